@@ -1,0 +1,304 @@
+package io.github.buffercore;
+
+import io.github.buffercore.internal.DefaultPlaylistRegistry;
+import io.github.buffercore.internal.RegistryConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.UnaryOperator;
+
+/**
+ * The registry of playlists, the streams being buffered for each, and the clients watching each
+ * stream, shared by all request threads of a stream proxy.
+ *
+ * <p>Every operation is atomic with respect to every other: each reads and replaces one immutable
+ * state of a playlist in a single map computation, so there are no check-then-act windows. The rules
+ * this guarantees are listed in the {@linkplain io.github.buffercore package documentation} and each is
+ * proven by a jcstress test of the same name in the {@code stress-tests} module. Initializers,
+ * listeners, file-system work and log output never run inside a map computation; side effects of a
+ * change run exactly once, after the change that decided them, on the thread that made it.
+ *
+ * <p>Ids are validated by every method: {@code null}, empty, longer than 256 characters, containing
+ * {@code /}, {@code \}, {@code ..}, or control characters, or equal to {@code .}: an
+ * {@link IllegalArgumentException} naming the value, and nothing changes. After {@link #close()} every
+ * method but {@code close} throws {@link IllegalStateException}.
+ *
+ * <pre>{@code
+ * PlaylistRegistry registry = PlaylistRegistry.builder().build();
+ * try (ClientLease lease = registry.acquire("provider-1", "channel-42",
+ *     id -> PlaylistSettings.withTuners(2))) {
+ *   // stream channel-42 to this client, calling lease.touch() as it reads
+ * }
+ * }</pre>
+ */
+public interface PlaylistRegistry extends AutoCloseable {
+
+  /**
+   * Returns a builder with defaults for a home IPTV proxy: clients stale after 30 seconds, streams
+   * kept for 10 seconds after their last client leaves, idle playlists kept for 60 seconds, no working
+   * folders, no periodic cleanup.
+   *
+   * @return a new builder
+   */
+  static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Returns the live playlist with this id, creating it if there is none.
+   *
+   * <p>Concurrency: the initializer runs exactly once per creation, however many threads race for the
+   * same id; it runs outside any lock, on the thread that won. Every other caller waits and receives
+   * the same, fully initialized {@link Playlist} instance: a playlist is published only after its
+   * initializer returned and its working folder exists. If the initializer throws, nothing is stored,
+   * the winner and every waiting caller get a {@link PlaylistInitializationException} naming the id,
+   * and a later call tries again. A real creation logs {@code Creating new playlist for ID: <id>} once
+   * and emits {@link RegistryEvent.Type#PLAYLIST_CREATED}; a hit logs nothing.
+   *
+   * @param playlistId the playlist id
+   * @param initializer builds the settings of a new playlist
+   * @return the live playlist
+   * @throws IllegalArgumentException if the id is invalid
+   * @throws PlaylistInitializationException if the initializer (or creating the working folder) failed
+   * @throws IllegalStateException if the registry is closed, or the initializer called back for its own id
+   */
+  Playlist getOrCreate(String playlistId, PlaylistInitializer initializer);
+
+  /**
+   * Returns the live playlist with this id, if there is one; never waits for one being created.
+   *
+   * @param playlistId the playlist id
+   * @return the playlist, or empty
+   * @throws IllegalArgumentException if the id is invalid
+   * @throws IllegalStateException if the registry is closed
+   */
+  Optional<Playlist> find(String playlistId);
+
+  /**
+   * Atomically replaces a playlist's settings with {@code fn} applied to the current ones.
+   *
+   * <p>Concurrency: a compare-and-set loop, like {@link java.util.concurrent.atomic.AtomicReference#updateAndGet}:
+   * {@code fn} runs outside any lock and is applied again if another update won in between, so
+   * concurrent updates are never lost; {@code fn} must therefore be free of side effects. Streams and
+   * clients are untouched. Lowering the tuner limit below the tuners in use stops nothing; new streams
+   * are refused until enough have stopped.
+   *
+   * @param playlistId the playlist id
+   * @param fn computes the new settings from the current ones; must not return {@code null}
+   * @return the playlist with the new settings
+   * @throws IllegalArgumentException if the id is invalid
+   * @throws PlaylistNotFoundException if there is no such playlist
+   * @throws IllegalStateException if the registry is closed
+   */
+  Playlist update(String playlistId, UnaryOperator<PlaylistSettings> fn);
+
+  /**
+   * Joins a client to a stream of an existing playlist.
+   *
+   * <p>Concurrency: one atomic step decides everything. If the stream is running (or waiting out its
+   * grace period) the client joins it and no tuner is taken. Otherwise the stream starts and takes a
+   * tuner; if every tuner is held by a stream with clients, a {@link TunerLimitExceededException} is
+   * thrown and nothing changes (a stream in its grace period with no clients yields its tuner instead).
+   * Tuners in use never exceed the limit. A concurrent {@link #cleanup()} or last {@link
+   * ClientLease#close()} is ordered with this join: either it ran first and the client starts a new
+   * stream (or gets {@link PlaylistNotFoundException} if the playlist was removed), or the join ran first
+   * and the stream and playlist are kept.
+   *
+   * @param playlistId the playlist id
+   * @param streamId the stream (channel) id
+   * @return the client's lease; close it when the client leaves
+   * @throws IllegalArgumentException if an id is invalid
+   * @throws PlaylistNotFoundException if there is no such playlist
+   * @throws TunerLimitExceededException if the stream would need a tuner and none is free
+   * @throws PlaylistInitializationException if the playlist was being created and that failed
+   * @throws IllegalStateException if the registry is closed
+   */
+  ClientLease acquire(String playlistId, String streamId);
+
+  /**
+   * Joins a client to a stream, creating the playlist with {@code initializer} if it does not exist.
+   * Equivalent to {@link #getOrCreate} followed by {@link #acquire(String, String)}, retried if cleanup
+   * removes the playlist in between, so a client never fails because of a concurrent cleanup.
+   *
+   * @param playlistId the playlist id
+   * @param streamId the stream (channel) id
+   * @param initializer builds the settings if the playlist must be created
+   * @return the client's lease
+   * @throws IllegalArgumentException if an id is invalid
+   * @throws TunerLimitExceededException if the stream would need a tuner and none is free
+   * @throws PlaylistInitializationException if the playlist had to be created and that failed
+   * @throws IllegalStateException if the registry is closed
+   */
+  ClientLease acquire(String playlistId, String streamId, PlaylistInitializer initializer);
+
+  /**
+   * Removes what is no longer used: clients not touched within {@code staleAfter}, streams without
+   * clients past {@code streamGrace}, and playlists without streams past {@code idleGrace} (with their
+   * working folders).
+   *
+   * <p>Concurrency: each playlist is re-examined and changed in one atomic step, so a client that joins
+   * concurrently is either seen (and its stream and playlist are kept) or joins after the removal (and
+   * starts a new stream or gets {@link PlaylistNotFoundException}); nothing with a client in it is ever
+   * removed. Events, log lines and folder deletion follow each step. Safe to call from any thread and
+   * concurrently with itself; also run periodically when a scheduler was configured.
+   *
+   * @return what this pass removed
+   * @throws IllegalStateException if the registry is closed
+   */
+  CleanupReport cleanup();
+
+  /**
+   * Returns an immutable view of all live playlists, their streams and client counts.
+   *
+   * @return the snapshot
+   * @throws IllegalStateException if the registry is closed
+   */
+  RegistrySnapshot snapshot();
+
+  /**
+   * Closes the registry: cancels periodic cleanup, evicts every client, stops every stream, removes
+   * every playlist and deletes their working folders, emitting the events. Later calls of other methods
+   * throw {@link IllegalStateException}; creations racing with {@code close} fail with it too. A
+   * scheduler passed to the builder belongs to the caller and is not shut down. Idempotent.
+   */
+  @Override
+  void close();
+
+  /**
+   * Builds a {@link PlaylistRegistry}. Not thread-safe; each {@link #build()} returns an independent
+   * registry.
+   */
+  final class Builder {
+
+    private Duration staleAfter = Duration.ofSeconds(30);
+    private Duration streamGrace = Duration.ofSeconds(10);
+    private Duration idleGrace = Duration.ofSeconds(60);
+    private Duration cleanupInterval = Duration.ofSeconds(5);
+    private Ticker ticker = Ticker.systemTicker();
+    private RegistryListener listener = event -> { };
+    private Path workingFolderBase;
+    private ScheduledExecutorService scheduler;
+
+    Builder() { }
+
+    /**
+     * Sets after how long without {@link ClientLease#touch()} a client counts as vanished and is
+     * evicted by cleanup. Default 30 seconds.
+     *
+     * @param staleAfter a positive duration
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder staleAfter(Duration staleAfter) {
+      this.staleAfter = positive("staleAfter", staleAfter);
+      return this;
+    }
+
+    /**
+     * Sets how long a stream keeps running (and holds its tuner) after its last client left, so a
+     * client that comes back (a channel switch back, a player reconnecting) reuses it. Zero stops the
+     * stream with its last client. A stream in its grace period yields its tuner to a new stream when
+     * the playlist is full. Default 10 seconds.
+     *
+     * @param streamGrace zero or a positive duration
+     * @return this builder
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder streamGrace(Duration streamGrace) {
+      this.streamGrace = nonNegative("streamGrace", streamGrace);
+      return this;
+    }
+
+    /**
+     * Sets how long a playlist without streams is kept before cleanup removes it. Default 60 seconds.
+     *
+     * @param idleGrace zero or a positive duration
+     * @return this builder
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder idleGrace(Duration idleGrace) {
+      this.idleGrace = nonNegative("idleGrace", idleGrace);
+      return this;
+    }
+
+    /**
+     * Sets the time source; tests pass one they advance by hand. Default {@link Ticker#systemTicker()}.
+     *
+     * @param ticker the ticker
+     * @return this builder
+     */
+    public Builder ticker(Ticker ticker) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /**
+     * Sets the listener that receives every {@link RegistryEvent}. Default: none.
+     *
+     * @param listener the listener
+     * @return this builder
+     */
+    public Builder listener(RegistryListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * Gives every playlist a working folder {@code base/<playlistId>}, created before the playlist is
+     * published and deleted (with its content) after it is removed. Ids cannot name a path outside
+     * {@code base}. Default: no folders.
+     *
+     * @param base the base directory; created if missing
+     * @return this builder
+     */
+    public Builder workingFolderBase(Path base) {
+      this.workingFolderBase = Objects.requireNonNull(base, "base").toAbsolutePath().normalize();
+      return this;
+    }
+
+    /**
+     * Runs {@link PlaylistRegistry#cleanup()} every {@code interval} on {@code scheduler}, and stops
+     * idle streams when their grace period ends rather than at the next cleanup. The scheduler stays
+     * the caller's: closing the registry cancels its tasks but does not shut it down.
+     *
+     * @param scheduler the scheduler
+     * @param interval a positive interval between cleanup passes
+     * @return this builder
+     * @throws IllegalArgumentException if the interval is not positive
+     */
+    public Builder scheduler(ScheduledExecutorService scheduler, Duration interval) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      this.cleanupInterval = positive("interval", interval);
+      return this;
+    }
+
+    /**
+     * Builds the registry.
+     *
+     * @return a new, open registry
+     */
+    public PlaylistRegistry build() {
+      return new DefaultPlaylistRegistry(new RegistryConfig(
+          staleAfter, streamGrace, idleGrace, ticker, listener, workingFolderBase, scheduler,
+          cleanupInterval));
+    }
+
+    private static Duration positive(String name, Duration value) {
+      Objects.requireNonNull(value, name);
+      if (value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive but was " + value);
+      }
+      return value;
+    }
+
+    private static Duration nonNegative(String name, Duration value) {
+      Objects.requireNonNull(value, name);
+      if (value.isNegative()) {
+        throw new IllegalArgumentException(name + " must not be negative but was " + value);
+      }
+      return value;
+    }
+  }
+}

@@ -1,0 +1,635 @@
+package io.github.buffercore.internal;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.github.buffercore.CleanupReport;
+import io.github.buffercore.ClientLease;
+import io.github.buffercore.Playlist;
+import io.github.buffercore.PlaylistInitializationException;
+import io.github.buffercore.PlaylistInitializer;
+import io.github.buffercore.PlaylistNotFoundException;
+import io.github.buffercore.PlaylistRegistry;
+import io.github.buffercore.PlaylistSettings;
+import io.github.buffercore.PlaylistSnapshot;
+import io.github.buffercore.RegistryEvent;
+import io.github.buffercore.RegistryEvent.Type;
+import io.github.buffercore.RegistrySnapshot;
+import io.github.buffercore.StreamSnapshot;
+import io.github.buffercore.TunerLimitExceededException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The registry: one Caffeine {@code asMap()} view from playlist id to {@link RegistryNode}. See the
+ * package documentation of {@code io.github.buffercore} for the invariants.
+ *
+ * <p>Shape of every operation: validate, build the next immutable state inside one {@code compute}
+ * (pure: no callbacks, no I/O, no logging; only local bookkeeping in a {@link Changes}), then perform
+ * the side effects that the compute decided, once, on this thread. Map functions may record into
+ * {@code Changes} because ConcurrentHashMap (behind Caffeine's unbounded map) runs each function at
+ * most once per call.
+ */
+public final class DefaultPlaylistRegistry implements PlaylistRegistry {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PlaylistRegistry.class);
+
+  private final RegistryConfig config;
+  private final long staleAfterNanos;
+  private final long streamGraceNanos;
+  private final long idleGraceNanos;
+  private final ConcurrentMap<String, RegistryNode> playlists;
+  private final WorkingFolders folders;
+  private final AtomicLong generations = new AtomicLong();
+  private final AtomicLong clientIds = new AtomicLong();
+  private final ScheduledFuture<?> periodicCleanup;
+  private volatile boolean closed;
+
+  /**
+   * Creates an open registry; use {@link PlaylistRegistry#builder()}.
+   *
+   * @param config the validated settings
+   */
+  public DefaultPlaylistRegistry(RegistryConfig config) {
+    this.config = config;
+    this.staleAfterNanos = config.staleAfter().toNanos();
+    this.streamGraceNanos = config.streamGrace().toNanos();
+    this.idleGraceNanos = config.idleGrace().toNanos();
+    // Unbounded on purpose: nothing may be evicted behind the registry's back (Caffeine #1207 is an
+    // in-use entry recreated after eviction); removal is decided only by cleanup, inside a compute.
+    this.playlists = Caffeine.newBuilder().<String, RegistryNode>build().asMap();
+    this.folders = config.workingFolderBase() == null ? null
+        : new WorkingFolders(config.workingFolderBase());
+    if (config.scheduler() != null) {
+      long period = config.cleanupInterval().toNanos();
+      this.periodicCleanup = config.scheduler().scheduleWithFixedDelay(
+          this::scheduledCleanup, period, period, TimeUnit.NANOSECONDS);
+    } else {
+      this.periodicCleanup = null;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // getOrCreate
+
+  @Override
+  public Playlist getOrCreate(String playlistId, PlaylistInitializer initializer) {
+    Ids.requireValid("playlistId", playlistId);
+    Objects.requireNonNull(initializer, "initializer");
+    ensureOpen();
+    while (true) {
+      RegistryNode node = playlists.get(playlistId);
+      if (node instanceof PlaylistState live) {
+        return live.playlist();
+      }
+      if (node instanceof PendingPlaylist pending) {
+        return awaitCreation(playlistId, pending);
+      }
+      PendingPlaylist mine = PendingPlaylist.byCurrentThread();
+      if (playlists.putIfAbsent(playlistId, mine) == null) {
+        return create(playlistId, initializer, mine);
+      }
+      // Lost the race to another creator (or a removal happened in between): look again.
+    }
+  }
+
+  private Playlist create(String playlistId, PlaylistInitializer initializer, PendingPlaylist mine) {
+    LOG.info("Creating new playlist for ID: {}", playlistId);
+    Path folder = null;
+    Playlist playlist;
+    try {
+      PlaylistSettings settings = initializer.initialize(playlistId);
+      if (settings == null) {
+        throw new NullPointerException("initializer returned null settings for playlist " + playlistId);
+      }
+      if (folders != null) {
+        folder = folders.create(playlistId);
+      }
+      playlist = new Playlist(playlistId, generations.incrementAndGet(), settings,
+          Optional.ofNullable(folder));
+    } catch (Throwable failure) {
+      if (failure instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      playlists.remove(playlistId, mine);
+      if (folder != null) {
+        WorkingFolders.delete(playlistId, folder);
+      }
+      LOG.warn("Creating playlist {} failed; nothing was stored, a later call will try again",
+          playlistId, failure);
+      mine.result().completeExceptionally(failure);
+      if (failure instanceof VirtualMachineError vmError) {
+        throw vmError;
+      }
+      throw new PlaylistInitializationException(playlistId, failure);
+    }
+    // Publish only now, fully built: the placeholder is replaced by the live state in one step.
+    boolean published = playlists.replace(playlistId, mine, PlaylistState.created(playlist, now()));
+    // close() sets `closed` before it empties the map, so a creation that published after close's
+    // sweep is seen here and undone; one published before the sweep is removed by the sweep.
+    if (!published || closed) {
+      if (published) {
+        removeForClose(playlistId);
+      } else if (folder != null) {
+        WorkingFolders.delete(playlistId, folder);
+      }
+      IllegalStateException closedFailure = closedException();
+      mine.result().completeExceptionally(closedFailure);
+      throw closedFailure;
+    }
+    mine.result().complete(playlist);
+    fire(new RegistryEvent(Type.PLAYLIST_CREATED, playlistId, null, 0L, 0, 0, playlist.tunerLimit()));
+    return playlist;
+  }
+
+  private Playlist awaitCreation(String playlistId, PendingPlaylist pending) {
+    if (pending.creator() == Thread.currentThread()) {
+      throw new IllegalStateException("The initializer of playlist '" + playlistId
+          + "' called back into the registry for the same id; it would wait for itself");
+    }
+    try {
+      return pending.result().join();
+    } catch (CompletionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof IllegalStateException closedFailure) {
+        throw new IllegalStateException(closedFailure.getMessage(), closedFailure);
+      }
+      throw new PlaylistInitializationException(playlistId, cause);
+    }
+  }
+
+  @Override
+  public Optional<Playlist> find(String playlistId) {
+    Ids.requireValid("playlistId", playlistId);
+    ensureOpen();
+    return playlists.get(playlistId) instanceof PlaylistState live
+        ? Optional.of(live.playlist()) : Optional.empty();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // update
+
+  @Override
+  public Playlist update(String playlistId, UnaryOperator<PlaylistSettings> fn) {
+    Ids.requireValid("playlistId", playlistId);
+    Objects.requireNonNull(fn, "fn");
+    ensureOpen();
+    while (true) {
+      PlaylistState seen = liveOrThrow(playlistId);
+      Playlist before = seen.playlist();
+      PlaylistSettings next = fn.apply(before.settings()); // user code: outside the compute
+      if (next == null) {
+        throw new NullPointerException("update function returned null settings for playlist "
+            + playlistId);
+      }
+      Playlist after = new Playlist(playlistId, before.generation(), next, before.workingFolder());
+      // Compare-and-set on the Playlist instance only: joins and leaves do not force a retry,
+      // but any other update (or a re-creation) in between does, so no update is lost.
+      RegistryNode result = playlists.computeIfPresent(playlistId, (id, node) ->
+          node instanceof PlaylistState current && current.playlist() == before
+              ? current.withPlaylist(after) : node);
+      if (result instanceof PlaylistState current && current.playlist() == after) {
+        LOG.debug("Updated playlist {}: tunerLimit {} -> {}", playlistId,
+            before.tunerLimit(), after.tunerLimit());
+        return after;
+      }
+      ensureOpen();
+    }
+  }
+
+  private PlaylistState liveOrThrow(String playlistId) {
+    while (true) {
+      RegistryNode node = playlists.get(playlistId);
+      if (node instanceof PlaylistState live) {
+        return live;
+      }
+      if (node instanceof PendingPlaylist pending) {
+        awaitCreation(playlistId, pending);
+        continue;
+      }
+      throw new PlaylistNotFoundException(playlistId);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // acquire / release
+
+  @Override
+  public ClientLease acquire(String playlistId, String streamId) {
+    Ids.requireValid("playlistId", playlistId);
+    Ids.requireValid("streamId", streamId);
+    ensureOpen();
+    Lease lease = new Lease(this, playlistId, streamId, clientIds.incrementAndGet(), config.ticker());
+    while (true) {
+      Changes changes = new Changes(playlistId);
+      long now = now();
+      RegistryNode result = playlists.compute(playlistId, (id, node) -> {
+        if (node instanceof PlaylistState state) {
+          return join(state, lease, now, changes);
+        }
+        changes.pending = (PendingPlaylist) node; // null when absent
+        return node;
+      });
+      if (result instanceof PlaylistState) {
+        if (changes.refusal != null) {
+          publish(changes);
+          throw changes.refusal;
+        }
+        publish(changes);
+        if (closed) { // the close sweep may have run before our join; make sure the lease is gone
+          removeForClose(playlistId);
+        }
+        ensureOpen();
+        return lease;
+      }
+      if (changes.pending == null) {
+        throw new PlaylistNotFoundException(playlistId);
+      }
+      awaitCreation(playlistId, changes.pending);
+    }
+  }
+
+  /** The join decision; runs inside the compute, so it only builds state and records changes. */
+  private PlaylistState join(PlaylistState state, Lease lease, long now, Changes changes) {
+    String streamId = lease.streamId();
+    StreamState stream = state.streams().get(streamId);
+    if (stream != null) {
+      StreamState joined = stream.withClient(lease);
+      PlaylistState next = state.withStream(joined);
+      changes.event(Type.CLIENT_JOINED, next, streamId, lease.clientId(), joined.clients().size());
+      return next;
+    }
+    int limit = state.tunerLimit();
+    Map<String, StreamState> streams = new LinkedHashMap<>(state.streams());
+    // Streams waiting out their grace period hold a tuner only until someone needs it.
+    while (streams.size() >= limit) {
+      StreamState longestIdle = streams.values().stream().filter(StreamState::idle)
+          .min(Comparator.comparingLong(StreamState::idleSince)).orElse(null);
+      if (longestIdle == null) {
+        changes.refusal = new TunerLimitExceededException(state.id(), streamId, limit,
+            List.copyOf(state.streams().keySet()));
+        changes.event(Type.TUNER_LIMIT_REACHED, state, streamId, lease.clientId(), 0);
+        changes.logRefusal = true;
+        return state;
+      }
+      streams.remove(longestIdle.streamId());
+      changes.stoppedStreams.add(new StoppedStream(state.id(), longestIdle, "yielded its tuner"));
+    }
+    StreamState started = StreamState.started(streamId, generations.incrementAndGet(), lease);
+    streams.put(streamId, started);
+    PlaylistState next = state.withStreams(streams, now);
+    for (StoppedStream yielded : changes.stoppedStreams) {
+      changes.event(Type.STREAM_STOPPED, next, yielded.stream().streamId(), 0L, 0);
+    }
+    changes.startedStream = started;
+    changes.event(Type.STREAM_STARTED, next, streamId, 0L, 1);
+    changes.event(Type.CLIENT_JOINED, next, streamId, lease.clientId(), 1);
+    return next;
+  }
+
+  @Override
+  public ClientLease acquire(String playlistId, String streamId, PlaylistInitializer initializer) {
+    Ids.requireValid("playlistId", playlistId);
+    Ids.requireValid("streamId", streamId);
+    Objects.requireNonNull(initializer, "initializer");
+    while (true) {
+      getOrCreate(playlistId, initializer);
+      try {
+        return acquire(playlistId, streamId);
+      } catch (PlaylistNotFoundException removedInBetween) {
+        LOG.debug("Playlist {} was removed between creation and join of stream {}; retrying",
+            playlistId, streamId);
+      }
+    }
+  }
+
+  /** Removes a released lease's client; called once per lease, by the thread that released it. */
+  void release(Lease lease) {
+    String playlistId = lease.playlistId();
+    String streamId = lease.streamId();
+    Changes changes = new Changes(playlistId);
+    long now = now();
+    playlists.computeIfPresent(playlistId, (id, node) -> {
+      if (!(node instanceof PlaylistState state)) {
+        return node;
+      }
+      StreamState stream = state.streams().get(streamId);
+      if (stream == null || !stream.holds(lease)) {
+        return node; // already evicted by cleanup or close: nothing left to release
+      }
+      StreamState left = stream.withoutClient(lease, now);
+      PlaylistState next;
+      if (left.idle() && streamGraceNanos == 0L) {
+        next = state.withoutStream(streamId, now);
+        changes.stoppedStreams.add(new StoppedStream(playlistId, left, "its last client left"));
+        changes.event(Type.CLIENT_LEFT, next, streamId, lease.clientId(), 0);
+        changes.event(Type.STREAM_STOPPED, next, streamId, 0L, 0);
+      } else {
+        next = state.withStream(left);
+        changes.event(Type.CLIENT_LEFT, next, streamId, lease.clientId(), left.clients().size());
+        if (left.idle()) {
+          changes.idleStream = left;
+        }
+      }
+      return next;
+    });
+    publish(changes);
+    if (changes.idleStream != null && config.scheduler() != null && !closed) {
+      scheduleGraceExpiry(playlistId, changes.idleStream);
+    }
+  }
+
+  private void scheduleGraceExpiry(String playlistId, StreamState idle) {
+    try {
+      config.scheduler().schedule(() -> expireIdleStream(playlistId, idle.streamId(), idle.generation()),
+          streamGraceNanos, TimeUnit.NANOSECONDS);
+    } catch (RuntimeException rejected) {
+      LOG.warn("Could not schedule the grace expiry of stream {} in playlist {}; cleanup will stop it",
+          idle.streamId(), playlistId, rejected);
+    }
+  }
+
+  /** Stops a stream whose grace period ended, if it is still the same, still idle generation. */
+  private void expireIdleStream(String playlistId, String streamId, long generation) {
+    if (closed) {
+      return;
+    }
+    Changes changes = new Changes(playlistId);
+    long now = now();
+    playlists.computeIfPresent(playlistId, (id, node) -> {
+      if (node instanceof PlaylistState state) {
+        StreamState stream = state.streams().get(streamId);
+        // The generation check: a stream that was rejoined, or stopped and started again, is not ours.
+        if (stream != null && stream.generation() == generation && stream.idle()
+            && now - stream.idleSince() >= streamGraceNanos) {
+          PlaylistState next = state.withoutStream(streamId, stream.idleSince());
+          changes.stoppedStreams.add(new StoppedStream(playlistId, stream, "its grace period ended"));
+          changes.event(Type.STREAM_STOPPED, next, streamId, 0L, 0);
+          return next;
+        }
+      }
+      return node;
+    });
+    publish(changes);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // cleanup
+
+  @Override
+  public CleanupReport cleanup() {
+    ensureOpen();
+    List<String> evicted = new ArrayList<>();
+    List<String> stopped = new ArrayList<>();
+    List<String> removed = new ArrayList<>();
+    for (String playlistId : playlists.keySet()) {
+      Changes changes = new Changes(playlistId);
+      long now = now();
+      playlists.computeIfPresent(playlistId, (id, node) ->
+          node instanceof PlaylistState state ? sweep(state, now, changes) : node);
+      publish(changes);
+      for (Lease lease : changes.evictedLeases) {
+        evicted.add(lease.playlistId() + "/" + lease.streamId() + "/" + lease.clientId());
+      }
+      for (StoppedStream stream : changes.stoppedStreams) {
+        stopped.add(playlistId + "/" + stream.stream().streamId());
+      }
+      if (changes.removedPlaylist != null) {
+        removed.add(playlistId);
+      }
+    }
+    return new CleanupReport(evicted, stopped, removed);
+  }
+
+  /**
+   * The cleanup decision for one playlist, inside its compute: every condition is re-checked against
+   * the state being replaced, so a client that joined a moment ago keeps its stream and playlist.
+   * Returns {@code null} to remove the playlist.
+   */
+  private PlaylistState sweep(PlaylistState state, long now, Changes changes) {
+    Map<String, StreamState> kept = new LinkedHashMap<>();
+    long lastActivity = state.idleSince();
+    boolean changed = false;
+    for (StreamState stream : state.streams().values()) {
+      Map<Long, Lease> clients = new LinkedHashMap<>();
+      long lastTouch = Long.MIN_VALUE;
+      for (Lease lease : stream.clients().values()) {
+        long touched = lease.lastTouched();
+        if (now - touched > staleAfterNanos) {
+          changes.evictedLeases.add(lease);
+          lastTouch = Math.max(lastTouch, touched);
+        } else {
+          clients.put(lease.clientId(), lease);
+        }
+      }
+      StreamState next = stream;
+      if (clients.size() != stream.clients().size()) {
+        // A stream whose clients all vanished has been idle since the last of them was active.
+        next = stream.withClients(clients, lastTouch);
+        changed = true;
+      }
+      if (next.idle() && now - next.idleSince() >= streamGraceNanos) {
+        changes.stoppedStreams.add(new StoppedStream(state.id(), next, "it had no clients"));
+        lastActivity = Math.max(lastActivity, next.idleSince());
+        changed = true;
+        continue;
+      }
+      kept.put(next.streamId(), next);
+    }
+    if (!changed && !state.streams().isEmpty()) {
+      return state;
+    }
+    PlaylistState next = changed ? state.withStreams(kept, lastActivity) : state;
+    if (next.streams().isEmpty() && now - next.idleSince() >= idleGraceNanos) {
+      changes.removedPlaylist = next;
+    }
+    // Events describe the state this compute publishes (or, for a removal, the last one).
+    for (Lease lease : changes.evictedLeases) {
+      StreamState stream = kept.get(lease.streamId());
+      changes.event(Type.CLIENT_EVICTED, next, lease.streamId(), lease.clientId(),
+          stream == null ? 0 : stream.clients().size());
+    }
+    for (StoppedStream stream : changes.stoppedStreams) {
+      changes.event(Type.STREAM_STOPPED, next, stream.stream().streamId(), 0L, 0);
+    }
+    if (changes.removedPlaylist != null) {
+      changes.event(Type.PLAYLIST_REMOVED, next, null, 0L, 0);
+      return null;
+    }
+    return next;
+  }
+
+  private void scheduledCleanup() {
+    if (closed) {
+      return;
+    }
+    try {
+      CleanupReport report = cleanup();
+      if (!report.isEmpty()) {
+        LOG.debug("Scheduled cleanup removed {}", report);
+      }
+    } catch (IllegalStateException closedMeanwhile) {
+      LOG.debug("Scheduled cleanup skipped: {}", closedMeanwhile.getMessage());
+    } catch (RuntimeException e) {
+      // Thrown out of a scheduled task it would silently cancel all later runs.
+      LOG.error("Scheduled cleanup failed; it will run again", e);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // snapshot / close
+
+  @Override
+  public RegistrySnapshot snapshot() {
+    ensureOpen();
+    List<PlaylistSnapshot> result = new ArrayList<>();
+    for (RegistryNode node : playlists.values()) {
+      if (node instanceof PlaylistState state) {
+        List<StreamSnapshot> streams = new ArrayList<>(state.streams().size());
+        for (StreamState stream : state.streams().values()) {
+          streams.add(new StreamSnapshot(stream.streamId(), stream.generation(), stream.clients().size()));
+        }
+        result.add(new PlaylistSnapshot(state.playlist(), streams));
+      }
+    }
+    result.sort(Comparator.comparing(PlaylistSnapshot::id));
+    return new RegistrySnapshot(result);
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true; // volatile write before the sweep: see create() and acquire()
+    if (periodicCleanup != null) {
+      periodicCleanup.cancel(false);
+    }
+    LOG.info("Closing playlist registry with {} playlist(s)", playlists.size());
+    while (!playlists.isEmpty()) {
+      for (String playlistId : playlists.keySet()) {
+        removeForClose(playlistId);
+      }
+    }
+  }
+
+  /** Removes one playlist because the registry closed; pending creations fail on their own. */
+  private void removeForClose(String playlistId) {
+    Changes changes = new Changes(playlistId);
+    playlists.computeIfPresent(playlistId, (id, node) -> {
+      if (node instanceof PlaylistState state) {
+        for (StreamState stream : state.streams().values()) {
+          changes.evictedLeases.addAll(stream.clients().values());
+          changes.stoppedStreams.add(new StoppedStream(id, stream, "the registry closed"));
+        }
+        changes.removedPlaylist = state;
+        PlaylistState empty = state.withStreams(Map.of(), 0L);
+        for (Lease lease : changes.evictedLeases) {
+          changes.event(Type.CLIENT_EVICTED, empty, lease.streamId(), lease.clientId(), 0);
+        }
+        for (StoppedStream stream : changes.stoppedStreams) {
+          changes.event(Type.STREAM_STOPPED, empty, stream.stream().streamId(), 0L, 0);
+        }
+        changes.event(Type.PLAYLIST_REMOVED, empty, null, 0L, 0);
+      }
+      return null; // a pending creation's replace() then fails and it reports the close
+    });
+    publish(changes);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // side effects
+
+  /** Performs what a compute decided: lease flags, log lines, folder deletion, events. */
+  private void publish(Changes changes) {
+    for (Lease lease : changes.evictedLeases) {
+      lease.markReleased();
+      LOG.info("Evicted client {} of stream {} in playlist {}", lease.clientId(), lease.streamId(),
+          lease.playlistId());
+    }
+    if (changes.logRefusal) {
+      TunerLimitExceededException refusal = changes.refusal;
+      LOG.warn("No free tuner in playlist {} (limit {}, streams {}); refused stream {}",
+          refusal.playlistId(), refusal.tunerLimit(), refusal.activeStreams(), refusal.streamId());
+    }
+    if (changes.startedStream != null) {
+      LOG.info("Started stream {} (generation {}) in playlist {}",
+          changes.startedStream.streamId(), changes.startedStream.generation(), changes.playlistId);
+    }
+    for (StoppedStream stopped : changes.stoppedStreams) {
+      LOG.info("Stopped stream {} (generation {}) in playlist {}: {}", stopped.stream().streamId(),
+          stopped.stream().generation(), stopped.playlistId(), stopped.reason());
+    }
+    PlaylistState removed = changes.removedPlaylist;
+    if (removed != null) {
+      LOG.info("Removed playlist {}", removed.id());
+      removed.playlist().workingFolder().ifPresent(folder -> WorkingFolders.delete(removed.id(), folder));
+    }
+    for (RegistryEvent event : changes.events) {
+      fire(event);
+    }
+  }
+
+  private void fire(RegistryEvent event) {
+    try {
+      config.listener().onEvent(event);
+    } catch (VirtualMachineError fatal) {
+      throw fatal;
+    } catch (Throwable e) {
+      LOG.error("Registry listener failed on {} of playlist {} stream {} client {}; ignoring it",
+          event.type(), event.playlistId(), event.streamId(), event.clientId(), e);
+    }
+  }
+
+  private long now() {
+    return config.ticker().read();
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw closedException();
+    }
+  }
+
+  private static IllegalStateException closedException() {
+    return new IllegalStateException("The playlist registry is closed");
+  }
+
+  /** A stream that a compute removed, and why, for the log line and the report. */
+  private record StoppedStream(String playlistId, StreamState stream, String reason) { }
+
+  /** What one compute decided, to be carried out after it by {@link #publish}. */
+  private static final class Changes {
+    final String playlistId;
+    final List<RegistryEvent> events = new ArrayList<>(4);
+    final List<Lease> evictedLeases = new ArrayList<>(0);
+    final List<StoppedStream> stoppedStreams = new ArrayList<>(0);
+    PendingPlaylist pending;
+    StreamState startedStream;
+    StreamState idleStream;
+    PlaylistState removedPlaylist;
+    TunerLimitExceededException refusal;
+    boolean logRefusal;
+
+    Changes(String playlistId) {
+      this.playlistId = playlistId;
+    }
+
+    void event(Type type, PlaylistState state, String streamId, long clientId, int streamClients) {
+      events.add(new RegistryEvent(type, state.id(), streamId, clientId, streamClients,
+          state.streams().size(), state.tunerLimit()));
+    }
+  }
+}

@@ -1,0 +1,96 @@
+package io.github.buffercore.internal;
+
+import io.github.buffercore.ClientLease;
+import io.github.buffercore.Ticker;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * A client's lease. Membership in the registry is decided only by the immutable state (a lease is a
+ * member while its stream's client map holds this very instance); the fields here are the client's
+ * own: its last activity, read by cleanup, and whether it was released, which spares a second
+ * {@code close()} a map computation.
+ */
+final class Lease implements ClientLease {
+
+  private static final VarHandle RELEASED;
+
+  static {
+    try {
+      RELEASED = MethodHandles.lookup().findVarHandle(Lease.class, "released", boolean.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private final DefaultPlaylistRegistry registry;
+  private final String playlistId;
+  private final String streamId;
+  private final long clientId;
+  private final Ticker ticker;
+
+  // volatile: cleanup on another thread must see the latest touch; a touch racing a cleanup is
+  // ordered by whichever the cleanup reads, both outcomes are allowed.
+  private volatile long lastTouched;
+  @SuppressWarnings("unused") // accessed through RELEASED
+  private volatile boolean released;
+
+  Lease(DefaultPlaylistRegistry registry, String playlistId, String streamId, long clientId,
+      Ticker ticker) {
+    this.registry = registry;
+    this.playlistId = playlistId;
+    this.streamId = streamId;
+    this.clientId = clientId;
+    this.ticker = ticker;
+    this.lastTouched = ticker.read();
+  }
+
+  @Override
+  public String playlistId() {
+    return playlistId;
+  }
+
+  @Override
+  public String streamId() {
+    return streamId;
+  }
+
+  @Override
+  public long clientId() {
+    return clientId;
+  }
+
+  @Override
+  public void touch() {
+    if (!released) {
+      lastTouched = ticker.read();
+    }
+  }
+
+  long lastTouched() {
+    return lastTouched;
+  }
+
+  @Override
+  public boolean isOpen() {
+    return !released;
+  }
+
+  /** Marks the lease released; returns {@code true} for the one caller that did it first. */
+  boolean markReleased() {
+    return RELEASED.compareAndSet(this, false, true);
+  }
+
+  @Override
+  public void close() {
+    if (markReleased()) {
+      registry.release(this);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ClientLease[" + playlistId + "/" + streamId + "/" + clientId
+        + (released ? ", released]" : "]");
+  }
+}

@@ -1,0 +1,53 @@
+package io.github.buffercore.internal;
+
+import io.github.buffercore.Playlist;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A live playlist: immutable, the value of the registry map. Every change creates a new instance inside
+ * one map computation.
+ *
+ * @param playlist the public playlist (id, generation, settings, folder)
+ * @param streams its streams by id, in start order; each holds one tuner; unmodifiable
+ * @param idleSince ticker time since which it has had no streams, meaningful only while
+ *     {@code streams} is empty
+ */
+record PlaylistState(Playlist playlist, Map<String, StreamState> streams, long idleSince)
+    implements RegistryNode {
+
+  static PlaylistState created(Playlist playlist, long now) {
+    return new PlaylistState(playlist, Map.of(), now);
+  }
+
+  String id() {
+    return playlist.id();
+  }
+
+  int tunerLimit() {
+    return playlist.settings().tunerLimit();
+  }
+
+  PlaylistState withPlaylist(Playlist updated) {
+    return new PlaylistState(updated, streams, idleSince);
+  }
+
+  PlaylistState withStream(StreamState stream) {
+    var copy = new LinkedHashMap<>(streams);
+    copy.put(stream.streamId(), stream);
+    return new PlaylistState(playlist, Collections.unmodifiableMap(copy), 0L);
+  }
+
+  /** Returns this playlist without the stream; if that empties it, it is idle since {@code idleFrom}. */
+  PlaylistState withoutStream(String streamId, long idleFrom) {
+    var copy = new LinkedHashMap<>(streams);
+    copy.remove(streamId);
+    return withStreams(copy, idleFrom);
+  }
+
+  PlaylistState withStreams(Map<String, StreamState> kept, long idleFrom) {
+    return new PlaylistState(playlist, Collections.unmodifiableMap(kept),
+        kept.isEmpty() ? (streams.isEmpty() ? idleSince : idleFrom) : 0L);
+  }
+}
