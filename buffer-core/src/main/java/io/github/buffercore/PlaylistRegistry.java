@@ -246,9 +246,10 @@ public interface PlaylistRegistry extends AutoCloseable {
     }
 
     /**
-     * Gives every playlist a working folder {@code base/<playlistId>}, created before the playlist is
-     * published and deleted (with its content) after it is removed. Ids cannot name a path outside
-     * {@code base}. Default: no folders.
+     * Gives every playlist a working folder {@code base/<playlistId>-<generation>}, created before
+     * the playlist is published and deleted (with its content) after it is removed. The generation in
+     * the name keeps a re-created playlist from sharing the folder its predecessor is still deleting.
+     * Ids cannot name a path outside {@code base}. Default: no folders.
      *
      * @param base the base directory; created if missing
      * @return this builder

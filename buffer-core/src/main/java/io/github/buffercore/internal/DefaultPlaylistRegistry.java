@@ -114,11 +114,11 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
       if (settings == null) {
         throw new NullPointerException("initializer returned null settings for playlist " + playlistId);
       }
+      long generation = generations.incrementAndGet();
       if (folders != null) {
-        folder = folders.create(playlistId);
+        folder = folders.create(playlistId, generation);
       }
-      playlist = new Playlist(playlistId, generations.incrementAndGet(), settings,
-          Optional.ofNullable(folder));
+      playlist = new Playlist(playlistId, generation, settings, Optional.ofNullable(folder));
     } catch (Throwable failure) {
       if (failure instanceof InterruptedException) {
         Thread.currentThread().interrupt();
@@ -163,8 +163,8 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
       return pending.result().join();
     } catch (CompletionException e) {
       Throwable cause = e.getCause();
-      if (cause instanceof IllegalStateException closedFailure) {
-        throw new IllegalStateException(closedFailure.getMessage(), closedFailure);
+      if (cause instanceof RegistryClosedException closedFailure) {
+        throw new RegistryClosedException(closedFailure);
       }
       throw new PlaylistInitializationException(playlistId, cause);
     }
@@ -604,7 +604,16 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
   }
 
   private static IllegalStateException closedException() {
-    return new IllegalStateException("The playlist registry is closed");
+    return new RegistryClosedException(null);
+  }
+
+  /** The registry was closed; told apart from an initializer's own IllegalStateException. */
+  private static final class RegistryClosedException extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    RegistryClosedException(Throwable cause) {
+      super("The playlist registry is closed", cause);
+    }
   }
 
   /** A stream that a compute removed, and why, for the log line and the report. */

@@ -21,9 +21,14 @@ final class WorkingFolders {
     this.base = base;
   }
 
-  /** Returns the folder of a validated playlist id, after checking it lies directly under the base. */
-  Path folderOf(String playlistId) {
-    Path folder = base.resolve(playlistId).normalize();
+  /**
+   * Returns the folder of one creation of a validated playlist id, after checking it lies directly
+   * under the base. The generation is part of the name because the folder of a removed playlist is
+   * deleted after its removal, outside the map computation: a new playlist with the same id may
+   * already be creating its own folder by then, and must never share (and lose) it.
+   */
+  Path folderOf(String playlistId, long generation) {
+    Path folder = base.resolve(playlistId + "-" + generation).normalize();
     if (!base.equals(folder.getParent())) {
       // Ids are validated before they get here; this guards the guard.
       throw new IllegalArgumentException("playlistId '" + playlistId
@@ -32,9 +37,9 @@ final class WorkingFolders {
     return folder;
   }
 
-  /** Creates the folder of a playlist (and the base); an existing folder is reused. */
-  Path create(String playlistId) throws IOException {
-    Path folder = folderOf(playlistId);
+  /** Creates the folder of one creation of a playlist (and the base). */
+  Path create(String playlistId, long generation) throws IOException {
+    Path folder = folderOf(playlistId, generation);
     Files.createDirectories(folder);
     LOG.debug("Created working folder {} for playlist {}", folder, playlistId);
     return folder;

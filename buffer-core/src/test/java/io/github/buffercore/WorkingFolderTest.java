@@ -1,0 +1,72 @@
+package io.github.buffercore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class WorkingFolderTest {
+
+  private final ManualTicker ticker = new ManualTicker();
+
+  @Test
+  void eachPlaylistGetsAFolderUnderTheBaseThatIsDeletedWithIt(@TempDir Path base) throws Exception {
+    try (PlaylistRegistry registry = PlaylistRegistry.builder().ticker(ticker)
+        .idleGrace(Duration.ofSeconds(1)).workingFolderBase(base.resolve("tmp")).build()) {
+      Playlist playlist = registry.getOrCreate("p1", id -> PlaylistSettings.withTuners(1));
+      Path folder = playlist.workingFolder().orElseThrow();
+      assertThat(folder).isEqualTo(base.resolve("tmp").resolve("p1-" + playlist.generation())
+          .toAbsolutePath().normalize());
+      assertThat(folder).isDirectory();
+      Files.writeString(folder.resolve("segment-1.ts"), "data");
+      Files.createDirectories(folder.resolve("nested"));
+      Files.writeString(folder.resolve("nested").resolve("segment-2.ts"), "data");
+
+      ticker.advance(Duration.ofSeconds(1));
+      assertThat(registry.cleanup().removedPlaylists()).containsExactly("p1");
+      assertThat(folder).doesNotExist();
+      assertThat(base.resolve("tmp")).isDirectory();
+    }
+  }
+
+  @Test
+  void closeDeletesEveryFolder(@TempDir Path base) throws Exception {
+    PlaylistRegistry registry = PlaylistRegistry.builder().workingFolderBase(base).build();
+    Path a = registry.getOrCreate("a", id -> PlaylistSettings.withTuners(1)).workingFolder().orElseThrow();
+    Path b = registry.getOrCreate("b", id -> PlaylistSettings.withTuners(1)).workingFolder().orElseThrow();
+    registry.acquire("b", "s1");
+
+    registry.close();
+
+    assertThat(a).doesNotExist();
+    assertThat(b).doesNotExist();
+  }
+
+  @Test
+  void aFolderThatCannotBeCreatedFailsTheCreationAndStoresNothing(@TempDir Path base) throws Exception {
+    Path notADirectory = Files.writeString(base.resolve("file"), "x");
+    try (PlaylistRegistry registry = PlaylistRegistry.builder().workingFolderBase(notADirectory).build()) {
+      assertThatThrownBy(() -> registry.getOrCreate("p1", id -> PlaylistSettings.withTuners(1)))
+          .isInstanceOf(PlaylistInitializationException.class)
+          .hasMessageContaining("'p1'");
+      assertThat(registry.snapshot().playlists()).isEmpty();
+    }
+  }
+
+  @Test
+  void idsThatWouldEscapeTheBaseNeverReachTheFileSystem(@TempDir Path base) throws Exception {
+    try (PlaylistRegistry registry = PlaylistRegistry.builder().workingFolderBase(base.resolve("b")).build()) {
+      for (String escape : new String[] {"..", "../x", "x/../../y", "..\\x", "."}) {
+        assertThatThrownBy(() -> registry.getOrCreate(escape, id -> PlaylistSettings.withTuners(1)))
+            .isInstanceOf(IllegalArgumentException.class);
+      }
+      try (var entries = Files.list(base)) {
+        assertThat(entries).isEmpty();
+      }
+    }
+  }
+}
