@@ -94,7 +94,9 @@ class RegistryConcurrencyTest {
     PlaylistRegistry registry = PlaylistRegistry.builder()
         .ticker(ticker)
         .listener(checker)
-        .staleAfter(Duration.ofHours(1)) // nobody goes stale: every client closes its own lease
+        // Nobody goes stale: every client closes its own lease. The cleaner moves the ticker 500 ms per
+        // pass and may pass a million times while a worker is descheduled, so "never" must be long.
+        .staleAfter(Duration.ofDays(100_000))
         .streamGrace(Duration.ofSeconds(1))
         .idleGrace(Duration.ofSeconds(1))
         .workingFolderBase(base)

@@ -235,6 +235,7 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
     while (true) {
       Changes changes = new Changes(playlistId);
       long now = now();
+      lease.activeAt(now); // a join is activity: time spent waiting for a pending creation is not
       RegistryNode result = playlists.compute(playlistId, (id, node) -> {
         if (node instanceof PlaylistState state) {
           return join(state, lease, now, changes);

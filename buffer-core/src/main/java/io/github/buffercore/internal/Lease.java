@@ -67,6 +67,10 @@ final class Lease implements ClientLease {
     }
   }
 
+  void activeAt(long now) {
+    lastTouched = now;
+  }
+
   long lastTouched() {
     return lastTouched;
   }
