@@ -182,10 +182,14 @@ public final class UpstreamPump implements Runnable {
       lock.unlock();
     }
     UpstreamException failure = null;
+    Error error = null;
     try {
       failure = pump();
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       failure = new UpstreamException(playlistId, streamId, "pump failed unexpectedly: " + e, e);
+      if (e instanceof Error) {
+        error = (Error) e;
+      }
     } finally {
       UpstreamConnection toClose;
       boolean clear;
@@ -211,6 +215,9 @@ public final class UpstreamPump implements Runnable {
           Thread.currentThread().interrupt();
         }
       }
+    }
+    if (error != null) {
+      throw error; // the sink was failed and the listener told; let the thread's owner see it too
     }
   }
 
