@@ -1,0 +1,35 @@
+package io.github.buffercore.internal;
+
+import io.github.buffercore.UpstreamException;
+
+/**
+ * Where an {@link UpstreamPump} puts the bytes it reads from the upstream of one stream (in practice
+ * the writer side of the stream's ring buffer).
+ *
+ * <p>Thread-safety: every method is called from one pump thread only, never concurrently. After
+ * {@link #complete()} or {@link #fail(UpstreamException)} no further method is called.
+ */
+public interface ChunkSink {
+
+  /**
+   * Appends {@code len} bytes of {@code src} starting at {@code off}. The caller reuses {@code src}
+   * after this method returns, so an implementation must copy what it keeps. Must not block for long:
+   * the pump calls it between two reads from the upstream.
+   *
+   * @param src the bytes
+   * @param off where the bytes start in {@code src}
+   * @param len how many bytes to append, at least 1
+   */
+  void write(byte[] src, int off, int len);
+
+  /** Ends the stream normally (the pump was stopped). Called at most once. */
+  void complete();
+
+  /**
+   * Ends the stream because its upstream failed for good. Called at most once, and never after
+   * {@link #complete()}.
+   *
+   * @param cause the failure, naming the playlist and stream
+   */
+  void fail(UpstreamException cause);
+}
