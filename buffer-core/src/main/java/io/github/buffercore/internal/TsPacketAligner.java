@@ -13,7 +13,10 @@ import org.slf4j.LoggerFactory;
  * sync is lost (a packet boundary without {@code 0x47}), bytes are dropped until a {@code 0x47} that is
  * followed by another {@code 0x47} exactly 188 bytes later; if fewer bytes are available yet, the
  * candidate is kept until the next chunk decides it. This double check avoids locking onto a stray
- * {@code 0x47} inside payload or an HTML error page.
+ * {@code 0x47} inside payload or an HTML error page. Because a synchronised aligner checks only each
+ * packet's own first byte (no look-ahead, so no added latency and no held-back last packet), the one
+ * packet that straddles a sync loss is passed on damaged but whole; the missing sync byte after it is
+ * what detects the loss.
  *
  * <p>Runs of consecutive whole packets inside one chunk are passed to the sink in one call, straight
  * from the caller's array; only a packet that straddles two chunks is assembled in a fixed carry buffer.
