@@ -36,6 +36,19 @@ public interface ClientLease extends AutoCloseable {
   long clientId();
 
   /**
+   * Returns this client's reader of the stream's shared buffer, created on the first call (later calls
+   * return the same reader). The reader starts at the registry's configured position (the live edge, or
+   * a little behind it, on an MPEG-TS packet boundary) and records activity on the lease at every read,
+   * so a reading client is never evicted as stale. Closing the lease closes the reader; a reader whose
+   * upstream failed throws {@link UpstreamException} after the data received before the failure.
+   *
+   * @return the reader
+   * @throws IllegalStateException if the registry was built without an upstream, or the lease is no
+   *     longer open
+   */
+  StreamReader reader();
+
+  /**
    * Records activity now, so cleanup does not treat the client as vanished. Cheap (one volatile write);
    * call it whenever the client reads. Has no effect on a closed or evicted lease.
    */

@@ -1,7 +1,9 @@
 package io.github.buffercore;
 
 import io.github.buffercore.internal.DefaultPlaylistRegistry;
+import io.github.buffercore.internal.BroadcastRing;
 import io.github.buffercore.internal.RegistryConfig;
+import io.github.buffercore.internal.StreamDataConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -180,6 +182,14 @@ public interface PlaylistRegistry extends AutoCloseable {
     private RegistryListener listener = event -> { };
     private Path workingFolderBase;
     private ScheduledExecutorService scheduler;
+    private UpstreamSource upstreamSource;
+    private UpstreamResolver upstreamResolver;
+    private int bufferCapacity = BroadcastRing.DEFAULT_CAPACITY;
+    private int startBehind = -1; // default: 1 MiB, or a quarter of a smaller buffer
+    private boolean mpegTs = true;
+    private SlowClientPolicy slowClientPolicy = SlowClientPolicy.SKIP;
+    private ReconnectPolicy reconnectPolicy = ReconnectPolicy.defaults();
+    private Duration startTimeout = Duration.ofSeconds(10);
 
     Builder() { }
 
@@ -276,14 +286,127 @@ public interface PlaylistRegistry extends AutoCloseable {
     }
 
     /**
+     * Gives every stream a data path: the first client of a stream makes the registry open one
+     * upstream connection with {@code source}, at the URLs {@code resolver} names, pumped on a thread
+     * of the registry into one bounded buffer that every client of the stream reads through
+     * {@link ClientLease#reader()}. The upstream stops when the stream is removed (after its last client
+     * and the stream grace period), and a failure reaches every reader as {@link UpstreamException}.
+     * Without this call the registry only keeps the books.
+     *
+     * @param source opens upstream connections, for example {@link HttpUpstreamSource}
+     * @param resolver names the upstream URLs of a stream, or {@code null} for an unknown stream
+     * @return this builder
+     */
+    public Builder upstream(UpstreamSource source, UpstreamResolver resolver) {
+      this.upstreamSource = Objects.requireNonNull(source, "source");
+      this.upstreamResolver = Objects.requireNonNull(resolver, "resolver");
+      return this;
+    }
+
+    /**
+     * Sets the buffer capacity of each stream, rounded up to a power of two; memory per stream does
+     * not grow with its readers. Default 4 MiB (about 8 s of a 4 Mbit/s channel).
+     *
+     * @param bytes between 4 KiB and 1 GiB
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     */
+    public Builder bufferCapacity(int bytes) {
+      if (bytes < 4096 || bytes > BroadcastRing.MAX_CAPACITY) {
+        throw new IllegalArgumentException(
+            "bufferCapacity must be between 4096 and " + BroadcastRing.MAX_CAPACITY + " but was " + bytes);
+      }
+      this.bufferCapacity = bytes;
+      return this;
+    }
+
+    /**
+     * Sets how far behind live a new reader starts, so a player can fill its own buffer at once
+     * (Dispatcharr's {@code new_client_behind_seconds}, in bytes); 0 starts at the live edge. It must
+     * not exceed the buffer capacity. Default 1 MiB, or a quarter of the buffer if that is smaller.
+     *
+     * @param bytes zero or more
+     * @return this builder
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder startBehind(int bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("startBehind must not be negative but was " + bytes);
+      }
+      this.startBehind = bytes;
+      return this;
+    }
+
+    /**
+     * Sets whether streams are MPEG-TS: the upstream is cut into whole 188-byte packets
+     * (re-synchronised on sync byte 0x47) and readers start and skip only on packet boundaries.
+     * Default {@code true}; pass {@code false} for other byte streams.
+     *
+     * @param mpegTs whether to align to MPEG-TS packets
+     * @return this builder
+     */
+    public Builder mpegTs(boolean mpegTs) {
+      this.mpegTs = mpegTs;
+      return this;
+    }
+
+    /**
+     * Sets what happens to a reader so slow that the buffer overwrote data it had not read. Default
+     * {@link SlowClientPolicy#SKIP}.
+     *
+     * @param policy the policy
+     * @return this builder
+     */
+    public Builder slowClientPolicy(SlowClientPolicy policy) {
+      this.slowClientPolicy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /**
+     * Sets the attempts and backoff per upstream URL before the next backup URL, and before giving
+     * up. Default {@link ReconnectPolicy#defaults()}.
+     *
+     * @param policy the policy
+     * @return this builder
+     */
+    public Builder reconnectPolicy(ReconnectPolicy policy) {
+      this.reconnectPolicy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /**
+     * Sets how long an upstream attempt may take to deliver its first byte. Default 10 seconds.
+     *
+     * @param timeout a positive duration
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder startTimeout(Duration timeout) {
+      this.startTimeout = positive("startTimeout", timeout);
+      return this;
+    }
+
+    /**
      * Builds the registry.
      *
      * @return a new, open registry
+     * @throws IllegalArgumentException if {@code startBehind} exceeds {@code bufferCapacity}
      */
     public PlaylistRegistry build() {
+      StreamDataConfig data = null;
+      if (upstreamSource != null) {
+        int capacity = Integer.highestOneBit(bufferCapacity - 1) << 1;
+        int behind = startBehind >= 0 ? startBehind : Math.min(1024 * 1024, capacity / 4);
+        if (behind > capacity) {
+          throw new IllegalArgumentException("startBehind (" + startBehind
+              + " bytes) must not exceed the buffer capacity (" + capacity + " bytes)");
+        }
+        data = new StreamDataConfig(upstreamSource, upstreamResolver, bufferCapacity, behind,
+            mpegTs, slowClientPolicy, reconnectPolicy, startTimeout);
+      }
       return new DefaultPlaylistRegistry(new RegistryConfig(
           staleAfter, streamGrace, idleGrace, ticker, listener, workingFolderBase, scheduler,
-          cleanupInterval));
+          cleanupInterval, data));
     }
 
     private static Duration positive(String name, Duration value) {

@@ -14,7 +14,10 @@ import io.github.buffercore.RegistryEvent;
 import io.github.buffercore.RegistryEvent.Type;
 import io.github.buffercore.RegistrySnapshot;
 import io.github.buffercore.StreamSnapshot;
+import io.github.buffercore.StreamStats;
 import io.github.buffercore.TunerLimitExceededException;
+import io.github.buffercore.UnknownStreamException;
+import io.github.buffercore.UpstreamTarget;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -25,6 +28,11 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -55,6 +63,10 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
   private final AtomicLong generations = new AtomicLong();
   private final AtomicLong clientIds = new AtomicLong();
   private final ScheduledFuture<?> periodicCleanup;
+  private final StreamDataConfig data;
+  private final ExecutorService pumpThreads;
+  private final ScheduledExecutorService ownTimers;
+  private final ScheduledExecutorService timers;
   private volatile boolean closed;
 
   /**
@@ -72,6 +84,22 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
     this.playlists = Caffeine.newBuilder().<String, RegistryNode>build().asMap();
     this.folders = config.workingFolderBase() == null ? null
         : new WorkingFolders(config.workingFolderBase());
+    this.data = config.data();
+    if (data != null) {
+      this.pumpThreads = Executors.newCachedThreadPool(daemonThreads("buffer-core-pump"));
+      if (config.scheduler() == null) {
+        ScheduledThreadPoolExecutor own = new ScheduledThreadPoolExecutor(1, daemonThreads("buffer-core-timer"));
+        own.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        own.setRemoveOnCancelPolicy(true);
+        this.ownTimers = own;
+      } else {
+        this.ownTimers = null;
+      }
+    } else {
+      this.pumpThreads = null;
+      this.ownTimers = null;
+    }
+    this.timers = config.scheduler() != null ? config.scheduler() : ownTimers;
     if (config.scheduler() != null) {
       long period = config.cleanupInterval().toNanos();
       this.periodicCleanup = config.scheduler().scheduleWithFixedDelay(
@@ -232,23 +260,37 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
     Ids.requireValid("streamId", streamId);
     ensureOpen();
     Lease lease = new Lease(this, playlistId, streamId, clientIds.incrementAndGet(), config.ticker());
+    UpstreamTarget target = null;
     while (true) {
+      if (data != null && target == null && !isRunning(playlistId, streamId)) {
+        target = resolve(playlistId, streamId); // user code: before and outside the compute
+      }
       Changes changes = new Changes(playlistId);
       long now = now();
       lease.activeAt(now); // a join is activity: time spent waiting for a pending creation is not
+      UpstreamTarget resolved = target;
       RegistryNode result = playlists.compute(playlistId, (id, node) -> {
         if (node instanceof PlaylistState state) {
-          return join(state, lease, now, changes);
+          return join(state, lease, now, resolved, changes);
         }
         changes.pending = (PendingPlaylist) node; // null when absent
         return node;
       });
       if (result instanceof PlaylistState) {
+        if (changes.needsTarget) {
+          continue; // the stream stopped after we looked: resolve its upstream, then join again
+        }
         if (changes.refusal != null) {
           publish(changes);
           throw changes.refusal;
         }
-        publish(changes);
+        if (changes.joinedStream.shared() != null) {
+          lease.attach(changes.joinedStream.shared());
+        }
+        publish(changes); // stops yielded streams before the new one opens its upstream
+        if (changes.startedStream != null && changes.startedStream.shared() != null) {
+          changes.startedStream.shared().start(pumpThreads, timers);
+        }
         if (closed) { // the close sweep may have run before our join; make sure the lease is gone
           removeForClose(playlistId);
         }
@@ -262,15 +304,34 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
     }
   }
 
+  private boolean isRunning(String playlistId, String streamId) {
+    return playlists.get(playlistId) instanceof PlaylistState state
+        && state.streams().containsKey(streamId);
+  }
+
+  private UpstreamTarget resolve(String playlistId, String streamId) {
+    UpstreamTarget target = data.resolver().resolve(playlistId, streamId);
+    if (target == null) {
+      throw new UnknownStreamException(playlistId, streamId);
+    }
+    return target;
+  }
+
   /** The join decision; runs inside the compute, so it only builds state and records changes. */
-  private PlaylistState join(PlaylistState state, Lease lease, long now, Changes changes) {
+  private PlaylistState join(PlaylistState state, Lease lease, long now, UpstreamTarget target,
+      Changes changes) {
     String streamId = lease.streamId();
     StreamState stream = state.streams().get(streamId);
     if (stream != null) {
       StreamState joined = stream.withClient(lease);
+      changes.joinedStream = joined;
       PlaylistState next = state.withStream(joined);
       changes.event(Type.CLIENT_JOINED, next, streamId, lease.clientId(), joined.clients().size());
       return next;
+    }
+    if (data != null && target == null) {
+      changes.needsTarget = true;
+      return state;
     }
     int limit = state.tunerLimit();
     Map<String, StreamState> streams = new LinkedHashMap<>(state.streams());
@@ -288,7 +349,12 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
       streams.remove(longestIdle.streamId());
       changes.stoppedStreams.add(new StoppedStream(state.id(), longestIdle, "yielded its tuner"));
     }
-    StreamState started = StreamState.started(streamId, generations.incrementAndGet(), lease);
+    long generation = generations.incrementAndGet();
+    // Cheap to create here: the ring is allocated and the upstream opened only by start(), after this.
+    SharedStream shared = data == null ? null
+        : new SharedStream(state.id(), streamId, generation, target, data, this);
+    StreamState started = StreamState.started(streamId, generation, lease, shared);
+    changes.joinedStream = started;
     streams.put(streamId, started);
     PlaylistState next = state.withStreams(streams, now);
     for (StoppedStream yielded : changes.stoppedStreams) {
@@ -347,14 +413,14 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
       return next;
     });
     publish(changes);
-    if (changes.idleStream != null && config.scheduler() != null && !closed) {
+    if (changes.idleStream != null && timers != null && !closed) {
       scheduleGraceExpiry(playlistId, changes.idleStream);
     }
   }
 
   private void scheduleGraceExpiry(String playlistId, StreamState idle) {
     try {
-      config.scheduler().schedule(() -> expireIdleStream(playlistId, idle.streamId(), idle.generation()),
+      timers.schedule(() -> expireIdleStream(playlistId, idle.streamId(), idle.generation()),
           streamGraceNanos, TimeUnit.NANOSECONDS);
     } catch (RuntimeException rejected) {
       LOG.warn("Could not schedule the grace expiry of stream {} in playlist {}; cleanup will stop it",
@@ -386,6 +452,32 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
     publish(changes);
   }
 
+  /**
+   * Removes a stream whose upstream failed for good, if it is still that generation; called by its
+   * pump thread before the readers are told, so the tuner is free by the time a viewer hears of it.
+   */
+  void upstreamFailed(String playlistId, String streamId, long generation) {
+    Changes changes = new Changes(playlistId);
+    long now = now();
+    playlists.computeIfPresent(playlistId, (id, node) -> {
+      if (node instanceof PlaylistState state) {
+        StreamState stream = state.streams().get(streamId);
+        if (stream != null && stream.generation() == generation) {
+          PlaylistState next = state.withoutStream(streamId, now);
+          for (Lease lease : stream.clients().values()) {
+            changes.evictedLeases.add(lease);
+            changes.event(Type.CLIENT_EVICTED, next, streamId, lease.clientId(), 0);
+          }
+          changes.stoppedStreams.add(new StoppedStream(playlistId, stream, "its upstream failed"));
+          changes.event(Type.STREAM_STOPPED, next, streamId, 0L, 0);
+          return next;
+        }
+      }
+      return node;
+    });
+    publish(changes);
+  }
+
   // ---------------------------------------------------------------------------------------------
   // cleanup
 
@@ -398,6 +490,7 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
     for (String playlistId : playlists.keySet()) {
       Changes changes = new Changes(playlistId);
       long now = now();
+      changes.closeEvictedReaders = true; // stale clients stopped reading; free their ring slots
       playlists.computeIfPresent(playlistId, (id, node) ->
           node instanceof PlaylistState state ? sweep(state, now, changes) : node);
       publish(changes);
@@ -500,7 +593,8 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
       if (node instanceof PlaylistState state) {
         List<StreamSnapshot> streams = new ArrayList<>(state.streams().size());
         for (StreamState stream : state.streams().values()) {
-          streams.add(new StreamSnapshot(stream.streamId(), stream.generation(), stream.clients().size()));
+          streams.add(new StreamSnapshot(stream.streamId(), stream.generation(), stream.clients().size(),
+              stream.shared() == null ? StreamStats.NONE : stream.shared().stats()));
         }
         result.add(new PlaylistSnapshot(state.playlist(), streams));
       }
@@ -524,6 +618,34 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
         removeForClose(playlistId);
       }
     }
+    if (pumpThreads != null) {
+      pumpThreads.shutdown();
+      awaitPumps();
+    }
+    if (ownTimers != null) {
+      ownTimers.shutdownNow();
+    }
+  }
+
+  /** Every pump was stopped above; they end as soon as their connection is closed. */
+  private void awaitPumps() {
+    try {
+      if (!pumpThreads.awaitTermination(10, TimeUnit.SECONDS)) {
+        LOG.warn("Upstream pumps still running 10 s after the registry closed");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      LOG.warn("Interrupted while waiting for upstream pumps to end after close");
+    }
+  }
+
+  private static ThreadFactory daemonThreads(String prefix) {
+    AtomicLong count = new AtomicLong();
+    return runnable -> {
+      Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
   }
 
   /** Removes one playlist because the registry closed; pending creations fail on their own. */
@@ -557,6 +679,9 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
   private void publish(Changes changes) {
     for (Lease lease : changes.evictedLeases) {
       lease.markReleased();
+      if (changes.closeEvictedReaders) {
+        lease.closeReader();
+      }
       LOG.info("Evicted client {} of stream {} in playlist {}", lease.clientId(), lease.streamId(),
           lease.playlistId());
     }
@@ -572,6 +697,9 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
     for (StoppedStream stopped : changes.stoppedStreams) {
       LOG.info("Stopped stream {} (generation {}) in playlist {}: {}", stopped.stream().streamId(),
           stopped.stream().generation(), stopped.playlistId(), stopped.reason());
+      if (stopped.stream().shared() != null) {
+        stopped.stream().shared().stop();
+      }
     }
     PlaylistState removed = changes.removedPlaylist;
     if (removed != null) {
@@ -628,7 +756,10 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
     final List<StoppedStream> stoppedStreams = new ArrayList<>(0);
     PendingPlaylist pending;
     StreamState startedStream;
+    StreamState joinedStream;
     StreamState idleStream;
+    boolean needsTarget;
+    boolean closeEvictedReaders;
     PlaylistState removedPlaylist;
     TunerLimitExceededException refusal;
     boolean logRefusal;

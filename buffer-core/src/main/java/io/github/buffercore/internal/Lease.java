@@ -1,6 +1,7 @@
 package io.github.buffercore.internal;
 
 import io.github.buffercore.ClientLease;
+import io.github.buffercore.StreamReader;
 import io.github.buffercore.Ticker;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -34,6 +35,8 @@ final class Lease implements ClientLease {
   private volatile long lastTouched;
   @SuppressWarnings("unused") // accessed through RELEASED
   private volatile boolean released;
+  private SharedStream stream; // guarded by this; set once, right after the join
+  private LeaseReader reader; // guarded by this
 
   Lease(DefaultPlaylistRegistry registry, String playlistId, String streamId, long clientId,
       Ticker ticker) {
@@ -58,6 +61,45 @@ final class Lease implements ClientLease {
   @Override
   public long clientId() {
     return clientId;
+  }
+
+  /** Called by the joining thread after the compute that made this lease a member. */
+  synchronized void attach(SharedStream joined) {
+    this.stream = joined;
+  }
+
+  @Override
+  public StreamReader reader() {
+    StreamReader existing;
+    synchronized (this) {
+      if (reader == null) {
+        if (stream == null) {
+          throw new IllegalStateException("Stream '" + streamId + "' of playlist '" + playlistId
+              + "' has no data path: build the registry with upstream(source, resolver)");
+        }
+        if (released) {
+          throw new IllegalStateException("The lease of client " + clientId + " on stream '" + streamId
+              + "' of playlist '" + playlistId + "' is no longer open");
+        }
+        reader = new LeaseReader(this, stream.newReader());
+      }
+      existing = reader;
+    }
+    if (released) {
+      existing.close(); // released while we created it: the release may have missed this reader
+    }
+    return existing;
+  }
+
+  /** Closes the reader, if one was created; after the lease was released. */
+  void closeReader() {
+    LeaseReader toClose;
+    synchronized (this) {
+      toClose = reader;
+    }
+    if (toClose != null) {
+      toClose.close();
+    }
   }
 
   @Override
@@ -88,6 +130,7 @@ final class Lease implements ClientLease {
   @Override
   public void close() {
     if (markReleased()) {
+      closeReader();
       registry.release(this);
     }
   }

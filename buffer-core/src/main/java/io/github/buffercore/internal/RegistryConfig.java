@@ -17,6 +17,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param workingFolderBase the base of per-playlist folders, or {@code null} for none
  * @param scheduler the caller's scheduler, or {@code null} for none
  * @param cleanupInterval the period of scheduled cleanup
+ * @param data the data path settings, or {@code null} for a registry without upstream
  */
 public record RegistryConfig(
     Duration staleAfter,
@@ -26,4 +27,5 @@ public record RegistryConfig(
     RegistryListener listener,
     Path workingFolderBase,
     ScheduledExecutorService scheduler,
-    Duration cleanupInterval) { }
+    Duration cleanupInterval,
+    StreamDataConfig data) { }

@@ -13,11 +13,13 @@ import java.util.Map;
  * @param clients the leases of its clients by client id, in join order; unmodifiable
  * @param idleSince ticker time at which the last client left, meaningful only while {@code clients}
  *     is empty
+ * @param shared the data path (upstream pump and ring), or {@code null} in a registry without upstream
  */
-record StreamState(String streamId, long generation, Map<Long, Lease> clients, long idleSince) {
+record StreamState(
+    String streamId, long generation, Map<Long, Lease> clients, long idleSince, SharedStream shared) {
 
-  static StreamState started(String streamId, long generation, Lease first) {
-    return new StreamState(streamId, generation, Map.of(first.clientId(), first), 0L);
+  static StreamState started(String streamId, long generation, Lease first, SharedStream shared) {
+    return new StreamState(streamId, generation, Map.of(first.clientId(), first), 0L, shared);
   }
 
   boolean idle() {
@@ -31,7 +33,7 @@ record StreamState(String streamId, long generation, Map<Long, Lease> clients, l
   StreamState withClient(Lease lease) {
     var copy = new LinkedHashMap<>(clients);
     copy.put(lease.clientId(), lease);
-    return new StreamState(streamId, generation, Collections.unmodifiableMap(copy), 0L);
+    return new StreamState(streamId, generation, Collections.unmodifiableMap(copy), 0L, shared);
   }
 
   /** Returns this stream without {@code lease}; if that empties it, it is idle since {@code now}. */
@@ -39,11 +41,11 @@ record StreamState(String streamId, long generation, Map<Long, Lease> clients, l
     var copy = new LinkedHashMap<>(clients);
     copy.remove(lease.clientId());
     return new StreamState(streamId, generation, Collections.unmodifiableMap(copy),
-        copy.isEmpty() ? now : idleSince);
+        copy.isEmpty() ? now : idleSince, shared);
   }
 
   StreamState withClients(Map<Long, Lease> kept, long idleSinceIfEmpty) {
     return new StreamState(streamId, generation, Collections.unmodifiableMap(kept),
-        kept.isEmpty() ? idleSinceIfEmpty : 0L);
+        kept.isEmpty() ? idleSinceIfEmpty : 0L, shared);
   }
 }

@@ -1,0 +1,157 @@
+package io.github.buffercore.internal;
+
+import io.github.buffercore.StreamReader;
+import io.github.buffercore.StreamStats;
+import io.github.buffercore.UpstreamException;
+import io.github.buffercore.UpstreamTarget;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The data path of one generation of one stream: one upstream pump writing into one
+ * {@link BroadcastRing} that every lease of the stream reads.
+ *
+ * <p>Lifecycle: the registry creates it inside the compute that starts the stream (cheap: nothing is
+ * allocated or opened there), {@link #start}s it after that compute on the thread that made it, and
+ * {@link #stop}s it after the compute that removed the stream. Each happens exactly once because only
+ * one compute adds and one removes a given {@link StreamState}; {@code start} after {@code stop} (the
+ * stream was removed before its starter got to run) does nothing, so a stopped stream never opens an
+ * upstream. An upstream that fails for good is reported to the registry first, which removes the
+ * stream and frees its tuner, and only then to the readers.
+ */
+final class SharedStream implements ChunkSink {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SharedStream.class);
+
+  private static final int NEW = 0;
+  private static final int RUNNING = 1;
+  private static final int STOPPED = 2;
+
+  private final String playlistId;
+  private final String streamId;
+  private final long generation;
+  private final UpstreamTarget target;
+  private final StreamDataConfig config;
+  private final DefaultPlaylistRegistry registry;
+  private final AtomicInteger state = new AtomicInteger(NEW);
+
+  private BroadcastRing ring; // created on first use, guarded by this
+  private UpstreamPump pump; // set by start() before the pump thread runs
+  private TsPacketAligner aligner; // pump thread only, after start()
+
+  SharedStream(String playlistId, String streamId, long generation, UpstreamTarget target,
+      StreamDataConfig config, DefaultPlaylistRegistry registry) {
+    this.playlistId = playlistId;
+    this.streamId = streamId;
+    this.generation = generation;
+    this.target = target;
+    this.config = config;
+    this.registry = registry;
+  }
+
+  long generation() {
+    return generation;
+  }
+
+  /** The ring is allocated lazily so that creating a SharedStream inside a compute stays cheap. */
+  synchronized BroadcastRing ring() {
+    if (ring == null) {
+      ring = new BroadcastRing(playlistId, streamId, config.bufferCapacity(), config.slowClientPolicy(),
+          config.startBehind(), config.mpegTs());
+    }
+    return ring;
+  }
+
+  /** A new reader of this stream; it ends at once if the stream already stopped. */
+  StreamReader newReader() {
+    return ring().newReader();
+  }
+
+  /** Opens the upstream; called once, after the compute that started the stream. */
+  void start(Executor pumps, ScheduledExecutorService scheduler) {
+    BroadcastRing sink = ring();
+    if (config.mpegTs()) {
+      aligner = new TsPacketAligner(playlistId, streamId, sink::write);
+    }
+    UpstreamPump created = UpstreamPump.builder(playlistId, streamId, config.source(), this, scheduler)
+        .primaryUrl(target.url())
+        .backupUrls(target.backups())
+        .reconnectPolicy(config.reconnectPolicy())
+        .startTimeout(config.startTimeout())
+        .build();
+    synchronized (this) {
+      pump = created;
+    }
+    if (!state.compareAndSet(NEW, RUNNING)) {
+      return; // stopped before it started: never open an upstream for a removed stream
+    }
+    try {
+      pumps.execute(created);
+    } catch (RejectedExecutionException rejected) {
+      LOG.error("Could not start the upstream pump of stream {} in playlist {}", streamId, playlistId,
+          rejected);
+      fail(new UpstreamException(playlistId, streamId, "the pump could not be started", rejected));
+    }
+  }
+
+  /** Stops the upstream; readers get end of stream. Idempotent. */
+  void stop() {
+    int previous = state.getAndSet(STOPPED);
+    if (previous == RUNNING) {
+      pump().stop(); // the pump completes the ring, unless it already failed it
+    } else if (previous == NEW) {
+      ring().complete();
+    }
+  }
+
+  private synchronized UpstreamPump pump() {
+    return pump;
+  }
+
+  StreamStats stats() {
+    BroadcastRing r;
+    UpstreamPump p;
+    synchronized (this) {
+      r = ring;
+      p = pump;
+    }
+    if (r == null) {
+      return StreamStats.NONE;
+    }
+    return new StreamStats(r.bytesWritten(), r.bytesDelivered(), r.readerCount(), r.laps(), r.skips(),
+        p == null ? 0 : p.reconnects(), p == null ? 0 : p.connectionsOpened());
+  }
+
+  // ChunkSink: called by the pump thread only.
+
+  @Override
+  public void write(byte[] src, int off, int len) {
+    if (aligner != null) {
+      aligner.feed(src, off, len);
+    } else {
+      ring.write(src, off, len);
+    }
+  }
+
+  @Override
+  public void complete() {
+    ring().complete();
+  }
+
+  @Override
+  public void fail(UpstreamException cause) {
+    state.set(STOPPED); // the pump is ending by itself: the stop() that follows the removal is a no-op
+    // Free the tuner before any reader sees the failure, so a viewer that retries at once can start.
+    registry.upstreamFailed(playlistId, streamId, generation);
+    ring().fail(cause);
+  }
+
+  @Override
+  public String toString() {
+    return "SharedStream[" + playlistId + "/" + streamId + " generation " + generation + "]";
+  }
+}
