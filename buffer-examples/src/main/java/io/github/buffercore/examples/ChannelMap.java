@@ -1,0 +1,169 @@
+package io.github.buffercore.examples;
+
+import io.github.buffercore.UpstreamTarget;
+import java.io.IOException;
+import java.io.StringReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The channels an example proxy serves: which playlist each belongs to, its tuner limit, and its
+ * upstream URLs. Built from an M3U playlist (one playlist, channels from {@code #EXTINF} entries) or
+ * from a properties file:
+ *
+ * <pre>
+ * playlist.news.tuners=2
+ * channel.bbc.playlist=news
+ * channel.bbc.url=http://example.com/bbc.ts
+ * channel.bbc.backups=http://backup1/bbc.ts,http://backup2/bbc.ts
+ * </pre>
+ */
+public final class ChannelMap {
+
+  /** Ids a URL path may carry: what a channel id in an example URL must look like. */
+  static final Pattern VALID_ID = Pattern.compile("[A-Za-z0-9._~-]{1,64}");
+
+  /** One channel. */
+  public record Channel(String id, String playlistId, UpstreamTarget target) { }
+
+  private final Map<String, Integer> tunersByPlaylist;
+  private final Map<String, Channel> channels;
+
+  ChannelMap(Map<String, Integer> tunersByPlaylist, Map<String, Channel> channels) {
+    this.tunersByPlaylist = Map.copyOf(tunersByPlaylist);
+    this.channels = Map.copyOf(channels);
+    for (Channel channel : channels.values()) {
+      if (!tunersByPlaylist.containsKey(channel.playlistId())) {
+        throw new IllegalArgumentException("Channel '" + channel.id() + "' names playlist '"
+            + channel.playlistId() + "', which has no tuner limit");
+      }
+    }
+  }
+
+  /** A single channel on a single playlist. */
+  public static ChannelMap single(String playlistId, int tuners, String channelId, URI url) {
+    return new ChannelMap(Map.of(playlistId, tuners),
+        Map.of(channelId, new Channel(channelId, playlistId, UpstreamTarget.of(url))));
+  }
+
+  /** Loads a map from a file or URL: {@code .properties} as above, anything else as M3U. */
+  public static ChannelMap load(String location, int defaultTuners) throws IOException, InterruptedException {
+    String text;
+    String name;
+    if (location.startsWith("http://") || location.startsWith("https://")) {
+      HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+          .connectTimeout(Duration.ofSeconds(10)).build();
+      HttpResponse<String> response = client.send(
+          HttpRequest.newBuilder(URI.create(location)).timeout(Duration.ofSeconds(30)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() >= 400) {
+        throw new IOException("Fetching " + location + " answered HTTP " + response.statusCode());
+      }
+      text = response.body();
+      name = "m3u";
+    } else {
+      Path path = Path.of(location);
+      text = Files.readString(path);
+      name = path.getFileName().toString().replaceFirst("\\.[^.]*$", "");
+    }
+    if (location.endsWith(".properties")) {
+      return fromProperties(text);
+    }
+    return fromM3u(sanitize(name), text, defaultTuners);
+  }
+
+  /** Parses an M3U playlist into one playlist {@code playlistId} with {@code tuners} tuners. */
+  public static ChannelMap fromM3u(String playlistId, String m3u, int tuners) {
+    Map<String, Channel> channels = new LinkedHashMap<>();
+    Pattern tvgId = Pattern.compile("tvg-id=\"([^\"]*)\"");
+    String pendingName = null;
+    for (String raw : m3u.split("\\R")) {
+      String line = raw.strip();
+      if (line.startsWith("#EXTINF")) {
+        Matcher id = tvgId.matcher(line);
+        String title = line.contains(",") ? line.substring(line.lastIndexOf(',') + 1) : "";
+        pendingName = id.find() && !id.group(1).isBlank() ? id.group(1) : title;
+      } else if (!line.isEmpty() && !line.startsWith("#")) {
+        String base = sanitize(pendingName == null || pendingName.isBlank()
+            ? "channel-" + (channels.size() + 1) : pendingName);
+        String channelId = base;
+        for (int n = 2; channels.containsKey(channelId); n++) {
+          channelId = base + "-" + n;
+        }
+        channels.put(channelId, new Channel(channelId, playlistId, UpstreamTarget.of(URI.create(line))));
+        pendingName = null;
+      }
+    }
+    return new ChannelMap(Map.of(playlistId, tuners), channels);
+  }
+
+  /** Parses the properties format of the class documentation. */
+  public static ChannelMap fromProperties(String text) throws IOException {
+    Properties properties = new Properties();
+    properties.load(new StringReader(text));
+    Map<String, Integer> tuners = new LinkedHashMap<>();
+    Map<String, Channel> channels = new LinkedHashMap<>();
+    for (String key : properties.stringPropertyNames()) {
+      String[] parts = key.split("\\.");
+      if (parts.length == 3 && parts[0].equals("playlist") && parts[2].equals("tuners")) {
+        tuners.put(parts[1], Integer.parseInt(properties.getProperty(key).strip()));
+      }
+    }
+    for (String key : properties.stringPropertyNames()) {
+      String[] parts = key.split("\\.");
+      if (parts.length == 3 && parts[0].equals("channel") && parts[2].equals("url")) {
+        String id = parts[1];
+        String playlist = properties.getProperty("channel." + id + ".playlist", "default").strip();
+        List<URI> backups = new ArrayList<>();
+        String backupList = properties.getProperty("channel." + id + ".backups", "");
+        Arrays.stream(backupList.split(",")).map(String::strip).filter(s -> !s.isEmpty())
+            .map(URI::create).forEach(backups::add);
+        channels.put(id, new Channel(id, playlist,
+            new UpstreamTarget(URI.create(properties.getProperty(key).strip()), backups)));
+      }
+    }
+    return new ChannelMap(tuners, channels);
+  }
+
+  private static String sanitize(String name) {
+    String cleaned = name.strip().replaceAll("[^A-Za-z0-9._~-]+", "-").replaceAll("\\.\\.+", ".");
+    cleaned = cleaned.replaceAll("^[-.]+|[-.]+$", "");
+    if (cleaned.length() > 64) {
+      cleaned = cleaned.substring(0, 64);
+    }
+    return cleaned.isEmpty() ? "channel" : cleaned;
+  }
+
+  /** The channel with this id, if any. */
+  public Optional<Channel> channel(String channelId) {
+    return Optional.ofNullable(channels.get(channelId));
+  }
+
+  /** The tuner limit of a playlist. */
+  public int tuners(String playlistId) {
+    Integer tuners = tunersByPlaylist.get(playlistId);
+    if (tuners == null) {
+      throw new IllegalArgumentException("No playlist '" + playlistId + "' in the channel map");
+    }
+    return tuners;
+  }
+
+  /** Every channel, for the start-up banner. */
+  public List<Channel> channels() {
+    return List.copyOf(channels.values());
+  }
+}
