@@ -179,7 +179,7 @@ public interface PlaylistRegistry extends AutoCloseable {
     private Duration idleGrace = Duration.ofSeconds(60);
     private Duration cleanupInterval = Duration.ofSeconds(5);
     private Ticker ticker = Ticker.systemTicker();
-    private RegistryListener listener = event -> { };
+    private RegistryListener listener; // null: no listener, so no events are even built
     private Path workingFolderBase;
     private ScheduledExecutorService scheduler;
     private UpstreamSource upstreamSource;

@@ -12,6 +12,7 @@ import io.github.buffercore.PlaylistSettings;
 import io.github.buffercore.PlaylistSnapshot;
 import io.github.buffercore.RegistryEvent;
 import io.github.buffercore.RegistryEvent.Type;
+import io.github.buffercore.RegistryListener;
 import io.github.buffercore.RegistrySnapshot;
 import io.github.buffercore.StreamSnapshot;
 import io.github.buffercore.StreamStats;
@@ -114,6 +115,11 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
 
   @Override
   public Playlist getOrCreate(String playlistId, PlaylistInitializer initializer) {
+    if (playlistId != null && playlists.get(playlistId) instanceof PlaylistState live && !closed) {
+      // The hit path: only valid ids are ever stored, so an id that hits needs no validation.
+      Objects.requireNonNull(initializer, "initializer");
+      return live.playlist();
+    }
     Ids.requireValid("playlistId", playlistId);
     Objects.requireNonNull(initializer, "initializer");
     ensureOpen();
@@ -178,7 +184,9 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
       throw closedFailure;
     }
     mine.result().complete(playlist);
-    fire(new RegistryEvent(Type.PLAYLIST_CREATED, playlistId, null, 0L, 0, 0, playlist.tunerLimit()));
+    if (config.listener() != null) {
+      fire(new RegistryEvent(Type.PLAYLIST_CREATED, playlistId, null, 0L, 0, 0, playlist.tunerLimit()));
+    }
     return playlist;
   }
 
@@ -265,7 +273,7 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
       if (data != null && target == null && !isRunning(playlistId, streamId)) {
         target = resolve(playlistId, streamId); // user code: before and outside the compute
       }
-      Changes changes = new Changes(playlistId);
+      Changes changes = new Changes(playlistId, config.listener() != null);
       long now = now();
       lease.activeAt(now); // a join is activity: time spent waiting for a pending creation is not
       UpstreamTarget resolved = target;
@@ -347,7 +355,7 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
         return state;
       }
       streams.remove(longestIdle.streamId());
-      changes.stoppedStreams.add(new StoppedStream(state.id(), longestIdle, "yielded its tuner"));
+      changes.stopped(new StoppedStream(state.id(), longestIdle, "yielded its tuner"));
     }
     long generation = generations.incrementAndGet();
     // Cheap to create here: the ring is allocated and the upstream opened only by start(), after this.
@@ -386,7 +394,7 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
   void release(Lease lease) {
     String playlistId = lease.playlistId();
     String streamId = lease.streamId();
-    Changes changes = new Changes(playlistId);
+    Changes changes = new Changes(playlistId, config.listener() != null);
     long now = now();
     playlists.computeIfPresent(playlistId, (id, node) -> {
       if (!(node instanceof PlaylistState state)) {
@@ -400,7 +408,7 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
       PlaylistState next;
       if (left.idle() && streamGraceNanos == 0L) {
         next = state.withoutStream(streamId, now);
-        changes.stoppedStreams.add(new StoppedStream(playlistId, left, "its last client left"));
+        changes.stopped(new StoppedStream(playlistId, left, "its last client left"));
         changes.event(Type.CLIENT_LEFT, next, streamId, lease.clientId(), 0);
         changes.event(Type.STREAM_STOPPED, next, streamId, 0L, 0);
       } else {
@@ -433,7 +441,7 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
     if (closed) {
       return;
     }
-    Changes changes = new Changes(playlistId);
+    Changes changes = new Changes(playlistId, config.listener() != null);
     long now = now();
     playlists.computeIfPresent(playlistId, (id, node) -> {
       if (node instanceof PlaylistState state) {
@@ -442,7 +450,7 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
         if (stream != null && stream.generation() == generation && stream.idle()
             && now - stream.idleSince() >= streamGraceNanos) {
           PlaylistState next = state.withoutStream(streamId, stream.idleSince());
-          changes.stoppedStreams.add(new StoppedStream(playlistId, stream, "its grace period ended"));
+          changes.stopped(new StoppedStream(playlistId, stream, "its grace period ended"));
           changes.event(Type.STREAM_STOPPED, next, streamId, 0L, 0);
           return next;
         }
@@ -457,7 +465,7 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
    * pump thread before the readers are told, so the tuner is free by the time a viewer hears of it.
    */
   void upstreamFailed(String playlistId, String streamId, long generation) {
-    Changes changes = new Changes(playlistId);
+    Changes changes = new Changes(playlistId, config.listener() != null);
     long now = now();
     playlists.computeIfPresent(playlistId, (id, node) -> {
       if (node instanceof PlaylistState state) {
@@ -465,10 +473,10 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
         if (stream != null && stream.generation() == generation) {
           PlaylistState next = state.withoutStream(streamId, now);
           for (Lease lease : stream.clients().values()) {
-            changes.evictedLeases.add(lease);
+            changes.evicted(lease);
             changes.event(Type.CLIENT_EVICTED, next, streamId, lease.clientId(), 0);
           }
-          changes.stoppedStreams.add(new StoppedStream(playlistId, stream, "its upstream failed"));
+          changes.stopped(new StoppedStream(playlistId, stream, "its upstream failed"));
           changes.event(Type.STREAM_STOPPED, next, streamId, 0L, 0);
           return next;
         }
@@ -487,9 +495,16 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
     List<String> evicted = new ArrayList<>();
     List<String> stopped = new ArrayList<>();
     List<String> removed = new ArrayList<>();
-    for (String playlistId : playlists.keySet()) {
-      Changes changes = new Changes(playlistId);
+    for (Map.Entry<String, RegistryNode> entry : playlists.entrySet()) {
+      String playlistId = entry.getKey();
       long now = now();
+      if (!(entry.getValue() instanceof PlaylistState seen) || !mayNeedSweep(seen, now)) {
+        // Nothing to remove in the state we saw. A newer state was made by a join or leave after
+        // `now`; whatever it made removable is found by the next pass. Safety never depends on
+        // this pre-check: every removal is decided again inside the compute below.
+        continue;
+      }
+      Changes changes = new Changes(playlistId, config.listener() != null);
       changes.closeEvictedReaders = true; // stale clients stopped reading; free their ring slots
       playlists.computeIfPresent(playlistId, (id, node) ->
           node instanceof PlaylistState state ? sweep(state, now, changes) : node);
@@ -507,6 +522,27 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
     return new CleanupReport(evicted, stopped, removed);
   }
 
+  /** Read-only: could {@link #sweep} remove anything from this state at {@code now}? */
+  private boolean mayNeedSweep(PlaylistState state, long now) {
+    if (state.streams().isEmpty()) {
+      return now - state.idleSince() >= idleGraceNanos;
+    }
+    for (StreamState stream : state.streams().values()) {
+      if (stream.idle()) {
+        if (now - stream.idleSince() >= streamGraceNanos) {
+          return true;
+        }
+        continue;
+      }
+      for (Lease lease : stream.clients().values()) {
+        if (now - lease.lastTouched() > staleAfterNanos) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   /**
    * The cleanup decision for one playlist, inside its compute: every condition is re-checked against
    * the state being replaced, so a client that joined a moment ago keeps its stream and playlist.
@@ -522,7 +558,7 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
       for (Lease lease : stream.clients().values()) {
         long touched = lease.lastTouched();
         if (now - touched > staleAfterNanos) {
-          changes.evictedLeases.add(lease);
+          changes.evicted(lease);
           lastTouch = Math.max(lastTouch, touched);
         } else {
           clients.put(lease.clientId(), lease);
@@ -535,7 +571,7 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
         changed = true;
       }
       if (next.idle() && now - next.idleSince() >= streamGraceNanos) {
-        changes.stoppedStreams.add(new StoppedStream(state.id(), next, "it had no clients"));
+        changes.stopped(new StoppedStream(state.id(), next, "it had no clients"));
         lastActivity = Math.max(lastActivity, next.idleSince());
         changed = true;
         continue;
@@ -650,12 +686,12 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
 
   /** Removes one playlist because the registry closed; pending creations fail on their own. */
   private void removeForClose(String playlistId) {
-    Changes changes = new Changes(playlistId);
+    Changes changes = new Changes(playlistId, config.listener() != null);
     playlists.computeIfPresent(playlistId, (id, node) -> {
       if (node instanceof PlaylistState state) {
         for (StreamState stream : state.streams().values()) {
-          changes.evictedLeases.addAll(stream.clients().values());
-          changes.stoppedStreams.add(new StoppedStream(id, stream, "the registry closed"));
+          stream.clients().values().forEach(changes::evicted);
+          changes.stopped(new StoppedStream(id, stream, "the registry closed"));
         }
         changes.removedPlaylist = state;
         PlaylistState empty = state.withStreams(Map.of(), 0L);
@@ -712,8 +748,12 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
   }
 
   private void fire(RegistryEvent event) {
+    RegistryListener listener = config.listener();
+    if (listener == null) {
+      return;
+    }
     try {
-      config.listener().onEvent(event);
+      listener.onEvent(event);
     } catch (VirtualMachineError fatal) {
       throw fatal;
     } catch (Throwable e) {
@@ -751,9 +791,12 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
   /** What one compute decided, to be carried out after it by {@link #publish}. */
   private static final class Changes {
     final String playlistId;
-    final List<RegistryEvent> events = new ArrayList<>(4);
-    final List<Lease> evictedLeases = new ArrayList<>(0);
-    final List<StoppedStream> stoppedStreams = new ArrayList<>(0);
+    final boolean recordEvents;
+    // Lists stay empty (and shared) until something is added: the join/leave hot path adds nothing
+    // to most of them.
+    List<RegistryEvent> events = List.of();
+    List<Lease> evictedLeases = List.of();
+    List<StoppedStream> stoppedStreams = List.of();
     PendingPlaylist pending;
     StreamState startedStream;
     StreamState joinedStream;
@@ -764,13 +807,30 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
     TunerLimitExceededException refusal;
     boolean logRefusal;
 
-    Changes(String playlistId) {
+    Changes(String playlistId, boolean recordEvents) {
       this.playlistId = playlistId;
+      this.recordEvents = recordEvents;
     }
 
     void event(Type type, PlaylistState state, String streamId, long clientId, int streamClients) {
-      events.add(new RegistryEvent(type, state.id(), streamId, clientId, streamClients,
-          state.streams().size(), state.tunerLimit()));
+      if (recordEvents) {
+        events = added(events, new RegistryEvent(type, state.id(), streamId, clientId, streamClients,
+            state.streams().size(), state.tunerLimit()));
+      }
+    }
+
+    void evicted(Lease lease) {
+      evictedLeases = added(evictedLeases, lease);
+    }
+
+    void stopped(StoppedStream stream) {
+      stoppedStreams = added(stoppedStreams, stream);
+    }
+
+    private static <T> List<T> added(List<T> list, T element) {
+      List<T> mutable = list.isEmpty() ? new ArrayList<>(4) : list;
+      mutable.add(element);
+      return mutable;
     }
   }
 }

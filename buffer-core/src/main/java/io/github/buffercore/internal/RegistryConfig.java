@@ -13,7 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param streamGrace streams without clients are kept this long
  * @param idleGrace playlists without streams are kept this long
  * @param ticker the time source
- * @param listener the event listener
+ * @param listener the event listener, or {@code null} for none
  * @param workingFolderBase the base of per-playlist folders, or {@code null} for none
  * @param scheduler the caller's scheduler, or {@code null} for none
  * @param cleanupInterval the period of scheduled cleanup
