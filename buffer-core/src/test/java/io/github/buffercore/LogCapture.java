@@ -11,12 +11,12 @@ import java.util.stream.Collectors;
  * Captures what slf4j-simple writes (it resolves System.err at every write when configured with
  * {@code logFile=System.err}), while still passing it through to the original stream.
  */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
 
   private final PrintStream original = System.err;
   private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
 
-  LogCapture() {
+  public LogCapture() {
     PrintStream tee = new PrintStream(new java.io.OutputStream() {
       @Override
       public synchronized void write(int b) {
@@ -33,7 +33,7 @@ final class LogCapture implements AutoCloseable {
     System.setErr(tee);
   }
 
-  List<String> linesContaining(String text) {
+  public List<String> linesContaining(String text) {
     String all;
     synchronized (this) {
       all = captured.toString(StandardCharsets.UTF_8);

@@ -43,7 +43,7 @@ public final class ChannelMap {
   private final Map<String, Integer> tunersByPlaylist;
   private final Map<String, Channel> channels;
 
-  ChannelMap(Map<String, Integer> tunersByPlaylist, Map<String, Channel> channels) {
+  public ChannelMap(Map<String, Integer> tunersByPlaylist, Map<String, Channel> channels) {
     this.tunersByPlaylist = Map.copyOf(tunersByPlaylist);
     this.channels = Map.copyOf(channels);
     for (Channel channel : channels.values()) {
