@@ -29,6 +29,11 @@
  *   <dd>The streams of a playlist (tuners in use) never exceed its tuner limit; when one tuner is left
  *   and two new streams race for it, exactly one starts and the other gets
  *   {@link io.github.buffercore.TunerLimitExceededException} with nothing changed.</dd>
+ *   <dt>{@code GraceRejoin}</dt>
+ *   <dd>A stream has at most one upstream per generation, started after the change that started the
+ *   stream and stopped after the change that removed it. A client that rejoins a stream in its grace
+ *   period reuses its running upstream; a grace expiry racing the rejoin re-checks "no clients, same
+ *   generation" in the removing compute, so a client is never attached to a stopped upstream.</dd>
  * </dl>
  *
  * <h2>How the registry keeps them</h2>

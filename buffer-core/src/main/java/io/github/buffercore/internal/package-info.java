@@ -1,9 +1,27 @@
 /**
  * Implementation of buffer-core; not exported by the module and free to change in any release.
  *
- * <p>{@link io.github.buffercore.internal.BroadcastRing} is the per-stream single-writer, many-reader
- * ring buffer (its class comment lists the invariants and memory-ordering argument), and {@link
+ * <p>{@link io.github.buffercore.internal.DefaultPlaylistRegistry} keeps the registry invariants
+ * listed in the {@code io.github.buffercore} package documentation. {@link
+ * io.github.buffercore.internal.SharedStream} is the data path of one stream generation: one
+ * {@link io.github.buffercore.internal.UpstreamPump} writing into one
+ * {@link io.github.buffercore.internal.BroadcastRing}, the per-stream single-writer, many-reader ring
+ * buffer (its class comment gives the memory-ordering argument). {@link
  * io.github.buffercore.internal.TsPacketAligner} frames an upstream's bytes into whole MPEG-TS packets
  * before they reach the ring.
+ *
+ * <h2>Invariants of the stream buffer</h2>
+ * Each is proven by the jcstress test of the same name in the {@code stress-tests} module, which also
+ * catches a ring without the sequence check.
+ * <dl>
+ *   <dt>{@code NoTornRead}</dt>
+ *   <dd>Every byte a reader receives is the byte the writer published at that absolute position: a
+ *   copy that raced an overwrite is discarded, never returned (tail intent published before the bytes,
+ *   validated after the copy).</dd>
+ *   <dt>{@code LapDetected}</dt>
+ *   <dd>A reader whose unread position the writer has overwritten is always told so: it is
+ *   disconnected with {@link io.github.buffercore.SlowClientException} or moved forward and counted,
+ *   per its {@link io.github.buffercore.SlowClientPolicy}; it never reads on as if nothing happened.</dd>
+ * </dl>
  */
 package io.github.buffercore.internal;
