@@ -60,7 +60,7 @@ public final class JettyHttpStack implements HttpStack {
     server.addConnector(connector);
     Set<ClientLease> open = ConcurrentHashMap.newKeySet();
     server.setHandler(new ProxyHandler(app, threads, open));
-    server.setStopTimeout(5_000);
+    server.setStopTimeout(2_000);
     try {
       server.start();
     } catch (Exception e) {
@@ -75,13 +75,16 @@ public final class JettyHttpStack implements HttpStack {
 
       @Override
       public void close() {
+        // End the stream responses first: a live response never completes by itself, so a graceful
+        // stop would wait for it until the stop timeout. Closing a lease wakes its parked pump, which
+        // then fails its response (the client sees it cut short).
+        open.forEach(ClientLease::close);
         try {
-          server.stop();
+          server.stop(); // text responses in flight may finish (bounded by the stop timeout)
         } catch (Exception e) {
           LOG.warn("Jetty did not stop cleanly", e);
         }
-        // A response parked on its readiness callback has no I/O in flight, so stopping the connector
-        // alone would not release it: closing the lease wakes the callback and the pump ends.
+        // A stream that started while stopping.
         open.forEach(ClientLease::close);
       }
     };
@@ -123,7 +126,10 @@ public final class JettyHttpStack implements HttpStack {
       if (head) {
         // A live stream never ends, so HEAD answers with the headers only and gives the lease back.
         stream.lease().close();
-        response.write(true, BufferUtil.EMPTY_BUFFER, callback);
+        // Committing before the last write keeps the GET headers (chunked, no Content-Length: 0);
+        // Jetty sends no body, not even the last chunk, for HEAD.
+        response.write(false, BufferUtil.EMPTY_BUFFER, Callback.from(
+            () -> response.write(true, BufferUtil.EMPTY_BUFFER, callback), callback::failed));
         return true;
       }
       StreamPump pump = new StreamPump(app, stream, response, callback, executor, open);

@@ -179,7 +179,7 @@ public final class NettyHttpStack implements HttpStack {
       }
       pump = new StreamPump(stream, ctx, !chunked || !HttpUtil.isKeepAlive(request));
       // Flushed at once: the viewer sees 200 and the content type even before the first byte of data.
-      pump.lastWrite = ctx.writeAndFlush(head).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+      pump.lastWrite = ctx.writeAndFlush(head).addListener(pump.writeDone);
       pump.pump();
     }
 
@@ -273,6 +273,17 @@ public final class NettyHttpStack implements HttpStack {
       private boolean done;
       /** The latest write; Netty completes writes in order, so this one completes after all others. */
       ChannelFuture lastWrite;
+      /** Why a write failed (the client is usually gone), for the log line of channelInactive. */
+      private Throwable writeFailure;
+      /** A failed write closes the connection; channelInactive then releases the lease. */
+      final ChannelFutureListener writeDone = future -> {
+        if (!future.isSuccess()) {
+          if (writeFailure == null) {
+            writeFailure = future.cause();
+          }
+          future.channel().close();
+        }
+      };
 
       StreamPump(StreamOutcome stream, ChannelHandlerContext ctx, boolean closeAtEnd) {
         this.stream = stream;
@@ -307,8 +318,7 @@ public final class NettyHttpStack implements HttpStack {
             }
             if (n > 0) {
               chunk.writerIndex(n);
-              lastWrite = ctx.write(new DefaultHttpContent(chunk))
-                  .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+              lastWrite = ctx.write(new DefaultHttpContent(chunk)).addListener(writeDone);
               wrote = true;
               continue;
             }
@@ -362,8 +372,8 @@ public final class NettyHttpStack implements HttpStack {
         }
         done = true;
         streamDone(this);
-        LOG.info("Client {} of stream {} in playlist {} disconnected", lease.clientId(),
-            stream.channelId(), lease.playlistId());
+        LOG.info("Client {} of stream {} in playlist {} disconnected{}", lease.clientId(),
+            stream.channelId(), lease.playlistId(), writeFailure == null ? "" : ": " + writeFailure);
         lease.close(); // runs a pending readiness callback; its wake() then sees done
       }
     }
