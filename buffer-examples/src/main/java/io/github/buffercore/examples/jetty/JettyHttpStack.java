@@ -57,6 +57,9 @@ public final class JettyHttpStack implements HttpStack {
     ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(config));
     connector.setHost(address.getHostString());
     connector.setPort(address.getPort());
+    // On stop, idle keep-alive connections are closed after this timeout (Jetty's default: 1 s);
+    // nothing useful can arrive on them once the server stops.
+    connector.setShutdownIdleTimeout(100);
     server.addConnector(connector);
     Set<ClientLease> open = ConcurrentHashMap.newKeySet();
     server.setHandler(new ProxyHandler(app, threads, open));
