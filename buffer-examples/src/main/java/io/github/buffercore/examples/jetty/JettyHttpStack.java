@@ -118,7 +118,7 @@ public final class JettyHttpStack implements HttpStack {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, text.contentType());
         text.headers().forEach((name, value) -> response.getHeaders().put(name, value));
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
-        // Jetty drops the body of a HEAD response itself; not writing it saves the copy.
+        // Content-Length as for GET; Jetty would not send a HEAD body anyway, so none is written.
         response.write(true, head ? BufferUtil.EMPTY_BUFFER : ByteBuffer.wrap(body), callback);
         return true;
       }
