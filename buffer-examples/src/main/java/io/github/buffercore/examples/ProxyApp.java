@@ -123,6 +123,9 @@ public final class ProxyApp implements AutoCloseable {
       } catch (IllegalArgumentException malformed) {
         return TextOutcome.plain(400, "Malformed channel id '" + encoded + "'");
       }
+      if (method.equals("HEAD")) {
+        return probeStream(channelId); // a probe must not take a tuner or open an upstream
+      }
       return openStream(channelId);
     }
     if (rawPath.equals("/")) {
@@ -134,7 +137,8 @@ public final class ProxyApp implements AutoCloseable {
     return TextOutcome.plain(404, "Not found: " + rawPath);
   }
 
-  private Outcome openStream(String channelId) {
+  /** The channel, or the 400/404 answer if the id is malformed or unknown. */
+  private Object channelOrRefusal(String channelId) {
     if (!ChannelMap.VALID_ID.matcher(channelId).matches() || channelId.contains("..")) {
       return TextOutcome.plain(400, "Malformed channel id '" + printable(channelId)
           + "': use letters, digits, '.', '_', '~' or '-' (at most 64)");
@@ -143,7 +147,24 @@ public final class ProxyApp implements AutoCloseable {
     if (channel.isEmpty()) {
       return TextOutcome.plain(404, "Unknown channel '" + channelId + "'");
     }
-    String playlistId = channel.get().playlistId();
+    return channel.get();
+  }
+
+  private Outcome probeStream(String channelId) {
+    Object found = channelOrRefusal(channelId);
+    if (found instanceof TextOutcome refusal) {
+      return refusal;
+    }
+    return new TextOutcome(200, StreamOutcome.CONTENT_TYPE, "", Map.of());
+  }
+
+  private Outcome openStream(String channelId) {
+    Object found = channelOrRefusal(channelId);
+    if (found instanceof TextOutcome refusal) {
+      return refusal;
+    }
+    ChannelMap.Channel channel = (ChannelMap.Channel) found;
+    String playlistId = channel.playlistId();
     ClientLease lease;
     try {
       lease = registry.acquire(playlistId, channelId,
