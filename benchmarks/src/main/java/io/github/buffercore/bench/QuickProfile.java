@@ -238,7 +238,7 @@ public final class QuickProfile {
     out.append("Raw JMH JSON: `").append(json).append("`. Benchmarks: `").append(include).append("`.\n\n");
     out.append("JMH options: `-f ").append(FORKS).append(" -wi ").append(WARMUP_ITERATIONS)
         .append(" -w ").append(WARMUP_SECONDS).append("s -i ").append(ITERATIONS).append(" -r ")
-        .append(ITERATION_SECONDS).append("s -foe true`. A quick profile on a shared, noisy machine: ")
+        .append(ITERATION_SECONDS).append("s -foe true -prof gc`. A quick profile on a shared, noisy machine: ")
         .append("read the **ratios** between implementations measured in the same run, not the absolute ")
         .append("numbers; errors are JMH's 99.9% intervals over only ").append(ITERATIONS)
         .append(" iterations of one fork.\n\n");
