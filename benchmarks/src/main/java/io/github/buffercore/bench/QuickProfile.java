@@ -1,6 +1,7 @@
 package io.github.buffercore.bench;
 
 import io.github.buffercore.bench.baseline.RegistryUnderTest;
+import io.github.buffercore.bench.fanout.FanOut;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +19,9 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatType;
@@ -53,22 +56,59 @@ public final class QuickProfile {
 
   static final String UNDER_TEST = RegistryUnderTest.IMPLS.get(0);
 
+  static {
+    if (!UNDER_TEST.equals(FanOut.IMPLS.get(0))) {
+      throw new AssertionError("every benchmark family must name the impl under test the same");
+    }
+  }
+
+  /** Secondary results the fan-out benchmarks report (JMH's names). */
+  static final String BYTES = "bytes";
+  static final String LOST = "lost";
+  static final String WRITES = "write";
+  static final String ALLOC_NORM = "gc.alloc.rate.norm";
+
+  /** What a {@link Target} checks. */
+  enum Kind {
+    /** buffercore's speed / the baseline's speed >= threshold (delivered bytes/s where reported). */
+    SPEED,
+    /** buffercore's worst (largest) allocation per delivered chunk over the matching groups <= threshold. */
+    ALLOC_PER_CHUNK,
+    /** Informational: buffercore's writer ops/s at {@code params} / at {@code baseline} (a params filter). */
+    WRITER_RATIO
+  }
+
   /**
-   * A target: {@code impl=buffercore} on {@code benchmark} (simple name, e.g. {@code
-   * GetOrCreateBenchmark.hit_1thread}) must be at least {@code minSpeedup} times as fast as
-   * {@code baseline}; {@code benchmark == null} is a placeholder for benchmarks that do not exist yet.
+   * A target on {@code impl=buffercore} in {@code benchmark} (simple name, e.g. {@code
+   * GetOrCreateBenchmark.hit_1thread}), restricted to the groups whose key contains {@code params}
+   * (e.g. {@code ", readers=16,"}; empty = any).
    */
-  record Target(String description, String benchmark, String baseline, double minSpeedup) { }
+  record Target(String description, String benchmark, String params, String baseline, double threshold,
+      Kind kind) {
+    static Target speed(String description, String benchmark, String params, String baseline, double min) {
+      return new Target(description, benchmark, params, baseline, min, Kind.SPEED);
+    }
+  }
 
   static final List<Target> TARGETS = List.of(
-      new Target("getOrCreate hit within 1.5x of ConcurrentHashMap.get (1 thread)",
-          "GetOrCreateBenchmark.hit_1thread", "chm", 1 / 1.5),
-      new Target("getOrCreate hit within 1.5x of ConcurrentHashMap.get (2 threads)",
-          "GetOrCreateBenchmark.hit_2threads", "chm", 1 / 1.5),
-      new Target("acquire+close at 2 threads at least 5x the seed pattern (one hot stream)",
-          "AcquireCloseBenchmark.hotStream_2threads", "seed", 5.0),
-      new Target("buffer fan-out: one writer, many readers (ring buffer)", null, null, 0),
-      new Target("buffer fan-out: slow reader does not stall the writer (ring buffer)", null, null, 0));
+      Target.speed("getOrCreate hit within 1.5x of ConcurrentHashMap.get (1 thread)",
+          "GetOrCreateBenchmark.hit_1thread", "", "chm", 1 / 1.5),
+      Target.speed("getOrCreate hit within 1.5x of ConcurrentHashMap.get (2 threads)",
+          "GetOrCreateBenchmark.hit_2threads", "", "chm", 1 / 1.5),
+      Target.speed("acquire+close at 2 threads at least 5x the seed pattern (one hot stream)",
+          "AcquireCloseBenchmark.hotStream_2threads", "", "seed", 5.0),
+      Target.speed("buffer fan-out at 16 readers at least as fast as Agrona's broadcast buffer "
+          + "(delivered bytes/s, write one chunk + drain every reader)",
+          "FanOutBenchmark.writeThenDrain", ", readers=16,", "agrona", 1.0),
+      Target.speed("buffer fan-out at 16 readers at least 10x the per-reader ArrayBlockingQueue "
+          + "(delivered bytes/s, write one chunk + drain every reader)",
+          "FanOutBenchmark.writeThenDrain", ", readers=16,", "queue", 10.0),
+      new Target("buffer fan-out allocates zero bytes per delivered chunk in steady state "
+          + "(gc.alloc.rate.norm / chunks per op, worst of readers=1/16/256, write one chunk + drain)",
+          "FanOutBenchmark.writeThenDrain", "", null, 0.1, Kind.ALLOC_PER_CHUNK),
+      new Target("informational: a writer racing 256 lapped readers is not slowed down "
+          + "(buffercore writer chunks/s at readers=256 / at readers=1, concurrent group)",
+          "FanOutConcurrentBenchmark.fanout", ", readers=256,", ", readers=1,", 0, Kind.WRITER_RATIO));
 
   private QuickProfile() { }
 
@@ -89,6 +129,9 @@ public final class QuickProfile {
         .measurementIterations(ITERATIONS)
         .measurementTime(TimeValue.seconds(ITERATION_SECONDS))
         .shouldFailOnError(true)
+        // Allocation per op (gc.alloc.rate.norm) for every benchmark: the fan-out target needs it,
+        // and its cost is per iteration, not per op.
+        .addProfiler(GCProfiler.class)
         .resultFormat(ResultFormatType.JSON)
         .result(json.toString())
         .build();
@@ -113,18 +156,53 @@ public final class QuickProfile {
   // -------------------------------------------------------------------------------------------
   // RESULTS.md
 
-  /** One measured row. */
-  record Row(String impl, double score, double error, String unit, Mode mode) {
-    /** Higher is better in every mode: throughput as is, time per op inverted. */
+  /**
+   * One measured row; {@code secondary} holds the scores of the secondary results (aux counters such
+   * as {@code bytes}, {@code lost}, per-method ops of a group, {@code gc.alloc.rate.norm}).
+   */
+  record Row(String impl, double score, double error, String unit, Mode mode, Map<String, Double> secondary) {
+    /**
+     * Higher is better in every mode: delivered bytes/s where the benchmark reports them (the fan-out
+     * metric), otherwise throughput as is or time per op inverted.
+     */
     double speed() {
+      Double bytes = secondary.get(BYTES);
+      if (bytes != null && mode == Mode.Throughput) {
+        return bytes;
+      }
       return mode == Mode.Throughput ? score : 1.0 / score;
     }
+
+    double secondary(String name) {
+      return secondary.getOrDefault(name, Double.NaN);
+    }
+
+    /** Bytes allocated per delivered 1,316-byte chunk: B/op x ops/s / chunks/s. */
+    double allocPerChunk() {
+      double chunksPerTime = secondary(BYTES) / FanOutBenchmark.CHUNK;
+      return secondary(ALLOC_NORM) * score / chunksPerTime;
+    }
+  }
+
+  /** The impl order of a benchmark: its own {@code @Param impl} values (the one under test first). */
+  static List<String> implOrder(String benchmark) {
+    String className = benchmark.substring(0, benchmark.lastIndexOf('.'));
+    try {
+      Param param = Class.forName(className).getField("impl").getAnnotation(Param.class);
+      if (param != null) {
+        return List.of(param.value());
+      }
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      // fall through: unknown class or no impl parameter
+    }
+    return RegistryUnderTest.IMPLS;
   }
 
   static String render(Collection<RunResult> results, Path json, String include, Path notes)
       throws IOException {
-    // Group by benchmark + every parameter except impl; keep impl order of RegistryUnderTest.IMPLS.
+    // Group by benchmark + every parameter except impl; keep the impl order of the benchmark's @Param.
     Map<String, List<Row>> groups = new TreeMap<>();
+    Map<String, List<String>> orders = new LinkedHashMap<>();
     BenchmarkParams anyParams = null;
     for (RunResult result : results) {
       BenchmarkParams params = result.getParams();
@@ -139,12 +217,18 @@ public final class QuickProfile {
       key.append(", threads=").append(params.getThreads());
       Result<?> primary = result.getPrimaryResult();
       String impl = params.getParamsKeys().contains("impl") ? params.getParam("impl") : "-";
+      Map<String, Double> secondary = new TreeMap<>();
+      for (Map.Entry<String, Result> e : result.getSecondaryResults().entrySet()) {
+        secondary.put(e.getKey(), e.getValue().getScore());
+      }
       groups.computeIfAbsent(key.toString(), k -> new ArrayList<>())
           .add(new Row(impl, primary.getScore(), primary.getScoreError(), primary.getScoreUnit(),
-              params.getMode()));
+              params.getMode(), secondary));
+      orders.put(key.toString(), implOrder(params.getBenchmark()));
     }
-    for (List<Row> rows : groups.values()) {
-      rows.sort((a, b) -> Integer.compare(order(a.impl), order(b.impl)));
+    for (Map.Entry<String, List<Row>> group : groups.entrySet()) {
+      List<String> order = orders.get(group.getKey());
+      group.getValue().sort((a, b) -> Integer.compare(order(order, a.impl), order(order, b.impl)));
     }
 
     StringBuilder out = new StringBuilder();
@@ -154,7 +238,7 @@ public final class QuickProfile {
     out.append("Raw JMH JSON: `").append(json).append("`. Benchmarks: `").append(include).append("`.\n\n");
     out.append("JMH options: `-f ").append(FORKS).append(" -wi ").append(WARMUP_ITERATIONS)
         .append(" -w ").append(WARMUP_SECONDS).append("s -i ").append(ITERATIONS).append(" -r ")
-        .append(ITERATION_SECONDS).append("s -foe true`. A quick profile on a shared, noisy machine: ")
+        .append(ITERATION_SECONDS).append("s -foe true -prof gc`. A quick profile on a shared, noisy machine: ")
         .append("read the **ratios** between implementations measured in the same run, not the absolute ")
         .append("numbers; errors are JMH's 99.9% intervals over only ").append(ITERATIONS)
         .append(" iterations of one fork.\n\n");
@@ -177,50 +261,95 @@ public final class QuickProfile {
     out.append("| Target | Measured (buffercore vs baseline) | Required | Status |\n|---|---|---|---|\n");
     for (Target target : TARGETS) {
       out.append("| ").append(target.description()).append(" | ");
-      if (target.benchmark() == null) {
-        out.append("- | - | pending: ring benchmarks |\n");
+      if (target.kind() == Kind.ALLOC_PER_CHUNK) {
+        renderAllocTarget(out, groups, target);
+        continue;
+      }
+      if (target.kind() == Kind.WRITER_RATIO) {
+        renderWriterTarget(out, groups, target);
         continue;
       }
       Optional<double[]> ratio = findRatio(groups, target);
       if (ratio.isEmpty()) {
-        out.append("not measured | ").append(fmtRatio(target.minSpeedup())).append(" | not measured in this run |\n");
+        out.append("not measured | ").append(fmtRatio(target.threshold())).append(" | not measured in this run |\n");
         continue;
       }
       double r = ratio.get()[0];
-      out.append(fmtRatio(r)).append(" (").append(target.benchmark()).append(") | >= ")
-          .append(fmtRatio(target.minSpeedup())).append(" | ");
-      if (r >= target.minSpeedup()) {
-        out.append("**met** (margin ").append(fmtRatio(r / target.minSpeedup())).append(")");
+      out.append(fmtRatio(r)).append(" (").append(target.benchmark()).append(target.params().isEmpty() ? ""
+          : " " + target.params().replace(",", "").trim()).append(" vs ").append(target.baseline())
+          .append(") | >= ")
+          .append(fmtRatio(target.threshold())).append(" | ");
+      if (r >= target.threshold()) {
+        out.append("**met** (margin ").append(fmtRatio(r / target.threshold())).append(")");
       } else {
-        out.append("**NOT met**: gap ").append(fmtRatio(target.minSpeedup() / r))
+        out.append("**NOT met**: gap ").append(fmtRatio(target.threshold() / r))
             .append(" (buffercore would need ").append(String.format(Locale.ROOT, "%.0f%%",
-                (target.minSpeedup() / r - 1) * 100)).append(" more speed)");
+                (target.threshold() / r - 1) * 100)).append(" more speed)");
       }
       out.append(" |\n");
     }
     out.append("\nA ratio is the speed of buffercore divided by the speed of the baseline (throughput, or ")
-        .append("1/time for average-time benchmarks): above 1x buffercore is faster.\n\n");
+        .append("1/time for average-time benchmarks; for the fan-out benchmarks, delivered bytes/s): above ")
+        .append("1x buffercore is faster. Allocation: JMH's `-prof gc` `gc.alloc.rate.norm` (B/op) divided ")
+        .append("by the 1,316-byte chunks delivered per op; JMH's own per-iteration allocation amortizes to ")
+        .append("~0.01 B/op, so 0.1 B/chunk is the \"zero\" threshold (the smallest Java object is 16 B).\n\n");
 
     out.append("## Results\n\n");
     out.append("Columns `vs X`: speed of the row's implementation / speed of X in the same run ")
-        .append("(>1x: the row is faster). Implementations: `buffercore` is the real PlaylistRegistry; ")
-        .append("`seed` the seed's global lock with early unlock; `synchronized` one global monitor ")
-        .append("around a HashMap; `chm` the raw ConcurrentHashMap floor (see `benchmarks/README.md`).\n\n");
-    List<String> baselines = RegistryUnderTest.IMPLS.subList(1, RegistryUnderTest.IMPLS.size());
+        .append("(>1x: the row is faster). Registry implementations: `buffercore` is the real ")
+        .append("PlaylistRegistry; `seed` the seed's global lock with early unlock; `synchronized` one ")
+        .append("global monitor around a HashMap; `chm` the raw ConcurrentHashMap floor. Fan-out ")
+        .append("implementations: `buffercore` is the real BroadcastRing; `arraycopy` the uncoordinated ")
+        .append("copy floor; `queue` a per-reader ArrayBlockingQueue of copied chunks; `agrona` Agrona's ")
+        .append("BroadcastTransmitter + CopyBroadcastReceiver. Fan-out tables add the delivered bandwidth ")
+        .append("(aux counter `bytes`, MB/s = bytes/us; the ratios use it), data lost per second (laps or ")
+        .append("drops), the writer's chunks/us (concurrent group only), and allocation per op and per ")
+        .append("delivered chunk (see `benchmarks/README.md`).\n\n");
     for (Map.Entry<String, List<Row>> group : groups.entrySet()) {
       List<Row> rows = group.getValue();
+      List<String> order = orders.get(group.getKey());
+      List<String> baselines = order.subList(1, order.size());
+      boolean fanOut = rows.stream().anyMatch(r -> r.secondary().containsKey(BYTES));
+      boolean group2 = rows.stream().anyMatch(r -> r.secondary().containsKey(WRITES));
+      boolean alloc = rows.stream().anyMatch(r -> r.secondary().containsKey(ALLOC_NORM));
       out.append("### ").append(group.getKey()).append("\n\n");
       out.append("| impl | score ± error | unit |");
+      if (fanOut) {
+        out.append(" delivered MB/s | lost/s |");
+        if (group2) {
+          out.append(" writer chunks/us |");
+        }
+      }
+      if (alloc) {
+        out.append(" B/op |");
+        if (fanOut) {
+          out.append(" B/chunk |");
+        }
+      }
       for (String b : baselines) {
         out.append(" vs ").append(b).append(" |");
       }
       out.append("\n|---|---:|---|");
-      out.append("---:|".repeat(baselines.size()));
+      int extra = (fanOut ? 2 + (group2 ? 1 : 0) : 0) + (alloc ? 1 + (fanOut ? 1 : 0) : 0);
+      out.append("---:|".repeat(extra + baselines.size()));
       out.append('\n');
       for (Row row : rows) {
         out.append("| ").append(row.impl().equals(UNDER_TEST) ? "**" + row.impl() + "**" : row.impl())
             .append(" | ").append(fmt(row.score())).append(" ± ").append(fmt(row.error()))
             .append(" | ").append(row.unit()).append(" |");
+        if (fanOut) {
+          out.append(' ').append(fmt(row.secondary(BYTES))).append(" | ")
+              .append(fmt(row.secondary(LOST) * 1e6)).append(" |");
+          if (group2) {
+            out.append(' ').append(fmt(row.secondary(WRITES))).append(" |");
+          }
+        }
+        if (alloc) {
+          out.append(' ').append(fmt(row.secondary(ALLOC_NORM))).append(" |");
+          if (fanOut) {
+            out.append(' ').append(fmt(row.allocPerChunk())).append(" |");
+          }
+        }
         for (String b : baselines) {
           Row base = find(rows, b);
           out.append(' ').append(base == null ? "-" : fmtRatio(row.speed() / base.speed())).append(" |");
@@ -240,10 +369,62 @@ public final class QuickProfile {
     return out.toString();
   }
 
+  private static boolean matches(String key, String benchmark, String params) {
+    return key.split(",", 2)[0].equals(benchmark) && (key + ",").contains(params);
+  }
+
+  private static void renderAllocTarget(StringBuilder out, Map<String, List<Row>> groups, Target target) {
+    double worst = Double.NaN;
+    String where = null;
+    for (Map.Entry<String, List<Row>> group : groups.entrySet()) {
+      if (matches(group.getKey(), target.benchmark(), target.params())) {
+        Row mine = find(group.getValue(), UNDER_TEST);
+        if (mine != null && !Double.isNaN(mine.allocPerChunk())
+            && (Double.isNaN(worst) || mine.allocPerChunk() > worst)) {
+          worst = mine.allocPerChunk();
+          where = group.getKey().split(",", 2)[1].replace(", threads=1", "").trim();
+        }
+      }
+    }
+    if (Double.isNaN(worst)) {
+      out.append("not measured (needs -prof gc) | <= ").append(target.threshold())
+          .append(" B/chunk | not measured in this run |\n");
+      return;
+    }
+    out.append(String.format(Locale.ROOT, "%.4f B/chunk (worst: %s, %s)", worst, target.benchmark(), where))
+        .append(" | <= ").append(target.threshold()).append(" B/chunk | ");
+    if (worst <= target.threshold()) {
+      out.append("**met**");
+    } else {
+      out.append(String.format(Locale.ROOT, "**NOT met**: %.1f B per delivered chunk too many",
+          worst - target.threshold()));
+    }
+    out.append(" |\n");
+  }
+
+  private static void renderWriterTarget(StringBuilder out, Map<String, List<Row>> groups, Target target) {
+    Row many = null;
+    Row one = null;
+    for (Map.Entry<String, List<Row>> group : groups.entrySet()) {
+      if (matches(group.getKey(), target.benchmark(), target.params())) {
+        many = find(group.getValue(), UNDER_TEST);
+      }
+      if (matches(group.getKey(), target.benchmark(), target.baseline())) {
+        one = find(group.getValue(), UNDER_TEST);
+      }
+    }
+    if (many == null || one == null || Double.isNaN(many.secondary(WRITES))) {
+      out.append("not measured | - | not measured in this run |\n");
+      return;
+    }
+    out.append(fmtRatio(many.secondary(WRITES) / one.secondary(WRITES))).append(" (")
+        .append(fmt(many.secondary(WRITES))).append(" vs ").append(fmt(one.secondary(WRITES)))
+        .append(" chunks/us) | no numeric target (1x = not slowed) | reported |\n");
+  }
+
   private static Optional<double[]> findRatio(Map<String, List<Row>> groups, Target target) {
     for (Map.Entry<String, List<Row>> group : groups.entrySet()) {
-      String name = group.getKey().split(",", 2)[0];
-      if (name.equals(target.benchmark())) {
+      if (matches(group.getKey(), target.benchmark(), target.params())) {
         Row mine = find(group.getValue(), UNDER_TEST);
         Row base = find(group.getValue(), target.baseline());
         if (mine != null && base != null) {
@@ -263,8 +444,8 @@ public final class QuickProfile {
     return null;
   }
 
-  private static int order(String impl) {
-    int i = RegistryUnderTest.IMPLS.indexOf(impl);
+  private static int order(List<String> order, String impl) {
+    int i = order.indexOf(impl);
     return i < 0 ? Integer.MAX_VALUE : i;
   }
 

@@ -1,6 +1,7 @@
 package io.github.buffercore.bench.baseline;
 
 import io.github.buffercore.ClientLease;
+import io.github.buffercore.StreamReader;
 import io.github.buffercore.Ticker;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -53,6 +54,12 @@ final class BaselineLease implements ClientLease {
 
   long lastTouched() {
     return lastTouched;
+  }
+
+  /** The baselines model the registry only, without an upstream or a buffer (like a registry built without one). */
+  @Override
+  public StreamReader reader() {
+    throw new IllegalStateException("baseline registries have no upstream: no reader");
   }
 
   @Override
