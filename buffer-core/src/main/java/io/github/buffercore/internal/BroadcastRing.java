@@ -569,7 +569,9 @@ public final class BroadcastRing {
       position = next;
       readerSkips += 1; // single writer (the consumer)
       skips.increment();
-      LOG.debug("Reader of stream '{}' in playlist '{}' lapped at position {} (about {} bytes lost); skipped to {}",
+      if (LOG.isDebugEnabled()) { // a lap can happen on every read of a slow client: no varargs or boxing then
+        LOG.debug("Reader of stream '{}' in playlist '{}' lapped at position {} (about {} bytes lost);
+      } skipped to {}",
           streamId, playlistId, pos, lost, next);
     }
 
