@@ -570,9 +570,9 @@ public final class BroadcastRing {
       readerSkips += 1; // single writer (the consumer)
       skips.increment();
       if (LOG.isDebugEnabled()) { // a lap can happen on every read of a slow client: no varargs or boxing then
-        LOG.debug("Reader of stream '{}' in playlist '{}' lapped at position {} (about {} bytes lost);
-      } skipped to {}",
-          streamId, playlistId, pos, lost, next);
+        LOG.debug("Reader of stream '{}' in playlist '{}' lapped at position {} (about {} bytes lost); skipped to {}",
+            streamId, playlistId, pos, lost, next);
+      }
     }
 
     private void ensureOpen() {
