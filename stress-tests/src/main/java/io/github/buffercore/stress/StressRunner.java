@@ -1,5 +1,6 @@
 package io.github.buffercore.stress;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import org.openjdk.jcstress.infra.collectors.DiskReadCollector;
 import org.openjdk.jcstress.infra.collectors.InProcessCollector;
 import org.openjdk.jcstress.infra.collectors.TestResult;
 import org.openjdk.jcstress.infra.grading.GradingResult;
+import org.openjdk.jcstress.infra.grading.TestGrading;
 
 /**
  * The CI entry point of the jcstress run (bound to the {@code verify} phase of this module):
@@ -92,19 +94,19 @@ public final class StressRunner {
       throws Exception {
     banner("Real registry: every test must pass");
     int exit = jcstress(mode, cpus, dir, "^" + quote(REAL_PACKAGE) + "\\w+$", extra);
-    Map<String, TestResult> byTest = read(dir);
+    Map<String, Outcome> byTest = read(dir);
     List<String> problems = new ArrayList<>();
     if (exit != 0) {
       problems.add("jcstress exited " + exit + " on the real tests (see " + dir + ")");
     }
     for (String test : REAL_TESTS) {
-      TestResult result = byTest.get(REAL_PACKAGE + test);
+      Outcome result = byTest.get(REAL_PACKAGE + test);
       if (result == null) {
         problems.add(test + " did not run");
-      } else if (result.status() != Status.NORMAL || !result.grading().isPassed) {
-        problems.add(test + " FAILED on the real registry: " + describe(result));
+      } else if (result.status() != Status.NORMAL || !result.passed()) {
+        problems.add(test + " FAILED on the real registry: " + result + " " + result.messages());
       } else {
-        System.out.println("  passed: " + test + "  " + describe(result));
+        System.out.println("  passed: " + test + "  " + result);
       }
     }
     return problems;
@@ -115,19 +117,19 @@ public final class StressRunner {
     banner("Broken variants: every test must FAIL (a FORBIDDEN outcome must be seen)");
     jcstress(mode, cpus, dir, "^" + quote(BROKEN_PACKAGE) + "Broken\\w+$", extra);
     // jcstress exits 1 here by design; what matters is each test's own grading.
-    Map<String, TestResult> byTest = read(dir);
+    Map<String, Outcome> byTest = read(dir);
     List<String> problems = new ArrayList<>();
     for (String test : BROKEN_TESTS) {
-      TestResult result = byTest.get(BROKEN_PACKAGE + test);
+      Outcome result = byTest.get(BROKEN_PACKAGE + test);
       if (result == null) {
         problems.add(test + " did not run");
       } else if (result.status() != Status.NORMAL) {
         problems.add(test + " crashed instead of showing a forbidden outcome: " + result.status()
-            + " " + result.getMessages());
-      } else if (result.grading().isPassed) {
-        problems.add(test + " was NOT caught: no forbidden outcome seen. " + describe(result));
+            + " " + result.messages());
+      } else if (result.passed() || !result.caughtForbidden()) {
+        problems.add(test + " was NOT caught: no forbidden outcome seen. " + result);
       } else {
-        System.out.println("  caught: " + test + "  " + describe(result));
+        System.out.println("  caught: " + test + "  " + result);
       }
     }
     return problems;
@@ -144,8 +146,15 @@ public final class StressRunner {
       }
     }
     String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-    String classPath = System.getProperty("java.class.path");
-    List<String> command = new ArrayList<>(List.of(java, "-cp", classPath,
+    // The child runs in its own directory: make every class path entry absolute.
+    StringBuilder classPath = new StringBuilder();
+    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+      if (classPath.length() > 0) {
+        classPath.append(File.pathSeparator);
+      }
+      classPath.append(Paths.get(entry).toAbsolutePath());
+    }
+    List<String> command = new ArrayList<>(List.of(java, "-cp", classPath.toString(),
         "org.openjdk.jcstress.Main", "-m", mode, "-c", cpus, "-t", filter,
         "-r", dir.toAbsolutePath().resolve("report").toString()));
     command.addAll(extra);
@@ -154,14 +163,41 @@ public final class StressRunner {
     return process.waitFor();
   }
 
+  /** One test's results, summed over every JVM configuration and fork it ran in. */
+  record Outcome(String name, Status status, boolean passed, Map<String, GradingResult> gradings,
+      Map<String, Long> counts, List<String> messages) {
+
+    boolean caughtForbidden() {
+      return counts.entrySet().stream().anyMatch(e -> e.getValue() > 0
+          && gradings.get(e.getKey()) != null && gradings.get(e.getKey()).expect == Expect.FORBIDDEN);
+    }
+
+    long samples() {
+      return counts.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    @Override
+    public String toString() {
+      StringBuilder text = new StringBuilder(samples() + " samples [");
+      counts.forEach((id, count) -> {
+        if (count > 0) {
+          GradingResult grading = gradings.get(id);
+          text.append(text.charAt(text.length() - 1) == '[' ? "" : "; ").append(id).append(' ')
+              .append(grading == null ? "?" : grading.expect).append(" x").append(count);
+        }
+      });
+      return text.append(']').toString();
+    }
+  }
+
   /** Reads the binary result file jcstress leaves in its working directory. */
-  private static Map<String, TestResult> read(Path dir) throws Exception {
+  private static Map<String, Outcome> read(Path dir) throws Exception {
     Path file;
     try (Stream<Path> files = Files.list(dir)) {
       file = files.filter(f -> f.getFileName().toString().startsWith("jcstress-results-"))
           .findFirst().orElse(null);
     }
-    Map<String, TestResult> byTest = new TreeMap<>();
+    Map<String, Outcome> byTest = new TreeMap<>();
     if (file == null) {
       return byTest;
     }
@@ -170,27 +206,21 @@ public final class StressRunner {
     reader.dump();
     reader.close();
     for (TestResult result : collector.getTestResults()) {
-      // One result per JVM configuration; a test fails if any configuration failed.
-      TestResult seen = byTest.get(result.getName());
-      if (seen == null || seen.grading().isPassed) {
-        byTest.put(result.getName(), result);
+      TestGrading grading = result.grading();
+      Outcome seen = byTest.get(result.getName());
+      Map<String, GradingResult> gradings = new TreeMap<>(seen == null ? Map.of() : seen.gradings());
+      Map<String, Long> counts = new TreeMap<>(seen == null ? Map.of() : seen.counts());
+      for (GradingResult g : grading.gradingResults.values()) {
+        gradings.put(g.id, g);
+        counts.merge(g.id, g.count, Long::sum);
       }
+      List<String> messages = new ArrayList<>(seen == null ? List.of() : seen.messages());
+      messages.addAll(result.getMessages());
+      byTest.put(result.getName(), new Outcome(result.getName(),
+          seen == null ? result.status() : seen.status().combine(result.status()),
+          (seen == null || seen.passed()) && grading.isPassed, gradings, counts, messages));
     }
     return byTest;
-  }
-
-  private static String describe(TestResult result) {
-    StringBuilder text = new StringBuilder("[");
-    for (GradingResult grading : result.grading().gradingResults.values()) {
-      if (grading.count > 0) {
-        if (text.length() > 1) {
-          text.append("; ");
-        }
-        text.append(grading.id).append(' ').append(grading.expect == Expect.FORBIDDEN
-            ? "FORBIDDEN" : grading.expect.toString()).append(" x").append(grading.count);
-      }
-    }
-    return text.append(']').toString();
   }
 
   private static String quote(String packagePrefix) {

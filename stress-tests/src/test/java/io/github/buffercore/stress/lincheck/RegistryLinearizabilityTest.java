@@ -1,0 +1,66 @@
+package io.github.buffercore.stress.lincheck;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import io.github.buffercore.stress.RegistryFactory;
+import io.github.buffercore.stress.broken.GetThenPutUpdate;
+import io.github.buffercore.stress.broken.RaceWindow;
+import org.jetbrains.kotlinx.lincheck.LinChecker;
+import org.jetbrains.kotlinx.lincheck.strategy.managed.modelchecking.ModelCheckingOptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Lincheck, model-checking mode: the real registry's getOrCreate / update / acquire / close /
+ * cleanup / snapshot are linearizable with respect to {@link RegistryModel}; and the same check
+ * catches a broken variant (get-then-put update), which shows it can fail.
+ *
+ * <p>Bounds: 2 threads x 3 operations after 1 initial operation, {@value #ITERATIONS} scenarios x
+ * {@value #INVOCATIONS} interleavings each. The real registry (Caffeine under the model checker's
+ * instrumentation) is slow to explore, so these are lower than Lincheck's defaults; see the README
+ * for the measured time.
+ */
+class RegistryLinearizabilityTest {
+
+  static final int ITERATIONS = 30;
+  static final int INVOCATIONS = 1_000;
+
+  /** The real registry. */
+  public static class RealRegistry extends RegistryOperations {
+    public RealRegistry() {
+      super(RegistryFactory.REAL::create);
+    }
+  }
+
+  /** The broken get-then-put update; no race-window widening, the model checker needs none. */
+  public static class BrokenUpdateRegistry extends RegistryOperations {
+    public BrokenUpdateRegistry() {
+      super((streamGrace, idleGrace, ticker) ->
+          new GetThenPutUpdate(streamGrace, idleGrace, ticker, RaceWindow.NONE));
+    }
+  }
+
+  static ModelCheckingOptions options() {
+    return new ModelCheckingOptions()
+        .iterations(ITERATIONS)
+        .invocationsPerIteration(INVOCATIONS)
+        .threads(2)
+        .actorsPerThread(3)
+        .actorsBefore(1)
+        .actorsAfter(1)
+        .sequentialSpecification(RegistryModel.class);
+  }
+
+  @Test
+  void realRegistryIsLinearizable() {
+    LinChecker.check(RealRegistry.class, options());
+  }
+
+  @Test
+  void brokenGetThenPutUpdateIsCaught() {
+    Throwable failure = catchThrowable(() -> LinChecker.check(BrokenUpdateRegistry.class, options()));
+    assertThat(failure)
+        .as("Lincheck must find the lost update of the get-then-put variant")
+        .isInstanceOf(AssertionError.class);
+  }
+}
