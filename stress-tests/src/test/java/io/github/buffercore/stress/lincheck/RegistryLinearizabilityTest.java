@@ -31,7 +31,7 @@ class RegistryLinearizabilityTest {
   /** The real registry. */
   public static class RealRegistry extends RegistryOperations {
     public RealRegistry() {
-      super(RegistryFactory.REAL::create);
+      super(RegistryFactory.REAL);
     }
   }
 

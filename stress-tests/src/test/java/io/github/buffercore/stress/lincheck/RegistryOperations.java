@@ -6,6 +6,7 @@ import io.github.buffercore.PlaylistRegistry;
 import io.github.buffercore.PlaylistSettings;
 import io.github.buffercore.TunerLimitExceededException;
 import io.github.buffercore.stress.ManualTicker;
+import io.github.buffercore.stress.RegistryFactory;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import org.jetbrains.kotlinx.lincheck.annotations.Operation;
@@ -28,14 +29,8 @@ public abstract class RegistryOperations {
   private final ConcurrentLinkedDeque<ClientLease> leasesA = new ConcurrentLinkedDeque<>();
   private final ConcurrentLinkedDeque<ClientLease> leasesB = new ConcurrentLinkedDeque<>();
 
-  protected RegistryOperations(RegistryFactoryForLincheck factory) {
+  protected RegistryOperations(RegistryFactory factory) {
     registry = factory.create(Duration.ZERO, Duration.ZERO, new ManualTicker());
-  }
-
-  /** Builds the registry under test. */
-  @FunctionalInterface
-  protected interface RegistryFactoryForLincheck {
-    PlaylistRegistry create(Duration streamGrace, Duration idleGrace, ManualTicker ticker);
   }
 
   /** getOrCreate with a one-tuner initializer; returns the tuner limit of the playlist received. */
