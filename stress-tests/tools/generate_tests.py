@@ -1,3 +1,6 @@
+# Generates the jcstress test classes of stress-tests (real: stress/registry, broken: stress/broken)
+# so that a real test and its broken twins carry identical @Outcome annotations.
+# Run from stress-tests/: python3 tools/generate_tests.py
 import os, textwrap
 base = "src/main/java/io/github/buffercore/stress"
 
@@ -112,7 +115,6 @@ broken = [
 def render(pkg, cls, t, javadoc, factory, extra_imports):
     lines = []
     lines.append(f"package io.github.buffercore.stress.{pkg};\n")
-    imports = [ "io.github.buffercore.stress.RegistryFactory" if False else None ]
     imps = sorted(set(extra_imports + [f"io.github.buffercore.stress.scenario.{t['scenario']}",
         "org.openjdk.jcstress.annotations.Actor", "org.openjdk.jcstress.annotations.Arbiter",
         "org.openjdk.jcstress.annotations.JCStressTest", "org.openjdk.jcstress.annotations.Outcome",
