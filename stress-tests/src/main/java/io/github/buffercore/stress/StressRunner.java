@@ -1,0 +1,250 @@
+package io.github.buffercore.stress;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.openjdk.jcstress.annotations.Expect;
+import org.openjdk.jcstress.infra.Status;
+import org.openjdk.jcstress.infra.collectors.DiskReadCollector;
+import org.openjdk.jcstress.infra.collectors.InProcessCollector;
+import org.openjdk.jcstress.infra.collectors.TestResult;
+import org.openjdk.jcstress.infra.grading.GradingResult;
+import org.openjdk.jcstress.infra.grading.TestGrading;
+
+/**
+ * The CI entry point of the jcstress run (bound to the {@code verify} phase of this module):
+ *
+ * <ol>
+ *   <li>runs every real test ({@code io.github.buffercore.stress.registry}) in one jcstress run and
+ *       fails unless jcstress exits 0 <em>and</em> each of the six tests ran and passed (a test that
+ *       jcstress could not schedule would otherwise be silently missing);
+ *   <li>runs every broken variant ({@code io.github.buffercore.stress.broken}) in a second jcstress
+ *       run and fails unless each of them ran normally and showed at least one FORBIDDEN outcome (a
+ *       broken variant that passes, or only crashes, means the test cannot catch the bug).
+ * </ol>
+ *
+ * <p>Usage: {@code java -cp jcstress.jar io.github.buffercore.stress.StressRunner [--mode ci|sanity|quick|default|tough]
+ * [--cpus 2] [--results dir] [--only real|broken] [-- extra jcstress options]}. Each jcstress run is
+ * a child process of this same jar, so its exit code and result file are its own.
+ */
+public final class StressRunner {
+
+  static final String REAL_PACKAGE = "io.github.buffercore.stress.registry.";
+  static final String BROKEN_PACKAGE = "io.github.buffercore.stress.broken.";
+
+  /** The invariants, one real test each. */
+  static final List<String> REAL_TESTS = List.of("SingleCreation", "NoLostUpdate",
+      "JoinSurvivesCleanup", "LastLeaveVersusJoin", "IdempotentRelease", "TunerLimit");
+
+  /** The broken variants, each of which must be caught. */
+  static final List<String> BROKEN_TESTS = List.of("BrokenSingleCreationLockGap",
+      "BrokenSingleCreationLoadOrStore", "BrokenNoLostUpdate", "BrokenJoinSurvivesCleanup",
+      "BrokenLastLeaveVersusJoin", "BrokenIdempotentRelease", "BrokenTunerLimit");
+
+  /**
+   * The bounded CI mode: jcstress's {@code quick} preset (5 iterations of 200 ms per fork), but one
+   * JVM configuration ({@code -jvmArgs} turns off the probing of flag combinations) and no split
+   * per-actor compilation. About 10 s and 1-3 million samples per test on 2 cores, against 28 forks
+   * of about 2 minutes per test for plain {@code quick} and only a handful of samples for
+   * {@code sanity}, which exercises nothing.
+   */
+  static final List<String> CI_MODE = List.of("-m", "quick", "-sc", "false", "-jvmArgs", "-Xmx512m");
+
+  private StressRunner() { }
+
+  public static void main(String[] args) throws Exception {
+    String mode = "ci";
+    String cpus = "2";
+    String only = "all";
+    Path results = Paths.get("jcstress-results");
+    List<String> extra = new ArrayList<>();
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--mode" -> mode = args[++i];
+        case "--cpus" -> cpus = args[++i];
+        case "--results" -> results = Paths.get(args[++i]);
+        case "--only" -> only = args[++i];
+        case "--" -> {
+          extra.addAll(List.of(args).subList(i + 1, args.length));
+          i = args.length;
+        }
+        default -> throw new IllegalArgumentException("Unknown option " + args[i]
+            + "; usage: [--mode M] [--cpus N] [--results DIR] [--only real|broken] [-- jcstress options]");
+      }
+    }
+    List<String> problems = new ArrayList<>();
+    long start = System.nanoTime();
+    if (!only.equals("broken")) {
+      problems.addAll(runReal(mode, cpus, results.resolve("real"), extra));
+    }
+    if (!only.equals("real")) {
+      problems.addAll(runBroken(mode, cpus, results.resolve("broken"), extra));
+    }
+    long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+    System.out.println();
+    if (problems.isEmpty()) {
+      System.out.printf("STRESS OK (%s mode, %d s): every real test passed, every broken variant was caught.%n",
+          mode, seconds);
+      return;
+    }
+    System.out.printf("STRESS FAILED (%s mode, %d s):%n", mode, seconds);
+    problems.forEach(p -> System.out.println("  - " + p));
+    System.exit(1);
+  }
+
+  private static List<String> runReal(String mode, String cpus, Path dir, List<String> extra)
+      throws Exception {
+    banner("Real registry: every test must pass");
+    int exit = jcstress(mode, cpus, dir, "^" + quote(REAL_PACKAGE) + "\\w+$", extra);
+    Map<String, Outcome> byTest = read(dir);
+    List<String> problems = new ArrayList<>();
+    if (exit != 0) {
+      problems.add("jcstress exited " + exit + " on the real tests (see " + dir + ")");
+    }
+    for (String test : REAL_TESTS) {
+      Outcome result = byTest.get(REAL_PACKAGE + test);
+      if (result == null) {
+        problems.add(test + " did not run");
+      } else if (result.status() != Status.NORMAL || !result.passed()) {
+        problems.add(test + " FAILED on the real registry: " + result + " " + result.messages());
+      } else {
+        System.out.println("  passed: " + test + "  " + result);
+      }
+    }
+    return problems;
+  }
+
+  private static List<String> runBroken(String mode, String cpus, Path dir, List<String> extra)
+      throws Exception {
+    banner("Broken variants: every test must FAIL (a FORBIDDEN outcome must be seen)");
+    jcstress(mode, cpus, dir, "^" + quote(BROKEN_PACKAGE) + "Broken\\w+$", extra);
+    // jcstress exits 1 here by design; what matters is each test's own grading.
+    Map<String, Outcome> byTest = read(dir);
+    List<String> problems = new ArrayList<>();
+    for (String test : BROKEN_TESTS) {
+      Outcome result = byTest.get(BROKEN_PACKAGE + test);
+      if (result == null) {
+        problems.add(test + " did not run");
+      } else if (result.status() != Status.NORMAL) {
+        problems.add(test + " crashed instead of showing a forbidden outcome: " + result.status()
+            + " " + result.messages());
+      } else if (result.passed() || !result.caughtForbidden()) {
+        problems.add(test + " was NOT caught: no forbidden outcome seen. " + result);
+      } else {
+        System.out.println("  caught: " + test + "  " + result);
+      }
+    }
+    return problems;
+  }
+
+  private static int jcstress(String mode, String cpus, Path dir, String filter, List<String> extra)
+      throws IOException, InterruptedException {
+    Files.createDirectories(dir);
+    try (Stream<Path> old = Files.list(dir)) {
+      for (Path file : (Iterable<Path>) old::iterator) {
+        if (file.getFileName().toString().startsWith("jcstress-results-")) {
+          Files.delete(file);
+        }
+      }
+    }
+    String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+    // The child runs in its own directory: make every class path entry absolute.
+    StringBuilder classPath = new StringBuilder();
+    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+      if (classPath.length() > 0) {
+        classPath.append(File.pathSeparator);
+      }
+      classPath.append(Paths.get(entry).toAbsolutePath());
+    }
+    List<String> command = new ArrayList<>(List.of(java, "-cp", classPath.toString(),
+        "org.openjdk.jcstress.Main", "-c", cpus, "-t", filter,
+        "-r", dir.toAbsolutePath().resolve("report").toString()));
+    if (mode.equals("ci")) {
+      command.addAll(CI_MODE);
+    } else {
+      command.addAll(List.of("-m", mode));
+    }
+    command.addAll(extra);
+    System.out.println("$ " + String.join(" ", command));
+    Process process = new ProcessBuilder(command).directory(dir.toFile()).inheritIO().start();
+    return process.waitFor();
+  }
+
+  /** One test's results, summed over every JVM configuration and fork it ran in. */
+  record Outcome(String name, Status status, boolean passed, Map<String, GradingResult> gradings,
+      Map<String, Long> counts, List<String> messages) {
+
+    boolean caughtForbidden() {
+      return counts.entrySet().stream().anyMatch(e -> e.getValue() > 0
+          && gradings.get(e.getKey()) != null && gradings.get(e.getKey()).expect == Expect.FORBIDDEN);
+    }
+
+    long samples() {
+      return counts.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    @Override
+    public String toString() {
+      StringBuilder text = new StringBuilder(samples() + " samples [");
+      counts.forEach((id, count) -> {
+        if (count > 0) {
+          GradingResult grading = gradings.get(id);
+          text.append(text.charAt(text.length() - 1) == '[' ? "" : "; ").append(id).append(' ')
+              .append(grading == null ? "?" : grading.expect).append(" x").append(count);
+        }
+      });
+      return text.append(']').toString();
+    }
+  }
+
+  /** Reads the binary result file jcstress leaves in its working directory. */
+  private static Map<String, Outcome> read(Path dir) throws Exception {
+    Path file;
+    try (Stream<Path> files = Files.list(dir)) {
+      file = files.filter(f -> f.getFileName().toString().startsWith("jcstress-results-"))
+          .findFirst().orElse(null);
+    }
+    Map<String, Outcome> byTest = new TreeMap<>();
+    if (file == null) {
+      return byTest;
+    }
+    InProcessCollector collector = new InProcessCollector();
+    DiskReadCollector reader = new DiskReadCollector(file.toString(), collector);
+    reader.dump();
+    reader.close();
+    for (TestResult result : collector.getTestResults()) {
+      TestGrading grading = result.grading();
+      Outcome seen = byTest.get(result.getName());
+      Map<String, GradingResult> gradings = new TreeMap<>(seen == null ? Map.of() : seen.gradings());
+      Map<String, Long> counts = new TreeMap<>(seen == null ? Map.of() : seen.counts());
+      for (GradingResult g : grading.gradingResults.values()) {
+        gradings.put(g.id, g);
+        counts.merge(g.id, g.count, Long::sum);
+      }
+      List<String> messages = new ArrayList<>(seen == null ? List.of() : seen.messages());
+      messages.addAll(result.getMessages());
+      byTest.put(result.getName(), new Outcome(result.getName(),
+          seen == null ? result.status() : seen.status().combine(result.status()),
+          (seen == null || seen.passed()) && grading.isPassed, gradings, counts, messages));
+    }
+    return byTest;
+  }
+
+  private static String quote(String packagePrefix) {
+    return packagePrefix.replace(".", "\\.");
+  }
+
+  private static void banner(String text) {
+    System.out.println();
+    System.out.println("=".repeat(100));
+    System.out.println(text);
+    System.out.println("=".repeat(100));
+  }
+}

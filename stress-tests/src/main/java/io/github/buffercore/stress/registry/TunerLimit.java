@@ -1,0 +1,56 @@
+package io.github.buffercore.stress.registry;
+
+import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
+import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
+
+import io.github.buffercore.stress.RegistryFactory;
+import io.github.buffercore.stress.scenario.TunerLimitScenario;
+import org.openjdk.jcstress.annotations.Actor;
+import org.openjdk.jcstress.annotations.Arbiter;
+import org.openjdk.jcstress.annotations.JCStressTest;
+import org.openjdk.jcstress.annotations.Outcome;
+import org.openjdk.jcstress.annotations.State;
+import org.openjdk.jcstress.infra.results.III_Result;
+
+/**
+ * jcstress test of the {@code TunerLimit} invariant (see the {@code io.github.buffercore} package
+ * documentation) against the real registry, built fresh for every state with a manual ticker and no
+ * scheduler.
+ *
+ * <p>Two clients start two different new streams of a playlist with one free tuner (limit 2, one
+ * in use). The registry checks the limit and adds the stream in one compute, so exactly one starts and
+ * the other gets {@code TunerLimitExceededException}; a check followed by a separate increment lets
+ * both see the free tuner and both start.
+ *
+ * <p>Scenario and result columns: {@link TunerLimitScenario}. The same scenario runs against a broken
+ * variant in {@code io.github.buffercore.stress.broken}, which this test must catch.
+ */
+@JCStressTest
+@Outcome(id = "1, 0, 2", expect = ACCEPTABLE,
+    desc = "Actor 1's stream took the last tuner; actor 2 was refused with TunerLimitExceededException.")
+@Outcome(id = "0, 1, 2", expect = ACCEPTABLE,
+    desc = "Actor 2's stream took the last tuner; actor 1 was refused with TunerLimitExceededException.")
+@Outcome(id = "1, 1, 3", expect = FORBIDDEN,
+    desc = "Tuner limit exceeded: both streams started, three tuners in use with a limit of two.")
+@Outcome(expect = FORBIDDEN,
+    desc = "Any other combination breaks TunerLimit: both refused although a tuner was free, or a tuner count that does not match the streams started.")
+@State
+public class TunerLimit {
+
+  private final TunerLimitScenario scenario = new TunerLimitScenario(RegistryFactory.REAL);
+
+  @Actor
+  public void start1(III_Result r) {
+    r.r1 = scenario.start("channel-1");
+  }
+
+  @Actor
+  public void start2(III_Result r) {
+    r.r2 = scenario.start("channel-2");
+  }
+
+  @Arbiter
+  public void arbiter(III_Result r) {
+    scenario.arbiter(r);
+  }
+}
