@@ -36,17 +36,22 @@ import org.openjdk.jcstress.infra.grading.TestGrading;
  */
 public final class StressRunner {
 
-  static final String REAL_PACKAGE = "io.github.buffercore.stress.registry.";
+  static final String STRESS_PACKAGE = "io.github.buffercore.stress.";
   static final String BROKEN_PACKAGE = "io.github.buffercore.stress.broken.";
 
-  /** The invariants, one real test each. */
-  static final List<String> REAL_TESTS = List.of("SingleCreation", "NoLostUpdate",
-      "JoinSurvivesCleanup", "LastLeaveVersusJoin", "IdempotentRelease", "TunerLimit");
+  /**
+   * The invariants, one real test each, relative to {@link #STRESS_PACKAGE}: the registry's in
+   * {@code registry}, the stream buffer's and the data path's in {@code buffer}.
+   */
+  static final List<String> REAL_TESTS = List.of("registry.SingleCreation", "registry.NoLostUpdate",
+      "registry.JoinSurvivesCleanup", "registry.LastLeaveVersusJoin", "registry.IdempotentRelease",
+      "registry.TunerLimit", "buffer.NoTornRead", "buffer.LapDetected", "buffer.GraceRejoin");
 
   /** The broken variants, each of which must be caught. */
   static final List<String> BROKEN_TESTS = List.of("BrokenSingleCreationLockGap",
       "BrokenSingleCreationLoadOrStore", "BrokenNoLostUpdate", "BrokenJoinSurvivesCleanup",
-      "BrokenLastLeaveVersusJoin", "BrokenIdempotentRelease", "BrokenTunerLimit");
+      "BrokenLastLeaveVersusJoin", "BrokenIdempotentRelease", "BrokenTunerLimit",
+      "BrokenNoTornRead", "BrokenLapDetected", "BrokenGraceRejoin");
 
   /**
    * The bounded CI mode: jcstress's {@code quick} preset (5 iterations of 200 ms per fork), but one
@@ -101,15 +106,15 @@ public final class StressRunner {
 
   private static List<String> runReal(String mode, String cpus, Path dir, List<String> extra)
       throws Exception {
-    banner("Real registry: every test must pass");
-    int exit = jcstress(mode, cpus, dir, "^" + quote(REAL_PACKAGE) + "\\w+$", extra);
+    banner("Real registry and stream buffer: every test must pass");
+    int exit = jcstress(mode, cpus, dir, "^" + quote(STRESS_PACKAGE) + "(registry|buffer)\\.\\w+$", extra);
     Map<String, Outcome> byTest = read(dir);
     List<String> problems = new ArrayList<>();
     if (exit != 0) {
       problems.add("jcstress exited " + exit + " on the real tests (see " + dir + ")");
     }
     for (String test : REAL_TESTS) {
-      Outcome result = byTest.get(REAL_PACKAGE + test);
+      Outcome result = byTest.get(STRESS_PACKAGE + test);
       if (result == null) {
         problems.add(test + " did not run");
       } else if (result.status() != Status.NORMAL || !result.passed()) {

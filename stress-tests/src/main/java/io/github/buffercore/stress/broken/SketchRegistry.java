@@ -10,7 +10,9 @@ import io.github.buffercore.PlaylistRegistry;
 import io.github.buffercore.PlaylistSettings;
 import io.github.buffercore.PlaylistSnapshot;
 import io.github.buffercore.RegistrySnapshot;
+import io.github.buffercore.StreamReader;
 import io.github.buffercore.StreamSnapshot;
+import io.github.buffercore.StreamStats;
 import io.github.buffercore.Ticker;
 import io.github.buffercore.TunerLimitExceededException;
 import java.time.Duration;
@@ -251,7 +253,7 @@ public class SketchRegistry implements PlaylistRegistry {
     for (Entry entry : map.values()) {
       List<StreamSnapshot> streams = new ArrayList<>();
       for (Stream stream : entry.streams().values()) {
-        streams.add(new StreamSnapshot(stream.id(), stream.generation(), stream.clients()));
+        streams.add(new StreamSnapshot(stream.id(), stream.generation(), stream.clients(), StreamStats.NONE));
       }
       playlists.add(new PlaylistSnapshot(entry.playlist(), streams));
     }
@@ -295,6 +297,12 @@ public class SketchRegistry implements PlaylistRegistry {
     @Override
     public long clientId() {
       return clientId;
+    }
+
+    @Override
+    public StreamReader reader() {
+      throw new IllegalStateException("The sketch registry has no data path (stream '" + streamId
+          + "' of playlist '" + playlistId + "')");
     }
 
     @Override

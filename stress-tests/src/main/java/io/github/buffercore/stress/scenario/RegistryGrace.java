@@ -1,0 +1,110 @@
+package io.github.buffercore.stress.scenario;
+
+import io.github.buffercore.ClientLease;
+import io.github.buffercore.PlaylistRegistry;
+import io.github.buffercore.PlaylistSettings;
+import io.github.buffercore.StreamSnapshot;
+import io.github.buffercore.Ticker;
+import io.github.buffercore.UpstreamConnection;
+import io.github.buffercore.UpstreamSource;
+import io.github.buffercore.UpstreamTarget;
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
+import org.openjdk.jcstress.infra.results.II_Result;
+
+/**
+ * {@link GraceUnderTest} on the real registry with a data path: every stream opens one upstream (a
+ * connection that sends nothing until it is closed), {@code streamGrace} is 1 ms and the ticker moves
+ * one second at every reading, so any cleanup that runs after the leave finds the grace over.
+ */
+public final class RegistryGrace implements GraceUnderTest {
+
+  /** Shared by all states, so a registry per state does not start a timer thread per state. */
+  private static final ScheduledExecutorService TIMERS = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread thread = new Thread(r, "stress-timers");
+    thread.setDaemon(true);
+    return thread;
+  });
+
+  private static final String PLAYLIST = "playlist-1";
+  private static final String STREAM = "channel-1";
+
+  private final PlaylistRegistry registry;
+  private final ClientLease leaving;
+  private final long originalGeneration;
+  private volatile ClientLease joined;
+
+  public RegistryGrace() {
+    AtomicLong time = new AtomicLong();
+    Ticker movingOneSecondPerReading = () -> time.addAndGet(1_000_000_000L);
+    registry = PlaylistRegistry.builder()
+        .ticker(movingOneSecondPerReading)
+        .staleAfter(Duration.ofDays(1))
+        .streamGrace(Duration.ofMillis(1))
+        .idleGrace(Duration.ofDays(1))
+        .scheduler(TIMERS, Duration.ofDays(1))
+        .upstream(SilentUpstream.INSTANCE, (p, s) -> UpstreamTarget.of(URI.create("silent:" + s)))
+        .build();
+    leaving = registry.acquire(PLAYLIST, STREAM, id -> PlaylistSettings.withTuners(1));
+    originalGeneration = generation();
+  }
+
+  private long generation() {
+    return registry.snapshot().playlist(PLAYLIST).orElseThrow().streams().stream()
+        .filter(s -> s.streamId().equals(STREAM)).mapToLong(StreamSnapshot::generation)
+        .findFirst().orElse(-1);
+  }
+
+  @Override
+  public void leave() {
+    leaving.close();
+  }
+
+  @Override
+  public void rejoin() {
+    joined = registry.acquire(PLAYLIST, STREAM);
+  }
+
+  @Override
+  public void expire() {
+    registry.cleanup();
+  }
+
+  @Override
+  public void arbiter(II_Result r) {
+    r.r1 = generation() == originalGeneration ? 1 : 2;
+    // A reader of a stopped stream ends at once (-1); a running one has simply no data yet (0).
+    r.r2 = joined.reader().poll(new byte[188], 0, 188) == -1 ? 1 : 0;
+    registry.close(); // stops every pump of this state
+  }
+
+  /** An upstream that sends nothing and ends when closed. */
+  enum SilentUpstream implements UpstreamSource {
+    INSTANCE;
+
+    @Override
+    public UpstreamConnection open(io.github.buffercore.UpstreamRequest request) {
+      CountDownLatch closed = new CountDownLatch(1);
+      return new UpstreamConnection() {
+        @Override
+        public int read(byte[] buf, int off, int len) throws java.io.IOException {
+          try {
+            closed.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          throw new java.io.IOException("closed");
+        }
+
+        @Override
+        public void close() {
+          closed.countDown();
+        }
+      };
+    }
+  }
+}
