@@ -68,6 +68,8 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
   private final ExecutorService pumpThreads;
   private final ScheduledExecutorService ownTimers;
   private final ScheduledExecutorService timers;
+  /** The newest data path of each playlist/stream key, so a new generation can retire the old one. */
+  private final ConcurrentMap<String, SharedStream> upstreamByKey = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile boolean closed;
 
   /**
@@ -297,7 +299,7 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
         }
         publish(changes); // stops yielded streams before the new one opens its upstream
         if (changes.startedStream != null && changes.startedStream.shared() != null) {
-          changes.startedStream.shared().start(pumpThreads, timers);
+          startUpstream(changes.startedStream.shared());
         }
         if (closed) { // the close sweep may have run before our join; make sure the lease is gone
           removeForClose(playlistId);
@@ -310,6 +312,19 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
       }
       awaitCreation(playlistId, changes.pending);
     }
+  }
+
+  /**
+   * Opens a new generation's upstream, after the previous generation of the same key (already removed
+   * from the registry, or this one could not exist) has closed its connection: the thread that removed
+   * it stops it after its compute, but that may not have happened yet, so never two upstreams per key.
+   */
+  private void startUpstream(SharedStream shared) {
+    SharedStream previous = upstreamByKey.put(shared.key(), shared);
+    if (previous != null && previous != shared) {
+      previous.stopAndAwait(5, TimeUnit.SECONDS);
+    }
+    shared.start(pumpThreads, timers);
   }
 
   private boolean isRunning(String playlistId, String streamId) {
@@ -733,8 +748,10 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
     for (StoppedStream stopped : changes.stoppedStreams) {
       LOG.info("Stopped stream {} (generation {}) in playlist {}: {}", stopped.stream().streamId(),
           stopped.stream().generation(), stopped.playlistId(), stopped.reason());
-      if (stopped.stream().shared() != null) {
-        stopped.stream().shared().stop();
+      SharedStream shared = stopped.stream().shared();
+      if (shared != null) {
+        shared.stop();
+        upstreamByKey.remove(shared.key(), shared);
       }
     }
     PlaylistState removed = changes.removedPlaylist;

@@ -7,6 +7,7 @@ import io.github.buffercore.UpstreamTarget;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +39,7 @@ final class SharedStream implements ChunkSink {
   private final StreamDataConfig config;
   private final DefaultPlaylistRegistry registry;
   private final AtomicInteger state = new AtomicInteger(NEW);
+  private volatile boolean executed; // the pump was handed to a thread, so it will end and signal it
 
   private BroadcastRing ring; // created on first use, guarded by this
   private UpstreamPump pump; // set by start() before the pump thread runs
@@ -90,6 +92,7 @@ final class SharedStream implements ChunkSink {
       return; // stopped before it started: never open an upstream for a removed stream
     }
     try {
+      executed = true;
       pumps.execute(created);
     } catch (RejectedExecutionException rejected) {
       LOG.error("Could not start the upstream pump of stream {} in playlist {}", streamId, playlistId,
@@ -106,6 +109,31 @@ final class SharedStream implements ChunkSink {
     } else if (previous == NEW) {
       ring().complete();
     }
+  }
+
+  /**
+   * Stops the upstream and waits (bounded) until its connection is closed; used by the next
+   * generation of the same stream before it opens its own, so one key never has two upstreams.
+   */
+  void stopAndAwait(long timeout, TimeUnit unit) {
+    stop();
+    UpstreamPump stopping = pump();
+    if (executed && stopping != null) {
+      try {
+        if (!stopping.awaitTermination(timeout, unit)) {
+          LOG.warn("The previous upstream of stream {} in playlist {} (generation {}) did not end "
+              + "within {} {}; starting generation anyway", streamId, playlistId, generation, timeout, unit);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        LOG.warn("Interrupted while waiting for the previous upstream of stream {} in playlist {} to end",
+            streamId, playlistId);
+      }
+    }
+  }
+
+  String key() {
+    return playlistId + '/' + streamId;
   }
 
   private synchronized UpstreamPump pump() {
