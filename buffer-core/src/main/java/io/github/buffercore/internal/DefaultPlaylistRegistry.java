@@ -349,7 +349,7 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
       StreamState joined = stream.withClient(lease);
       changes.joinedStream = joined;
       PlaylistState next = state.withStream(joined);
-      changes.event(Type.CLIENT_JOINED, next, streamId, lease.clientId(), joined.clients().size());
+      changes.event(Type.CLIENT_JOINED, next, streamId, lease.clientId(), joined.clientCount());
       return next;
     }
     if (data != null && target == null) {
@@ -428,7 +428,7 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
         changes.event(Type.STREAM_STOPPED, next, streamId, 0L, 0);
       } else {
         next = state.withStream(left);
-        changes.event(Type.CLIENT_LEFT, next, streamId, lease.clientId(), left.clients().size());
+        changes.event(Type.CLIENT_LEFT, next, streamId, lease.clientId(), left.clientCount());
         if (left.idle()) {
           changes.idleStream = left;
         }
@@ -487,7 +487,7 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
         StreamState stream = state.streams().get(streamId);
         if (stream != null && stream.generation() == generation) {
           PlaylistState next = state.withoutStream(streamId, now);
-          for (Lease lease : stream.clients().values()) {
+          for (Lease lease : stream.clients()) {
             changes.evicted(lease);
             changes.event(Type.CLIENT_EVICTED, next, streamId, lease.clientId(), 0);
           }
@@ -549,7 +549,7 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
         }
         continue;
       }
-      for (Lease lease : stream.clients().values()) {
+      for (Lease lease : stream.clients()) {
         if (now - lease.lastTouched() > staleAfterNanos) {
           return true;
         }
@@ -568,19 +568,19 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
     long lastActivity = state.idleSince();
     boolean changed = false;
     for (StreamState stream : state.streams().values()) {
-      Map<Long, Lease> clients = new LinkedHashMap<>();
+      List<Lease> clients = new ArrayList<>(stream.clientCount());
       long lastTouch = Long.MIN_VALUE;
-      for (Lease lease : stream.clients().values()) {
+      for (Lease lease : stream.clients()) {
         long touched = lease.lastTouched();
         if (now - touched > staleAfterNanos) {
           changes.evicted(lease);
           lastTouch = Math.max(lastTouch, touched);
         } else {
-          clients.put(lease.clientId(), lease);
+          clients.add(lease);
         }
       }
       StreamState next = stream;
-      if (clients.size() != stream.clients().size()) {
+      if (clients.size() != stream.clientCount()) {
         // A stream whose clients all vanished has been idle since the last of them was active.
         next = stream.withClients(clients, lastTouch);
         changed = true;
@@ -604,7 +604,7 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
     for (Lease lease : changes.evictedLeases) {
       StreamState stream = kept.get(lease.streamId());
       changes.event(Type.CLIENT_EVICTED, next, lease.streamId(), lease.clientId(),
-          stream == null ? 0 : stream.clients().size());
+          stream == null ? 0 : stream.clientCount());
     }
     for (StoppedStream stream : changes.stoppedStreams) {
       changes.event(Type.STREAM_STOPPED, next, stream.stream().streamId(), 0L, 0);
@@ -644,7 +644,7 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
       if (node instanceof PlaylistState state) {
         List<StreamSnapshot> streams = new ArrayList<>(state.streams().size());
         for (StreamState stream : state.streams().values()) {
-          streams.add(new StreamSnapshot(stream.streamId(), stream.generation(), stream.clients().size(),
+          streams.add(new StreamSnapshot(stream.streamId(), stream.generation(), stream.clientCount(),
               stream.shared() == null ? StreamStats.NONE : stream.shared().stats()));
         }
         result.add(new PlaylistSnapshot(state.playlist(), streams));
@@ -705,7 +705,7 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
     playlists.computeIfPresent(playlistId, (id, node) -> {
       if (node instanceof PlaylistState state) {
         for (StreamState stream : state.streams().values()) {
-          stream.clients().values().forEach(changes::evicted);
+          stream.clientList().forEach(changes::evicted);
           changes.stopped(new StoppedStream(id, stream, "the registry closed"));
         }
         changes.removedPlaylist = state;

@@ -1,8 +1,6 @@
 package io.github.buffercore.internal;
 
 import io.github.buffercore.Playlist;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -10,7 +8,8 @@ import java.util.Map;
  * one map computation.
  *
  * @param playlist the public playlist (id, generation, settings, folder)
- * @param streams its streams by id, in start order; each holds one tuner; unmodifiable
+ * @param streams its streams by id, in start order; each holds one tuner; an immutable
+ *     {@link StreamTable}
  * @param idleSince ticker time since which it has had no streams, meaningful only while
  *     {@code streams} is empty
  */
@@ -18,7 +17,7 @@ record PlaylistState(Playlist playlist, Map<String, StreamState> streams, long i
     implements RegistryNode {
 
   static PlaylistState created(Playlist playlist, long now) {
-    return new PlaylistState(playlist, Map.of(), now);
+    return new PlaylistState(playlist, StreamTable.EMPTY, now);
   }
 
   String id() {
@@ -34,20 +33,21 @@ record PlaylistState(Playlist playlist, Map<String, StreamState> streams, long i
   }
 
   PlaylistState withStream(StreamState stream) {
-    var copy = new LinkedHashMap<>(streams);
-    copy.put(stream.streamId(), stream);
-    return new PlaylistState(playlist, Collections.unmodifiableMap(copy), 0L);
+    return new PlaylistState(playlist, table().with(stream), 0L);
   }
 
   /** Returns this playlist without the stream; if that empties it, it is idle since {@code idleFrom}. */
   PlaylistState withoutStream(String streamId, long idleFrom) {
-    var copy = new LinkedHashMap<>(streams);
-    copy.remove(streamId);
-    return withStreams(copy, idleFrom);
+    StreamTable left = table().without(streamId);
+    return new PlaylistState(playlist, left, left.isEmpty() ? idleFrom : 0L);
   }
 
   PlaylistState withStreams(Map<String, StreamState> kept, long idleFrom) {
-    return new PlaylistState(playlist, Collections.unmodifiableMap(kept),
+    return new PlaylistState(playlist, StreamTable.copyOf(kept.values()),
         kept.isEmpty() ? (streams.isEmpty() ? idleSince : idleFrom) : 0L);
+  }
+
+  private StreamTable table() {
+    return (StreamTable) streams;
   }
 }
