@@ -339,6 +339,30 @@ class PlaylistRegistryTest {
     }
 
     @Test
+    void aRefusalAfterTheLimitWasLoweredStopsNoIdleStream() {
+      registry.close();
+      registry = newRegistry(Duration.ofSeconds(10));
+      registry.getOrCreate("p1", tuners(2));
+      ClientLease news = registry.acquire("p1", "news");
+      registry.acquire("p1", "sports").close(); // sports waits out its grace period
+      registry.update("p1", s -> s.withTunerLimit(1));
+      RegistrySnapshot before = registry.snapshot();
+      listener.clear();
+
+      // Yielding sports is not enough (news still holds the only tuner): refused, nothing changes,
+      // and sports is not stopped (its upstream would be closed while it stays in the registry).
+      try (LogCapture log = new LogCapture()) {
+        assertThatThrownBy(() -> registry.acquire("p1", "movies"))
+            .isInstanceOf(TunerLimitExceededException.class);
+        assertThat(log.linesContaining("Stopped stream sports")).isEmpty();
+      }
+
+      assertThat(registry.snapshot()).isEqualTo(before);
+      assertThat(listener.types()).containsExactly(TUNER_LIMIT_REACHED);
+      news.close();
+    }
+
+    @Test
     void anIdleStreamYieldsItsTunerToANewStream() {
       registry.close();
       registry = newRegistry(Duration.ofSeconds(10));

@@ -366,7 +366,8 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
         changes.refusal = new TunerLimitExceededException(state.id(), streamId, limit,
             List.copyOf(state.streams().keySet()));
         changes.event(Type.TUNER_LIMIT_REACHED, state, streamId, lease.clientId(), 0);
-        changes.logRefusal = true;
+        // Nothing changes on a refusal: streams this loop picked to yield stay, and are not stopped.
+        changes.stoppedStreams = List.of();
         return state;
       }
       streams.remove(longestIdle.streamId());
@@ -736,7 +737,7 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
       LOG.info("Evicted client {} of stream {} in playlist {}", lease.clientId(), lease.streamId(),
           lease.playlistId());
     }
-    if (changes.logRefusal) {
+    if (changes.refusal != null) {
       TunerLimitExceededException refusal = changes.refusal;
       LOG.warn("No free tuner in playlist {} (limit {}, streams {}); refused stream {}",
           refusal.playlistId(), refusal.tunerLimit(), refusal.activeStreams(), refusal.streamId());
@@ -822,7 +823,6 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
     boolean closeEvictedReaders;
     PlaylistState removedPlaylist;
     TunerLimitExceededException refusal;
-    boolean logRefusal;
 
     Changes(String playlistId, boolean recordEvents) {
       this.playlistId = playlistId;
