@@ -190,6 +190,7 @@ public interface PlaylistRegistry extends AutoCloseable {
     private SlowClientPolicy slowClientPolicy = SlowClientPolicy.SKIP;
     private ReconnectPolicy reconnectPolicy = ReconnectPolicy.defaults();
     private Duration startTimeout = Duration.ofSeconds(10);
+    private TunerPool tunerPool; // null: the in-process default
 
     Builder() { }
 
@@ -387,6 +388,21 @@ public interface PlaylistRegistry extends AutoCloseable {
     }
 
     /**
+     * Sets the tuner admission of every playlist: which upstream connections may open. Default: an
+     * in-process pool that enforces each playlist's {@link PlaylistSettings#tunerLimit()} on this node
+     * only. Pass a shared pool (for example {@code buffer-redis}) to enforce one limit across nodes.
+     * The registry does not close the pool; its owner does, after closing the registry.
+     *
+     * @param pool the tuner pool
+     * @return this builder
+     * @throws NullPointerException if {@code pool} is {@code null}
+     */
+    public Builder tunerPool(TunerPool pool) {
+      this.tunerPool = Objects.requireNonNull(pool, "pool");
+      return this;
+    }
+
+    /**
      * Builds the registry.
      *
      * @return a new, open registry
@@ -406,7 +422,7 @@ public interface PlaylistRegistry extends AutoCloseable {
       }
       return new DefaultPlaylistRegistry(new RegistryConfig(
           staleAfter, streamGrace, idleGrace, ticker, listener, workingFolderBase, scheduler,
-          cleanupInterval, data));
+          cleanupInterval, data, tunerPool));
     }
 
     private static Duration positive(String name, Duration value) {

@@ -2,6 +2,7 @@ package io.github.buffercore.internal;
 
 import io.github.buffercore.RegistryListener;
 import io.github.buffercore.Ticker;
+import io.github.buffercore.TunerPool;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
@@ -18,6 +19,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param scheduler the caller's scheduler, or {@code null} for none
  * @param cleanupInterval the period of scheduled cleanup
  * @param data the data path settings, or {@code null} for a registry without upstream
+ * @param tunerPool the caller's tuner admission, or {@code null} for the in-process default
  */
 public record RegistryConfig(
     Duration staleAfter,
@@ -28,4 +30,5 @@ public record RegistryConfig(
     Path workingFolderBase,
     ScheduledExecutorService scheduler,
     Duration cleanupInterval,
-    StreamDataConfig data) { }
+    StreamDataConfig data,
+    TunerPool tunerPool) { }
