@@ -34,4 +34,22 @@ public interface UpstreamConnection extends Closeable {
    */
   @Override
   void close();
+
+  /**
+   * Returns how many discontinuities this connection has passed so far: points after which the bytes
+   * do not continue the bytes before in timestamps or MPEG-TS continuity counters (an HLS
+   * {@code EXT-X-DISCONTINUITY}, a media-sequence jump, a switch to another source inside one
+   * connection). The data path checks the count before using the bytes of each {@link #read}; when it
+   * grew, it splices exactly as after a reconnect (packet aligner reset, PAT/PMT re-sent, discontinuity
+   * marked), so viewers' decoders resynchronize.
+   *
+   * <p>Contract for implementations: one {@code read} never returns bytes from both sides of a
+   * discontinuity, and the count grows before the read that returns the first byte after it. The
+   * default, for a plain byte stream, is always {@code 0}.
+   *
+   * @return the number of discontinuities passed, never decreasing
+   */
+  default int discontinuityCount() {
+    return 0;
+  }
 }
