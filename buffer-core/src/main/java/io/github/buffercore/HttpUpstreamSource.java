@@ -130,6 +130,78 @@ public final class HttpUpstreamSource implements UpstreamSource {
    */
   @Override
   public UpstreamConnection open(UpstreamRequest request) throws IOException {
+    return fetch(request).body();
+  }
+
+  /**
+   * What {@link #fetch(UpstreamRequest)} returns: the open body and what the response said about it.
+   * Package-private: {@link HlsUpstreamSource} and {@link AutoUpstreamSource} need the final URL
+   * (relative playlist URIs resolve against it after a redirect) and the content type.
+   */
+  record Fetched(UpstreamConnection body, URI finalUrl, String contentType) {}
+
+  /**
+   * Does what {@link #open(UpstreamRequest)} does and also returns the final URL after redirects and
+   * the {@code Content-Type} of the response ({@code ""} if absent).
+   */
+  Fetched fetch(UpstreamRequest request) throws IOException {
+    HttpRequest httpRequest = buildRequest(request);
+    URI url = request.url();
+    HttpResponse<BodyConnection> response;
+    try {
+      response = client.send(httpRequest, info -> new BodyConnection(request, readTimeout));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      InterruptedIOException ie = new InterruptedIOException("Interrupted while opening " + url
+          + " for stream '" + request.streamId() + "' in playlist '" + request.playlistId() + "'");
+      ie.initCause(e);
+      throw ie;
+    }
+    return checked(request, response);
+  }
+
+  /**
+   * Like {@link #fetch(UpstreamRequest)}, without blocking: the future completes with the open body
+   * once the response headers arrived with a 2xx status, or exceptionally with
+   * {@link UpstreamStatusException} or another {@link IOException} (wrapped in a
+   * {@link java.util.concurrent.CompletionException}). Lets a caller stop waiting when its own
+   * connection is closed; whoever abandons the future must close a body that arrives later.
+   */
+  CompletableFuture<Fetched> fetchAsync(UpstreamRequest request) {
+    HttpRequest httpRequest;
+    try {
+      httpRequest = buildRequest(request);
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return client.sendAsync(httpRequest, info -> new BodyConnection(request, readTimeout))
+        .thenApply(response -> {
+          try {
+            return checked(request, response);
+          } catch (UpstreamStatusException e) {
+            throw new java.util.concurrent.CompletionException(e);
+          }
+        });
+  }
+
+  private Fetched checked(UpstreamRequest request, HttpResponse<BodyConnection> response)
+      throws UpstreamStatusException {
+    URI url = request.url();
+    BodyConnection connection = response.body();
+    int status = response.statusCode();
+    if (status < 200 || status >= 300) {
+      connection.close();
+      LOG.debug("Upstream {} (final URL {}) answered {} for stream '{}' in playlist '{}'",
+          url, response.uri(), status, request.streamId(), request.playlistId());
+      throw new UpstreamStatusException(status, url);
+    }
+    LOG.debug("Opened upstream {} (final URL {}, status {}) for stream '{}' in playlist '{}'",
+        url, response.uri(), status, request.streamId(), request.playlistId());
+    return new Fetched(connection, response.uri(),
+        response.headers().firstValue("Content-Type").orElse(""));
+  }
+
+  private HttpRequest buildRequest(UpstreamRequest request) throws IOException {
     Objects.requireNonNull(request, "request");
     URI url = request.url();
     String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
@@ -146,28 +218,7 @@ public final class HttpUpstreamSource implements UpstreamSource {
     }
     rb.GET().timeout(connectTimeout.plus(readTimeout)).header("User-Agent", userAgent);
     headers.forEach(rb::header);
-
-    HttpResponse<BodyConnection> response;
-    try {
-      response = client.send(rb.build(), info -> new BodyConnection(request, readTimeout));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      InterruptedIOException ie = new InterruptedIOException("Interrupted while opening " + url
-          + " for stream '" + request.streamId() + "' in playlist '" + request.playlistId() + "'");
-      ie.initCause(e);
-      throw ie;
-    }
-    BodyConnection connection = response.body();
-    int status = response.statusCode();
-    if (status < 200 || status >= 300) {
-      connection.close();
-      LOG.debug("Upstream {} (final URL {}) answered {} for stream '{}' in playlist '{}'",
-          url, response.uri(), status, request.streamId(), request.playlistId());
-      throw new UpstreamStatusException(status, url);
-    }
-    LOG.debug("Opened upstream {} (final URL {}, status {}) for stream '{}' in playlist '{}'",
-        url, response.uri(), status, request.streamId(), request.playlistId());
-    return connection;
+    return rb.build();
   }
 
   @Override

@@ -1,0 +1,580 @@
+package io.github.buffercore.internal.hls;
+
+import io.github.buffercore.HlsPlaylistException;
+import io.github.buffercore.HlsUnsupportedException;
+import io.github.buffercore.HlsVariant;
+import io.github.buffercore.HlsVariantSelector;
+import io.github.buffercore.ReconnectPolicy;
+import io.github.buffercore.UpstreamConnection;
+import io.github.buffercore.UpstreamStatusException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
+import javax.crypto.Cipher;
+import javax.crypto.spec.IvParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One live HLS channel read as a continuous MPEG-TS byte stream: the reload loop of RFC 8216
+ * section 6.3 behind the {@link UpstreamConnection} interface.
+ *
+ * <ul>
+ *   <li>{@link #open} loads the URL; a multivariant playlist is resolved to one variant with the
+ *       {@link HlsVariantSelector}; the media playlist is checked for features that cannot be relayed
+ *       ({@link HlsUnsupportedException}); a live playlist is joined {@code liveEdgeSegments} segments
+ *       before its end, a finished one ({@code EXT-X-ENDLIST}) at its start.
+ *   <li>{@link #read} returns the bytes of one segment at a time, in media-sequence order, each
+ *       segment fetched once; AES-128 segments are decrypted on the fly (key fetched once per URI
+ *       per connection). Between segments the playlist is reloaded when the {@link ReloadPacer} says
+ *       it is due; when no segment is left, {@code read} waits for the next reload.
+ *   <li>A segment after {@code EXT-X-DISCONTINUITY}, after a media-sequence jump (segments left the
+ *       playlist before they were fetched) or after the server restarted its numbering increments
+ *       {@link #discontinuityCount()} before its first byte is returned; one {@code read} never
+ *       crosses a segment boundary, so never a discontinuity.
+ *   <li>A playlist, key or segment request that fails (status, I/O, timeout) is retried with the
+ *       backoff of the retry {@link ReconnectPolicy}; after its last attempt, and when the playlist is
+ *       stale, {@code read} throws, so the data path reconnects and finally reports an
+ *       {@link io.github.buffercore.UpstreamException}. {@code EXT-X-ENDLIST} ends the stream
+ *       ({@code -1}) after its last segment.
+ * </ul>
+ *
+ * <p>Thread-safety: read by one thread; {@link #close()} from any thread unblocks it (an HTTP body
+ * being read is closed, a wait for a response or a reload or a backoff is cut short).
+ */
+public final class HlsConnection implements UpstreamConnection {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HlsConnection.class);
+  private static final byte TS_SYNC = 0x47;
+  private static final int KEY_BYTES = 16;
+
+  /**
+   * How a connection behaves.
+   *
+   * @param selector picks the variant of a multivariant playlist
+   * @param liveEdgeSegments how many segments before the end of a live playlist to start; at least 1
+   * @param retry attempts and backoff per playlist, key and segment request
+   * @param staleFactor target durations an unchanged playlist is tolerated; at least 1
+   * @param maxPlaylistBytes the largest playlist accepted
+   */
+  public record Settings(HlsVariantSelector selector, int liveEdgeSegments, ReconnectPolicy retry,
+      double staleFactor, int maxPlaylistBytes) {
+
+    /** Validates. */
+    public Settings {
+      Objects.requireNonNull(selector, "selector");
+      Objects.requireNonNull(retry, "retry");
+      if (liveEdgeSegments < 1) {
+        throw new IllegalArgumentException("liveEdgeSegments must be at least 1, got: "
+            + liveEdgeSegments);
+      }
+      if (maxPlaylistBytes < 1024) {
+        throw new IllegalArgumentException("maxPlaylistBytes must be at least 1024, got: "
+            + maxPlaylistBytes);
+      }
+      new ReloadPacer(staleFactor); // validates the factor
+    }
+  }
+
+  private final HlsFetcher fetcher;
+  private final Settings settings;
+  private final String playlistId;
+  private final String streamId;
+  private final PlaylistParser parser;
+  private final LongSupplier clock;
+  private final ReloadPacer pacer;
+  private final CompletableFuture<Void> closedSignal = new CompletableFuture<>();
+  private final Map<URI, byte[]> keys = new HashMap<>();
+
+  private volatile boolean closed;
+  /** The HTTP body being read (playlist, key or segment); closed by close() from any thread. */
+  private volatile UpstreamConnection body;
+  private volatile int discontinuities;
+  private volatile long segmentsFetched;
+
+  // Reader-thread state.
+  private URI mediaUrl;
+  private MediaPlaylist playlist;
+  private String lastText;
+  private long nextSequence;
+  private boolean splicePending;
+  private boolean anySegmentStarted;
+  private MediaSegment segment;
+  private boolean segmentFirstByteChecked;
+  private Cipher cipher;
+  private byte[] cipherIn;
+  private byte[] cipherOut;
+  private int outPos;
+  private int outLen;
+  private boolean bodyEnded;
+
+  private HlsConnection(HlsFetcher fetcher, Settings settings, String playlistId, String streamId,
+      LongSupplier clock) {
+    this.fetcher = fetcher;
+    this.settings = settings;
+    this.playlistId = playlistId;
+    this.streamId = streamId;
+    this.parser = new PlaylistParser(playlistId, streamId);
+    this.clock = clock;
+    this.pacer = new ReloadPacer(settings.staleFactor());
+  }
+
+  /**
+   * Opens an HLS stream: loads {@code url} (or uses {@code first}, a response to it that is already
+   * open), resolves a multivariant playlist to a variant, and positions at the live edge.
+   *
+   * @param fetcher fetches with the playlist's HTTP settings
+   * @param settings how to behave
+   * @param playlistId the registry playlist, for logs and errors
+   * @param streamId the stream, for logs and errors
+   * @param url the playlist URL
+   * @param first an open response to {@code url} whose body is the playlist, or {@code null} to
+   *     fetch it; closed by this method
+   * @return the open connection
+   * @throws HlsUnsupportedException if the stream uses a feature that cannot be relayed
+   * @throws HlsPlaylistException if a playlist is malformed
+   * @throws IOException if fetching failed after the retries, or the thread was interrupted
+   */
+  public static HlsConnection open(HlsFetcher fetcher, Settings settings, String playlistId,
+      String streamId, URI url, HlsFetcher.Resource first) throws IOException {
+    HlsConnection c = new HlsConnection(fetcher, settings, playlistId, streamId, System::nanoTime);
+    try {
+      c.start(url, first);
+      return c;
+    } catch (IOException | RuntimeException | Error e) {
+      c.close();
+      throw e;
+    }
+  }
+
+  private void start(URI url, HlsFetcher.Resource first) throws IOException {
+    long loadStart = clock.getAsLong();
+    Loaded loaded = first != null ? readPlaylist(first) : loadPlaylist(url, "playlist");
+    HlsPlaylist parsed = parser.parse(loaded.text, loaded.url);
+    if (parsed instanceof MultivariantPlaylist master) {
+      HlsVariant chosen = settings.selector().select(master.variants());
+      if (chosen == null || !master.variants().contains(chosen)) {
+        throw new HlsUnsupportedException(playlistId, streamId, master.url(),
+            chosen == null ? "no variant of " + master.variants().size()
+                + " is acceptable to the variant selector"
+                : "the variant selector returned a variant not in the playlist: " + chosen.uri());
+      }
+      LOG.info("HLS stream '{}' in playlist '{}': variant {} ({} bit/s, {}x{}) of {} chosen from {}",
+          streamId, playlistId, chosen.uri(), chosen.bandwidth(), chosen.width(), chosen.height(),
+          master.variants().size(), master.url());
+      loadStart = clock.getAsLong();
+      loaded = loadPlaylist(chosen.uri(), "variant playlist");
+      parsed = parser.parse(loaded.text, loaded.url);
+      if (!(parsed instanceof MediaPlaylist)) {
+        throw new HlsPlaylistException(playlistId, streamId, loaded.url,
+            "a variant of multivariant playlist " + master.url() + " is itself multivariant");
+      }
+    }
+    MediaPlaylist media = (MediaPlaylist) parsed;
+    refuseUnsupported(media);
+    mediaUrl = media.url();
+    playlist = media;
+    lastText = loaded.text;
+    pacer.loaded(loadStart, true, media.targetDurationSeconds());
+    nextSequence = media.endList() ? media.mediaSequence() : liveEdge(media);
+    LOG.info("HLS stream '{}' in playlist '{}': media playlist {} (target duration {} s, segments"
+        + " {}..{}{}), starting at sequence {}", streamId, playlistId, mediaUrl,
+        media.targetDurationSeconds(), media.mediaSequence(), media.lastSequence(),
+        media.endList() ? ", ended" : "", nextSequence);
+  }
+
+  private long liveEdge(MediaPlaylist media) {
+    return Math.max(media.mediaSequence(), media.lastSequence() + 1 - settings.liveEdgeSegments());
+  }
+
+  private void refuseUnsupported(MediaPlaylist media) throws HlsUnsupportedException {
+    if (media.unsupported() != null) {
+      throw new HlsUnsupportedException(playlistId, streamId, media.url(), media.unsupported());
+    }
+  }
+
+  /**
+   * Returns the number of discontinuities passed: {@code EXT-X-DISCONTINUITY} tags, media-sequence
+   * jumps and restarts of the server's numbering, counted before the first byte after each.
+   *
+   * @return the count, never decreasing
+   */
+  @Override
+  public int discontinuityCount() {
+    return discontinuities;
+  }
+
+  /**
+   * Returns how many segments this connection has started fetching.
+   *
+   * @return the count
+   */
+  public long segmentsFetched() {
+    return segmentsFetched;
+  }
+
+  @Override
+  public int read(byte[] buf, int off, int len) throws IOException {
+    Objects.checkFromIndexSize(off, len, buf.length);
+    if (len == 0) {
+      return 0;
+    }
+    while (true) {
+      ensureOpen();
+      if (segment != null) {
+        int n = readSegment(buf, off, len);
+        if (n > 0) {
+          return n;
+        }
+        endSegment();
+        continue;
+      }
+      if (!playlist.endList() && pacer.due(clock.getAsLong())) {
+        reload();
+      }
+      MediaSegment next = playlist.segment(nextSequence);
+      if (next != null) {
+        startSegment(next);
+        continue;
+      }
+      if (nextSequence < playlist.mediaSequence()) {
+        LOG.warn("HLS stream '{}' in playlist '{}': segments {}..{} left {} before they were"
+            + " fetched; skipping to {} (splice)", streamId, playlistId, nextSequence,
+            playlist.mediaSequence() - 1, mediaUrl, playlist.mediaSequence());
+        nextSequence = playlist.mediaSequence();
+        splicePending = true;
+        continue;
+      }
+      if (playlist.endList()) {
+        LOG.info("HLS stream '{}' in playlist '{}' ended (EXT-X-ENDLIST) after sequence {}",
+            streamId, playlistId, playlist.lastSequence());
+        return -1;
+      }
+      sleepUntil(pacer.nextReloadAt());
+      reload();
+    }
+  }
+
+  private void reload() throws IOException {
+    long loadStart = clock.getAsLong();
+    Loaded loaded = loadPlaylist(mediaUrl, "media playlist");
+    boolean changed = !loaded.text.equals(lastText);
+    if (!changed) {
+      pacer.loaded(loadStart, false, playlist.targetDurationSeconds());
+      if (pacer.stale()) {
+        throw new HlsPlaylistException(playlistId, streamId, mediaUrl, "stale: unchanged for "
+            + TimeUnit.NANOSECONDS.toMillis(pacer.unchangedNanos()) + " ms, more than "
+            + settings.staleFactor() + " x the target duration of "
+            + playlist.targetDurationSeconds() + " s");
+      }
+      return;
+    }
+    HlsPlaylist parsed = parser.parse(loaded.text, loaded.url);
+    if (!(parsed instanceof MediaPlaylist media)) {
+      throw new HlsPlaylistException(playlistId, streamId, loaded.url,
+          "a media playlist turned into a multivariant playlist on reload");
+    }
+    refuseUnsupported(media);
+    pacer.loaded(loadStart, true, media.targetDurationSeconds());
+    lastText = loaded.text;
+    if (media.lastSequence() + 1 < nextSequence && anySegmentStarted) {
+      long restart = liveEdge(media);
+      LOG.warn("HLS stream '{}' in playlist '{}': media sequence went back from {} to {}..{} in {}"
+          + " (server restarted?); rejoining at {} (splice)", streamId, playlistId, nextSequence,
+          media.mediaSequence(), media.lastSequence(), mediaUrl, restart);
+      nextSequence = restart;
+      splicePending = true;
+    }
+    playlist = media;
+  }
+
+  private void startSegment(MediaSegment next) throws IOException {
+    byte[] key = next.key() == null ? null : key(next.key().uri());
+    HlsFetcher.Resource r = fetchWithRetries(next.uri(), "segment " + next.sequence());
+    // Counted before any byte of this segment is returned, never in the middle of a read.
+    if (anySegmentStarted && (splicePending || next.discontinuity())) {
+      discontinuities++;
+      LOG.info("HLS stream '{}' in playlist '{}': discontinuity #{} before segment {} ({})",
+          streamId, playlistId, discontinuities, next.sequence(),
+          next.discontinuity() ? "EXT-X-DISCONTINUITY" : "sequence jump");
+    }
+    splicePending = false;
+    anySegmentStarted = true;
+    segment = next;
+    segmentFirstByteChecked = false;
+    bodyEnded = false;
+    outPos = 0;
+    outLen = 0;
+    nextSequence = next.sequence() + 1;
+    segmentsFetched++;
+    cipher = null;
+    if (key != null) {
+      try {
+        cipher = Cipher.getInstance("AES/CBC/PKCS5Padding");
+        cipher.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"),
+            new IvParameterSpec(next.key().ivFor(next.sequence())));
+      } catch (GeneralSecurityException e) {
+        r.body().close();
+        throw new IOException("Cannot set up AES-128 decryption of segment " + next.sequence()
+            + " of stream '" + streamId + "' in playlist '" + playlistId + "': " + e, e);
+      }
+      if (cipherIn == null) {
+        cipherIn = new byte[64 * 1024];
+        cipherOut = new byte[64 * 1024 + 32];
+      }
+    }
+    LOG.debug("HLS stream '{}' in playlist '{}': segment {} from {}{}", streamId, playlistId,
+        next.sequence(), r.finalUrl(), key != null ? " (AES-128)" : "");
+  }
+
+  /** Returns bytes of the current segment, or -1 when it is exhausted. */
+  private int readSegment(byte[] buf, int off, int len) throws IOException {
+    int n;
+    if (cipher == null) {
+      n = body.read(buf, off, len);
+    } else {
+      while (outPos == outLen) {
+        if (bodyEnded) {
+          return -1;
+        }
+        int in = body.read(cipherIn, 0, cipherIn.length);
+        try {
+          if (in < 0) {
+            bodyEnded = true;
+            outLen = cipher.doFinal(cipherOut, 0);
+          } else {
+            outLen = cipher.update(cipherIn, 0, in, cipherOut, 0);
+          }
+          outPos = 0;
+        } catch (GeneralSecurityException e) {
+          throw new IOException("AES-128 decryption of segment " + segment.sequence() + " ("
+              + segment.uri() + ") of stream '" + streamId + "' in playlist '" + playlistId
+              + "' failed (wrong key or IV, or a truncated segment): " + e, e);
+        }
+      }
+      n = Math.min(len, outLen - outPos);
+      System.arraycopy(cipherOut, outPos, buf, off, n);
+      outPos += n;
+    }
+    if (n > 0 && !segmentFirstByteChecked) {
+      segmentFirstByteChecked = true;
+      if (buf[off] != TS_SYNC) {
+        throw new HlsUnsupportedException(playlistId, streamId, segment.uri(),
+            "segment " + segment.sequence() + " is not MPEG-TS (first byte 0x"
+                + Integer.toHexString(buf[off] & 0xff) + ", expected 0x47)");
+      }
+    }
+    return n;
+  }
+
+  private void endSegment() {
+    UpstreamConnection b = body;
+    body = null;
+    if (b != null) {
+      b.close();
+    }
+    segment = null;
+    cipher = null;
+  }
+
+  private byte[] key(URI uri) throws IOException {
+    byte[] k = keys.get(uri);
+    if (k == null) {
+      HlsFetcher.Resource r = fetchWithRetries(uri, "key");
+      k = readFully(r.body(), KEY_BYTES + 1, uri, "key");
+      if (k.length != KEY_BYTES) {
+        throw new IOException("AES-128 key " + uri + " of stream '" + streamId + "' in playlist '"
+            + playlistId + "' is " + (k.length > KEY_BYTES ? "longer than" : k.length + " bytes, not")
+            + " 16 bytes");
+      }
+      keys.put(uri, k);
+      LOG.debug("HLS stream '{}' in playlist '{}': fetched key {}", streamId, playlistId, uri);
+    }
+    return k;
+  }
+
+  private record Loaded(String text, URI url) {}
+
+  private Loaded loadPlaylist(URI url, String what) throws IOException {
+    return readPlaylist(fetchWithRetries(url, what));
+  }
+
+  private Loaded readPlaylist(HlsFetcher.Resource r) throws IOException {
+    body = r.body();
+    if (closed) {
+      r.body().close();
+      throw closedException();
+    }
+    byte[] bytes = readFully(r.body(), settings.maxPlaylistBytes() + 1, r.finalUrl(), "playlist");
+    if (bytes.length > settings.maxPlaylistBytes()) {
+      throw new HlsPlaylistException(playlistId, streamId, r.finalUrl(),
+          "larger than " + settings.maxPlaylistBytes() + " bytes");
+    }
+    return new Loaded(new String(bytes, StandardCharsets.UTF_8), r.finalUrl());
+  }
+
+  /** Reads a body to its end (at most {@code limit} bytes) and closes it. */
+  private byte[] readFully(UpstreamConnection b, int limit, URI url, String what)
+      throws IOException {
+    body = b;
+    try {
+      if (closed) {
+        throw closedException();
+      }
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      byte[] buf = new byte[8192];
+      for (int n; (n = b.read(buf, 0, Math.min(buf.length, limit - out.size()))) > 0; ) {
+        out.write(buf, 0, n);
+        if (out.size() >= limit) {
+          break;
+        }
+      }
+      return out.toByteArray();
+    } catch (IOException e) {
+      if (closed) {
+        throw closedException();
+      }
+      throw new IOException("Reading " + what + " " + url + " of stream '" + streamId
+          + "' in playlist '" + playlistId + "' failed: " + e.getMessage(), e);
+    } finally {
+      body = null;
+      b.close();
+    }
+  }
+
+  /**
+   * Fetches with the retry policy's attempts and backoff; the body of the result becomes
+   * {@link #body}.
+   */
+  private HlsFetcher.Resource fetchWithRetries(URI url, String what) throws IOException {
+    ReconnectPolicy retry = settings.retry();
+    IOException last = null;
+    for (int attempt = 1; attempt <= retry.maxAttempts(); attempt++) {
+      if (attempt > 1) {
+        sleepUntil(clock.getAsLong() + retry.backoffBefore(attempt).toNanos());
+      }
+      try {
+        HlsFetcher.Resource r = awaitFetch(url, attempt);
+        body = r.body();
+        if (closed) {
+          r.body().close();
+          throw closedException();
+        }
+        return r;
+      } catch (IOException e) {
+        if (closed || e instanceof InterruptedIOException) {
+          throw e;
+        }
+        if (last != null) {
+          e.addSuppressed(last);
+        }
+        last = e;
+        LOG.info("HLS stream '{}' in playlist '{}': {} {} attempt {}/{} failed: {}", streamId,
+            playlistId, what, url, attempt, retry.maxAttempts(), e.toString());
+      }
+    }
+    if (last instanceof UpstreamStatusException) {
+      throw new IOException("HLS " + what + " " + url + " of stream '" + streamId + "' in playlist '"
+          + playlistId + "' failed after " + retry.maxAttempts() + " attempt(s): "
+          + last.getMessage(), last);
+    }
+    throw new IOException("HLS " + what + " " + url + " of stream '" + streamId + "' in playlist '"
+        + playlistId + "' failed after " + retry.maxAttempts() + " attempt(s): " + last, last);
+  }
+
+  private HlsFetcher.Resource awaitFetch(URI url, int attempt) throws IOException {
+    ensureOpen();
+    CompletableFuture<HlsFetcher.Resource> f = fetcher.fetch(url, attempt);
+    try {
+      CompletableFuture.anyOf(f, closedSignal).get();
+    } catch (ExecutionException | CancellationException e) {
+      // Inspected below.
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      f.thenAccept(r -> r.body().close()); // nobody will read a response that arrives later
+      InterruptedIOException ie = new InterruptedIOException("Interrupted while fetching " + url
+          + " for stream '" + streamId + "' in playlist '" + playlistId + "'");
+      ie.initCause(e);
+      throw ie;
+    }
+    if (!f.isDone()) {
+      f.thenAccept(r -> r.body().close());
+      throw closedException();
+    }
+    try {
+      return f.join();
+    } catch (CompletionException | CancellationException e) {
+      Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      throw new IOException("Fetching " + url + " for stream '" + streamId + "' in playlist '"
+          + playlistId + "' failed: " + cause, cause);
+    }
+  }
+
+  private void sleepUntil(long deadlineNanos) throws IOException {
+    for (long wait; (wait = deadlineNanos - clock.getAsLong()) > 0; ) {
+      try {
+        closedSignal.get(wait, TimeUnit.NANOSECONDS);
+        throw closedException();
+      } catch (TimeoutException e) {
+        // The deadline passed; re-checked by the loop.
+      } catch (ExecutionException e) {
+        throw closedException();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        InterruptedIOException ie = new InterruptedIOException("Interrupted while waiting to reload"
+            + " the HLS playlist of stream '" + streamId + "' in playlist '" + playlistId + "'");
+        ie.initCause(e);
+        throw ie;
+      }
+    }
+  }
+
+  private void ensureOpen() throws IOException {
+    if (closed) {
+      throw closedException();
+    }
+  }
+
+  private IOException closedException() {
+    return new IOException("HLS connection to " + (mediaUrl != null ? mediaUrl : "(opening)")
+        + " for stream '" + streamId + "' in playlist '" + playlistId + "' was closed");
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    closedSignal.complete(null);
+    UpstreamConnection b = body;
+    if (b != null) {
+      b.close();
+    }
+    LOG.debug("HLS connection of stream '{}' in playlist '{}' closed after {} segment(s)",
+        streamId, playlistId, segmentsFetched);
+  }
+
+  @Override
+  public String toString() {
+    return "HlsConnection[stream=" + streamId + ", playlist=" + playlistId + ", media=" + mediaUrl
+        + ", next=" + nextSequence + ", discontinuities=" + discontinuities + "]";
+  }
+}
