@@ -1,9 +1,13 @@
 package io.github.buffercore;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.buffercore.internal.hls.HlsConnection;
 import io.github.buffercore.internal.hls.HlsFetcher;
+import io.github.buffercore.internal.hls.ResumePoints;
 import java.io.IOException;
 import java.net.URI;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -30,6 +34,12 @@ import java.util.Objects;
  *       are passed to the data path through {@link UpstreamConnection#discontinuityCount()}, which
  *       splices exactly as after a failover. {@code EXT-X-ENDLIST} ends the stream after its last
  *       segment.
+ *   <li>A connection the data path opens after a drop continues with the segment after the last one
+ *       the previous connection of the same stream started (if the playlist still lists it), so
+ *       viewers never get the same segment twice.
+ *   <li>A segment the server still refuses after the retries is skipped with a splice (one lost
+ *       segment is a glitch, not a reconnect), at most as many in a row as the retry policy has
+ *       attempts.
  *   <li>A playlist, key or segment request that fails is retried with the
  *       {@linkplain Builder#retryPolicy(ReconnectPolicy) retry policy}'s attempts and backoff; after
  *       the last one, or when the playlist is stale (unchanged for
@@ -64,7 +74,7 @@ public final class HlsUpstreamSource implements UpstreamSource {
     this.http = b.http;
     this.perPlaylist = Map.copyOf(b.perPlaylist);
     this.settings = new HlsConnection.Settings(b.selector, b.liveEdgeSegments, b.retry,
-        b.staleFactor, MAX_PLAYLIST_BYTES);
+        b.staleFactor, MAX_PLAYLIST_BYTES, new CachedResumePoints());
   }
 
   /**
@@ -119,6 +129,30 @@ public final class HlsUpstreamSource implements UpstreamSource {
     return (url, attempt) -> source
         .fetchAsync(new UpstreamRequest(request.playlistId(), request.streamId(), url, attempt))
         .thenApply(f -> new HlsFetcher.Resource(f.body(), f.finalUrl(), f.contentType()));
+  }
+
+  /**
+   * Resume points in a bounded cache: a stream's entry is forgotten 10 minutes after its last
+   * segment (by then its sequence numbers have left any live playlist anyway).
+   */
+  private static final class CachedResumePoints implements ResumePoints {
+    private final Cache<String, Long> cache = Caffeine.newBuilder()
+        .maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(10)).build();
+
+    private static String key(String playlistId, String streamId, URI mediaUrl) {
+      return playlistId + '\n' + streamId + '\n' + mediaUrl;
+    }
+
+    @Override
+    public long lastStarted(String playlistId, String streamId, URI mediaUrl) {
+      Long seq = cache.getIfPresent(key(playlistId, streamId, mediaUrl));
+      return seq == null ? -1 : seq;
+    }
+
+    @Override
+    public void started(String playlistId, String streamId, URI mediaUrl, long sequence) {
+      cache.put(key(playlistId, streamId, mediaUrl), sequence);
+    }
   }
 
   @Override

@@ -70,14 +70,16 @@ public final class HlsConnection implements UpstreamConnection {
    * @param retry attempts and backoff per playlist, key and segment request
    * @param staleFactor target durations an unchanged playlist is tolerated; at least 1
    * @param maxPlaylistBytes the largest playlist accepted
+   * @param resumePoints where a reconnect resumes
    */
   public record Settings(HlsVariantSelector selector, int liveEdgeSegments, ReconnectPolicy retry,
-      double staleFactor, int maxPlaylistBytes) {
+      double staleFactor, int maxPlaylistBytes, ResumePoints resumePoints) {
 
     /** Validates. */
     public Settings {
       Objects.requireNonNull(selector, "selector");
       Objects.requireNonNull(retry, "retry");
+      Objects.requireNonNull(resumePoints, "resumePoints");
       if (liveEdgeSegments < 1) {
         throw new IllegalArgumentException("liveEdgeSegments must be at least 1, got: "
             + liveEdgeSegments);
@@ -113,6 +115,7 @@ public final class HlsConnection implements UpstreamConnection {
   private long nextSequence;
   private boolean splicePending;
   private boolean anySegmentStarted;
+  private int skippedInARow;
   private MediaSegment segment;
   private boolean segmentFirstByteChecked;
   private Cipher cipher;
@@ -190,7 +193,12 @@ public final class HlsConnection implements UpstreamConnection {
     playlist = media;
     lastText = loaded.text;
     pacer.loaded(loadStart, true, media.targetDurationSeconds());
-    nextSequence = media.endList() ? media.mediaSequence() : liveEdge(media);
+    long resume = settings.resumePoints().lastStarted(playlistId, streamId, mediaUrl) + 1;
+    if (resume > 0 && resume >= media.mediaSequence() && resume <= media.lastSequence() + 1) {
+      nextSequence = resume; // a reconnect: continue after the segment the last connection started
+    } else {
+      nextSequence = media.endList() ? media.mediaSequence() : liveEdge(media);
+    }
     LOG.info("HLS stream '{}' in playlist '{}': media playlist {} (target duration {} s, segments"
         + " {}..{}{}), starting at sequence {}", streamId, playlistId, mediaUrl,
         media.targetDurationSeconds(), media.mediaSequence(), media.lastSequence(),
@@ -248,7 +256,12 @@ public final class HlsConnection implements UpstreamConnection {
       }
       MediaSegment next = playlist.segment(nextSequence);
       if (next != null) {
-        startSegment(next);
+        try {
+          startSegment(next);
+          skippedInARow = 0;
+        } catch (UpstreamStatusException e) {
+          skip(next, e);
+        }
         continue;
       }
       if (nextSequence < playlist.mediaSequence()) {
@@ -302,9 +315,32 @@ public final class HlsConnection implements UpstreamConnection {
     playlist = media;
   }
 
+  /**
+   * A segment the server still refuses after the retries (e.g. 404: deleted early, or never written)
+   * is skipped with a splice, so one lost segment costs viewers a glitch and not a reconnect; but not
+   * the first segment of a connection, and not more than the retry policy's attempts in a row, so a
+   * dead stream still fails the connection and reaches the data path's reconnect policy.
+   */
+  private void skip(MediaSegment failed, UpstreamStatusException e) throws IOException {
+    if (!anySegmentStarted || skippedInARow >= settings.retry().maxAttempts()) {
+      throw new IOException("HLS segment " + failed.sequence() + " (" + failed.uri()
+          + ") of stream '" + streamId + "' in playlist '" + playlistId + "' failed after "
+          + settings.retry().maxAttempts() + " attempt(s)"
+          + (anySegmentStarted ? " (" + (skippedInARow + 1) + " segments in a row)" : "")
+          + ": " + e.getMessage(), e);
+    }
+    skippedInARow++;
+    LOG.warn("HLS stream '{}' in playlist '{}': skipping segment {} ({}) after {} attempt(s): {}"
+        + " (splice)", streamId, playlistId, failed.sequence(), failed.uri(),
+        settings.retry().maxAttempts(), e.getMessage());
+    nextSequence = failed.sequence() + 1;
+    splicePending = true;
+  }
+
   private void startSegment(MediaSegment next) throws IOException {
     byte[] key = next.key() == null ? null : key(next.key().uri());
     HlsFetcher.Resource r = fetchWithRetries(next.uri(), "segment " + next.sequence());
+    settings.resumePoints().started(playlistId, streamId, mediaUrl, next.sequence());
     // Counted before any byte of this segment is returned, never in the middle of a read.
     if (anySegmentStarted && (splicePending || next.discontinuity())) {
       discontinuities++;
@@ -487,10 +523,8 @@ public final class HlsConnection implements UpstreamConnection {
             playlistId, what, url, attempt, retry.maxAttempts(), e.toString());
       }
     }
-    if (last instanceof UpstreamStatusException) {
-      throw new IOException("HLS " + what + " " + url + " of stream '" + streamId + "' in playlist '"
-          + playlistId + "' failed after " + retry.maxAttempts() + " attempt(s): "
-          + last.getMessage(), last);
+    if (last instanceof UpstreamStatusException status) {
+      throw status; // its message names the status and URL; the caller may skip a segment
     }
     throw new IOException("HLS " + what + " " + url + " of stream '" + streamId + "' in playlist '"
         + playlistId + "' failed after " + retry.maxAttempts() + " attempt(s): " + last, last);
