@@ -20,13 +20,13 @@ import java.util.stream.Stream;
  * a {@link TestUpstreamServer}, and the ffmpeg decode check of what a viewer received. ffmpeg must be
  * installed ({@code .ci/run} installs it); without it the tests fail, they do not skip.
  */
-final class HlsTestSupport {
+public final class HlsTestSupport {
 
   private HlsTestSupport() {}
 
   /** One ffmpeg process writing live HLS (1 s segments, 5 listed, older ones deleted) into a dir. */
-  static final class LiveFfmpeg implements AutoCloseable {
-    final Path dir;
+  public static final class LiveFfmpeg implements AutoCloseable {
+    public final Path dir;
     final String name;
     private final Process process;
     private final Path log;
@@ -43,7 +43,7 @@ final class HlsTestSupport {
      *
      * @param extra arguments before {@code -f hls}, e.g. {@code -hls_key_info_file k.txt}
      */
-    static LiveFfmpeg start(Path dir, String name, String source, List<String> extra)
+    public static LiveFfmpeg start(Path dir, String name, String source, List<String> extra)
         throws IOException {
       List<String> cmd = new ArrayList<>(List.of("ffmpeg", "-v", "error", "-nostdin", "-re",
           "-f", "lavfi", "-i", source + "=size=320x240:rate=25",
@@ -62,7 +62,7 @@ final class HlsTestSupport {
     }
 
     /** Waits (guarded) until the playlist lists at least {@code segments} segments. */
-    LiveFfmpeg awaitSegments(int segments) throws IOException, InterruptedException {
+    public LiveFfmpeg awaitSegments(int segments) throws IOException, InterruptedException {
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (countSegments(playlistText()) < segments) {
         if (!process.isAlive()) {
@@ -78,7 +78,7 @@ final class HlsTestSupport {
       return this;
     }
 
-    String playlistText() throws IOException {
+    public String playlistText() throws IOException {
       try {
         return Files.readString(dir.resolve(name + ".m3u8"));
       } catch (NoSuchFileException e) {
@@ -116,7 +116,7 @@ final class HlsTestSupport {
   }
 
   /** Serves files under {@code dir} at {@code prefix}, optionally rewriting playlists. */
-  static void serveDir(TestUpstreamServer server, String prefix, Path dir,
+  public static void serveDir(TestUpstreamServer server, String prefix, Path dir,
       UnaryOperator<String> playlistRewrite, FaultInjector faults) {
     server.route(prefix, (ex, n) -> {
       String file = ex.getRequestURI().getPath().substring(prefix.length());
@@ -152,7 +152,7 @@ final class HlsTestSupport {
 
   /** Decides a status to answer instead of the file (0: serve it). */
   @FunctionalInterface
-  interface FaultInjector {
+  public interface FaultInjector {
     int statusFor(String file);
   }
 
@@ -168,7 +168,7 @@ final class HlsTestSupport {
   }
 
   /** Returns what {@code ffmpeg -v error -i file -f null -} prints (empty: decoded cleanly). */
-  static String decodeErrors(Path file) throws IOException, InterruptedException {
+  public static String decodeErrors(Path file) throws IOException, InterruptedException {
     return run(List.of("ffmpeg", "-v", "error", "-nostdin", "-i", file.toString(), "-f", "null",
         "-"), Duration.ofSeconds(60));
   }
@@ -177,7 +177,7 @@ final class HlsTestSupport {
    * Cuts {@code ts} at the start of its last ffmpeg HLS segment, so no frame is truncated: ffmpeg's
    * HLS segments each begin with an SDT and a PAT, and the PAT is not repeated inside a segment.
    */
-  static byte[] wholeSegments(byte[] ts) {
+  public static byte[] wholeSegments(byte[] ts) {
     int packets = ts.length / 188;
     for (int p = packets - 1; p > 0; p--) {
       int off = p * 188;
@@ -193,7 +193,7 @@ final class HlsTestSupport {
   }
 
   /** Counts PAT packets: one per ffmpeg HLS segment. */
-  static int segmentStarts(byte[] ts) {
+  public static int segmentStarts(byte[] ts) {
     int count = 0;
     for (int off = 0; off + 188 <= ts.length; off += 188) {
       int pid = (ts[off + 1] & 0x1f) << 8 | ts[off + 2] & 0xff;
@@ -221,7 +221,7 @@ final class HlsTestSupport {
     }
   }
 
-  static void deleteRecursively(Path dir) throws IOException {
+  public static void deleteRecursively(Path dir) throws IOException {
     if (dir == null || !Files.exists(dir)) {
       return;
     }

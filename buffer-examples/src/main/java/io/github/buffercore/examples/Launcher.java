@@ -1,6 +1,6 @@
 package io.github.buffercore.examples;
 
-import io.github.buffercore.HttpUpstreamSource;
+import io.github.buffercore.AutoUpstreamSource;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -69,7 +69,8 @@ public final class Launcher {
           builder -> builder.streamGrace(options.grace()));
     }
     ChannelMap channels = ChannelMap.load(options.channelSource(), options.tuners());
-    return new ProxyApp(channels, HttpUpstreamSource.builder().build(),
+    // HLS entries (.m3u8, or an HLS content type) are relayed as MPEG-TS; raw TS URLs as they are.
+    return new ProxyApp(channels, AutoUpstreamSource.builder().build(),
         builder -> builder.streamGrace(options.grace()));
   }
 
