@@ -359,6 +359,29 @@ class HlsConnectionTest {
       c.read(buf, 0, buf.length);
       assertThat(buf[1]).as("continues with s5, not the live edge s3").isEqualTo((byte) 5);
     }
+    // The same stream much later, when its resume point is more than twice the live-edge distance
+    // behind live: joins at the live edge.
+    AtomicReference<String> live = new AtomicReference<>(playlist(1, false, "s1.ts", "s2.ts",
+        "s3.ts", "s4.ts", "s5.ts", "s6.ts"));
+    servePlaylist("/r.m3u8", n -> live.get());
+    serveSegments(7, 10);
+    HlsUpstreamSource near = HlsUpstreamSource.builder().liveEdgeSegments(1).build();
+    try (UpstreamConnection c = near.open(request(server.uri("/r.m3u8")))) {
+      c.read(buf, 0, buf.length); // s6: the resume point is 6
+      assertThat(buf[1]).isEqualTo((byte) 6);
+    }
+    live.set(playlist(1, false, "s1.ts", "s2.ts", "s3.ts", "s4.ts", "s5.ts", "s6.ts", "s7.ts",
+        "s8.ts"));
+    try (UpstreamConnection c = near.open(request(server.uri("/r.m3u8")))) {
+      c.read(buf, 0, buf.length);
+      assertThat(buf[1]).as("s7: one behind live, within twice the distance").isEqualTo((byte) 7);
+    }
+    live.set(playlist(1, false, "s1.ts", "s2.ts", "s3.ts", "s4.ts", "s5.ts", "s6.ts", "s7.ts",
+        "s8.ts", "s9.ts", "s10.ts"));
+    try (UpstreamConnection c = near.open(request(server.uri("/r.m3u8")))) {
+      c.read(buf, 0, buf.length);
+      assertThat(buf[1]).as("s10, not s8: too far behind live").isEqualTo((byte) 10);
+    }
     try (UpstreamConnection c = source.open(new UpstreamRequest("pl-7", "other-channel",
         server.uri("/p.m3u8"), 1))) {
       c.read(buf, 0, buf.length);

@@ -320,7 +320,7 @@ class HlsUpstreamSourceTest {
           .hasMessageContaining("'provider-1'").hasMessageContaining(url.toString());
 
       try (PlaylistRegistry registry = PlaylistRegistry.builder()
-          .upstream(AutoUpstreamSource.builder().build(), (p, s) -> UpstreamTarget.of(url))
+          .upstream(HlsUpstreamSource.builder().build(), (p, s) -> UpstreamTarget.of(url))
           .reconnectPolicy(ReconnectPolicy.none()).build();
           ClientLease lease = registry.acquire("provider-1", "ch-fmp4",
               id -> PlaylistSettings.withTuners(1))) {

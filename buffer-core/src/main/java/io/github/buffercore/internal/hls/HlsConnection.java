@@ -194,8 +194,14 @@ public final class HlsConnection implements UpstreamConnection {
     lastText = loaded.text;
     pacer.loaded(loadStart, true, media.targetDurationSeconds());
     long resume = settings.resumePoints().lastStarted(playlistId, streamId, mediaUrl) + 1;
-    if (resume > 0 && resume >= media.mediaSequence() && resume <= media.lastSequence() + 1) {
-      nextSequence = resume; // a reconnect: continue after the segment the last connection started
+    // A reconnect continues after the segment the last connection started; a stream restarted long
+    // after (its resume point far behind live) joins at the live edge like a new one.
+    long earliestResume = media.endList() ? media.mediaSequence()
+        : Math.max(media.mediaSequence(), liveEdge(media) - settings.liveEdgeSegments());
+    if (resume > 0 && resume >= earliestResume && resume <= media.lastSequence() + 1) {
+      nextSequence = resume;
+      LOG.info("HLS stream '{}' in playlist '{}': resuming after segment {}", streamId, playlistId,
+          resume - 1);
     } else {
       nextSequence = media.endList() ? media.mediaSequence() : liveEdge(media);
     }
