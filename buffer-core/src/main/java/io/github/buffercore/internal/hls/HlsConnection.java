@@ -13,7 +13,7 @@ import java.io.InterruptedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
@@ -61,6 +61,7 @@ public final class HlsConnection implements UpstreamConnection {
   private static final Logger LOG = LoggerFactory.getLogger(HlsConnection.class);
   private static final byte TS_SYNC = 0x47;
   private static final int KEY_BYTES = 16;
+  private static final int MAX_KEYS = 8;
 
   /**
    * How a connection behaves.
@@ -100,7 +101,13 @@ public final class HlsConnection implements UpstreamConnection {
   private final LongSupplier clock;
   private final ReloadPacer pacer;
   private final CompletableFuture<Void> closedSignal = new CompletableFuture<>();
-  private final Map<URI, byte[]> keys = new HashMap<>();
+  /** Keys by URI; the most recent few only, as a provider may rotate keys every segment. */
+  private final Map<URI, byte[]> keys = new LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<URI, byte[]> eldest) {
+      return size() > MAX_KEYS;
+    }
+  };
 
   private volatile boolean closed;
   /** The HTTP body being read (playlist, key or segment); closed by close() from any thread. */
