@@ -109,9 +109,8 @@ public final class HlsConnection implements UpstreamConnection {
     }
   };
 
-  private volatile boolean closed;
-  /** The HTTP body being read (playlist, key or segment); closed by close() from any thread. */
-  private volatile UpstreamConnection body;
+  /** The HTTP body being read (playlist, key or segment), and whether close() was called. */
+  private final BodySlot slot = new BodySlot();
   private volatile int discontinuities;
   private volatile long segmentsFetched;
 
@@ -394,13 +393,13 @@ public final class HlsConnection implements UpstreamConnection {
   private int readSegment(byte[] buf, int off, int len) throws IOException {
     int n;
     if (cipher == null) {
-      n = body.read(buf, off, len);
+      n = slot.body().read(buf, off, len);
     } else {
       while (outPos == outLen) {
         if (bodyEnded) {
           return -1;
         }
-        int in = body.read(cipherIn, 0, cipherIn.length);
+        int in = slot.body().read(cipherIn, 0, cipherIn.length);
         try {
           if (in < 0) {
             bodyEnded = true;
@@ -431,10 +430,10 @@ public final class HlsConnection implements UpstreamConnection {
   }
 
   private void endSegment() {
-    UpstreamConnection b = body;
-    body = null;
+    UpstreamConnection b = slot.body();
     if (b != null) {
       b.close();
+      slot.clear(b);
     }
     segment = null;
     cipher = null;
@@ -463,11 +462,6 @@ public final class HlsConnection implements UpstreamConnection {
   }
 
   private Loaded readPlaylist(HlsFetcher.Resource r) throws IOException {
-    body = r.body();
-    if (closed) {
-      r.body().close();
-      throw closedException();
-    }
     byte[] bytes = readFully(r.body(), settings.maxPlaylistBytes() + 1, r.finalUrl(), "playlist");
     if (bytes.length > settings.maxPlaylistBytes()) {
       throw new HlsPlaylistException(playlistId, streamId, r.finalUrl(),
@@ -479,9 +473,8 @@ public final class HlsConnection implements UpstreamConnection {
   /** Reads a body to its end (at most {@code limit} bytes) and closes it. */
   private byte[] readFully(UpstreamConnection b, int limit, URI url, String what)
       throws IOException {
-    body = b;
     try {
-      if (closed) {
+      if (!slot.publish(b)) {
         throw closedException();
       }
       ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -494,20 +487,20 @@ public final class HlsConnection implements UpstreamConnection {
       }
       return out.toByteArray();
     } catch (IOException e) {
-      if (closed) {
+      if (slot.isClosed()) {
         throw closedException();
       }
       throw new IOException("Reading " + what + " " + url + " of stream '" + streamId
           + "' in playlist '" + playlistId + "' failed: " + e.getMessage(), e);
     } finally {
-      body = null;
       b.close();
+      slot.clear(b);
     }
   }
 
   /**
-   * Fetches with the retry policy's attempts and backoff; the body of the result becomes
-   * {@link #body}.
+   * Fetches with the retry policy's attempts and backoff; the body of the result is published in
+   * the {@link #slot}, so that close() closes it.
    */
   private HlsFetcher.Resource fetchWithRetries(URI url, String what) throws IOException {
     ReconnectPolicy retry = settings.retry();
@@ -518,14 +511,12 @@ public final class HlsConnection implements UpstreamConnection {
       }
       try {
         HlsFetcher.Resource r = awaitFetch(url, attempt);
-        body = r.body();
-        if (closed) {
-          r.body().close();
+        if (!slot.publish(r.body())) {
           throw closedException();
         }
         return r;
       } catch (IOException e) {
-        if (closed || e instanceof InterruptedIOException) {
+        if (slot.isClosed() || e instanceof InterruptedIOException) {
           throw e;
         }
         if (last != null) {
@@ -594,7 +585,7 @@ public final class HlsConnection implements UpstreamConnection {
   }
 
   private void ensureOpen() throws IOException {
-    if (closed) {
+    if (slot.isClosed()) {
       throw closedException();
     }
   }
@@ -606,15 +597,10 @@ public final class HlsConnection implements UpstreamConnection {
 
   @Override
   public void close() {
-    if (closed) {
+    if (!slot.close()) {
       return;
     }
-    closed = true;
     closedSignal.complete(null);
-    UpstreamConnection b = body;
-    if (b != null) {
-      b.close();
-    }
     LOG.debug("HLS connection of stream '{}' in playlist '{}' closed after {} segment(s)",
         streamId, playlistId, segmentsFetched);
   }

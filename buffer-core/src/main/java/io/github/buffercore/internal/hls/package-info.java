@@ -13,9 +13,19 @@
  *       {@link io.github.buffercore.UpstreamConnection}.
  * </ul>
  *
- * <p>No state is shared between threads except a connection's close flag and the HTTP body it is
- * reading, which {@code close()} may touch from another thread: the reader publishes the body before
- * it re-checks the flag, and {@code close()} sets the flag before it reads the body, so one of them
- * always closes it. Everything else is confined to the one thread that reads the connection.
+ * <p>A connection is read by one thread; everything but its {@link
+ * io.github.buffercore.internal.hls.BodySlot} (the HTTP body being read and the close flag) is
+ * confined to that thread. {@code close()} may come from any thread, at any time.
+ *
+ * <h2>Invariant</h2>
+ * Proven by the jcstress test of the same name in the {@code stress-tests} module, which also catches
+ * a slot that checks the flag before it publishes the body.
+ * <dl>
+ *   <dt>{@code HlsBodyClosed}</dt>
+ *   <dd>Once a connection's {@code close()} has returned and its reader has published an HTTP body
+ *   (a playlist, key or segment response), that body is closed, whichever happened first: closing an
+ *   HLS connection never leaves an upstream HTTP response open. The reader publishes the body before
+ *   it reads the flag; {@code close()} sets the flag before it reads the body.</dd>
+ * </dl>
  */
 package io.github.buffercore.internal.hls;
