@@ -284,6 +284,11 @@ public final class BufferCoreMetrics implements MeterBinder, RegistryListener {
         PlaylistSnapshot::tunersInUse);
     gauge(registry, PREFIX + ".tuners.limit", tags, "The playlist's tuner limit",
         p -> p.playlist().tunerLimit());
+    // Event counters exist from the playlist's first sight, at zero, so rate() works from the start.
+    for (String name : List.of(PREFIX + ".tuner.refusals", PREFIX + ".viewers.joined",
+        PREFIX + ".viewers.evicted")) {
+      Counter.builder(name).tags(tags).description(description(name)).register(registry);
+    }
   }
 
   private void gauge(MeterRegistry registry, String name, Tags tags, String description,

@@ -114,6 +114,8 @@ class BufferCoreMetricsTest {
         .containsEntry("buffercore_tuners_in_use{playlist=\"news\"}", 2.0)
         .containsEntry("buffercore_tuners_limit{playlist=\"news\"}", 2.0)
         .containsEntry("buffercore_viewers_joined_total{playlist=\"news\"}", 3.0)
+        .containsEntry("buffercore_tuner_refusals_total{playlist=\"news\"}", 0.0)
+        .containsEntry("buffercore_viewers_evicted_total{playlist=\"news\"}", 0.0)
         .containsEntry("buffercore_join_seconds_count{outcome=\"joined\",playlist=\"news\"}", 3.0);
 
     long read = readAtLeast(first, 188 * 200) + readAtLeast(second, 188 * 200);
