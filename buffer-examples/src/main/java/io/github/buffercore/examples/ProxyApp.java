@@ -76,7 +76,8 @@ public final class ProxyApp implements AutoCloseable {
    *
    * @param channels the channels served
    * @param source opens upstream connections
-   * @param configure adjusts the registry builder (grace periods, buffer) before it is built
+   * @param configure adjusts the registry builder (grace periods, buffer) before it is built; it must
+   *     not replace the listener, which feeds {@code /metrics} and the refusal and eviction counts
    */
   public ProxyApp(ChannelMap channels, UpstreamSource source,
       java.util.function.Consumer<PlaylistRegistry.Builder> configure) {

@@ -194,6 +194,17 @@ class HdHomeRunEndToEndTest {
         t -> assertThat(t.body()).contains("\"BaseURL\":\"http://192.168.1.20:34400\""));
   }
 
+  @Test
+  void theLauncherAdvertisesAnAddressClientsCanConnectTo() throws Exception {
+    assertThat(Launcher.advertisedBase("127.0.0.1", 34400)).isEqualTo(URI.create("http://127.0.0.1:34400"));
+    assertThat(Launcher.advertisedBase("::1", 34400)).isEqualTo(URI.create("http://[0:0:0:0:0:0:0:1]:34400"));
+    URI wildcard = Launcher.advertisedBase("0.0.0.0", 34400);
+    assertThat(InetAddress.getByName(wildcard.getHost()).isAnyLocalAddress()).as(wildcard.toString()).isFalse();
+    assertThat(wildcard.getPort()).isEqualTo(34400);
+    app = new ProxyApp(DemoChannel.channels(), DemoChannel.source(), builder -> { });
+    app.hdHomeRun().advertise(wildcard); // what the launcher derives is a valid base URL
+  }
+
   private static String text(Element root, String tag) {
     return root.getElementsByTagNameNS("urn:schemas-upnp-org:device-1-0", tag).item(0).getTextContent();
   }
