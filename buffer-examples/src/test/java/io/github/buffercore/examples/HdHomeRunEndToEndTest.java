@@ -107,7 +107,7 @@ class HdHomeRunEndToEndTest {
     assertThat(status.get("ScanInProgress")).isEqualTo(0L);
     assertThat(status.get("ScanPossible")).isInstanceOf(Long.class);
     assertThat(status.get("Source")).isEqualTo("Cable");
-    assertThat((List<Object>) status.get("SourceList")).containsExactly("Cable");
+    assertThat(status.get("SourceList")).isEqualTo(List.of("Cable"));
 
     HttpResponse<String> lineupResponse = get(URI.create((String) discover.get("LineupURL")));
     List<Map<String, Object>> lineup = json(lineupResponse.body());
