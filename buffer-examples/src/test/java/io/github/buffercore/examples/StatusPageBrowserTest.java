@@ -30,10 +30,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -134,25 +134,38 @@ class StatusPageBrowserTest {
     return (Map<String, Object>) new Json().toType(body, Object.class);
   }
 
-  /** What the page shows, in the shape of the {@code /status} fields it displays. */
-  private Map<String, String> shown(WebDriver page) {
-    Map<String, String> shown = new LinkedHashMap<>();
-    shown.put("totalStreams", page.findElement(By.cssSelector("[data-field=totalStreams]")).getText());
-    shown.put("totalClients", page.findElement(By.cssSelector("[data-field=totalClients]")).getText());
-    for (WebElement row : page.findElements(By.cssSelector("#playlists tr[data-playlist]"))) {
-      String id = row.getAttribute("data-playlist");
-      for (String field : List.of("tunersInUse", "tunerLimit", "clients", "refusals", "evictions")) {
-        shown.put(id + "." + field, row.findElement(By.cssSelector("[data-field=" + field + "]")).getText());
-      }
-    }
-    for (WebElement row : page.findElements(By.cssSelector("#streams tr[data-stream]"))) {
-      String id = row.getAttribute("data-playlist") + "/" + row.getAttribute("data-stream");
-      for (String field : List.of("clients", "reconnects")) {
-        shown.put(id + "." + field, row.findElement(By.cssSelector("[data-field=" + field + "]")).getText());
-      }
-      shown.put(id + ".upstream", row.findElement(By.cssSelector("[data-field=upstream]")).getText());
-    }
-    return shown;
+  /**
+   * What the page shows, in the shape of the {@code /status} fields it displays. Read by one script
+   * run: the page rebuilds its rows every second, and a script runs between two of its tasks, so it
+   * sees one rendering whole (element-by-element reads could straddle a rebuild).
+   */
+  @SuppressWarnings("unchecked")
+  private static Map<String, String> shown(WebDriver page) {
+    Object shown = ((JavascriptExecutor) page).executeScript("""
+        const shown = {};
+        const text = (root, field) => root.querySelector('[data-field=' + field + ']').textContent;
+        shown.totalStreams = text(document, 'totalStreams');
+        shown.totalClients = text(document, 'totalClients');
+        for (const row of document.querySelectorAll('#playlists tr[data-playlist]')) {
+          for (const field of ['tunersInUse', 'tunerLimit', 'clients', 'refusals', 'evictions']) {
+            shown[row.dataset.playlist + '.' + field] = text(row, field);
+          }
+        }
+        for (const row of document.querySelectorAll('#streams tr[data-stream]')) {
+          const id = row.dataset.playlist + '/' + row.dataset.stream;
+          for (const field of ['clients', 'reconnects', 'upstream']) {
+            shown[id + '.' + field] = text(row, field);
+          }
+        }
+        return shown;
+        """);
+    return new LinkedHashMap<>((Map<String, String>) shown);
+  }
+
+  private static String bitrate(WebDriver page, String stream) {
+    return (String) ((JavascriptExecutor) page).executeScript(
+        "return document.querySelector('#streams tr[data-stream=' + arguments[0] + '] [data-field=bitrate]')"
+            + ".textContent;", stream);
   }
 
   /** The same fields, read from {@code /status}. */
@@ -213,8 +226,7 @@ class StatusPageBrowserTest {
       return now.equals(expected) ? now : null;
     });
     assertThat(shown).isEqualTo(expected(status(base)));
-    assertThat(driver.findElement(By.cssSelector("#streams tr[data-stream=news] [data-field=bitrate]"))
-        .getText()).matches("[0-9]+\\.[0-9]{2} Mbit/s");
+    assertThat(bitrate(driver, "news")).matches("[0-9]+\\.[0-9]{2} Mbit/s");
     assertThat(driver.findElement(By.id("state")).getAttribute("class")).isEmpty();
 
     File screenshot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
