@@ -1,7 +1,16 @@
 package io.github.buffercore.examples;
 
 import io.github.buffercore.AutoUpstreamSource;
+import io.github.buffercore.HttpUpstreamSource;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.util.Collections;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -75,6 +84,34 @@ public final class Launcher {
   }
 
   /**
+   * The base URL media servers are told to use: the listening host, or for a wildcard address the
+   * first site-local IPv4 address of an interface that is up (a wildcard is not an address a client
+   * can connect to).
+   */
+  static URI advertisedBase(String host, int port) throws SocketException, UnknownHostException {
+    InetAddress address = InetAddress.getByName(host);
+    if (address.isAnyLocalAddress()) {
+      address = null;
+      for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+        if (!nic.isUp() || nic.isLoopback()) {
+          continue;
+        }
+        for (InetAddress candidate : Collections.list(nic.getInetAddresses())) {
+          if (candidate instanceof Inet4Address && candidate.isSiteLocalAddress() && address == null) {
+            address = candidate;
+          }
+        }
+      }
+      if (address == null) {
+        address = InetAddress.getLocalHost();
+      }
+    }
+    String literal = address instanceof Inet6Address
+        ? "[" + address.getHostAddress().replaceFirst("%.*$", "") + "]" : address.getHostAddress();
+    return URI.create("http://" + literal + ":" + port);
+  }
+
+  /**
    * Runs a stack until the process is terminated.
    *
    * @param args the command line
@@ -100,11 +137,14 @@ public final class Launcher {
       stopped.countDown();
     }, "shutdown"));
     String base = "http://" + options.host() + ":" + server.port();
+    URI advertised = advertisedBase(options.host(), server.port());
+    app.hdHomeRun().advertise(advertised);
     System.out.println("buffer-core example (" + stack.name() + ") listening on " + base);
     for (ChannelMap.Channel channel : app.channels().channels()) {
       System.out.println("  open in VLC or ffplay: " + base + "/stream/" + channel.id());
     }
-    System.out.println("  status: " + base + "/status   (Ctrl-C to stop)");
+    System.out.println("  status page: " + base + "/   JSON: " + base + "/status   Prometheus: " + base + "/metrics");
+    System.out.println("  HDHomeRun tuner for Plex/Jellyfin/Emby: " + advertised + "   (Ctrl-C to stop)");
     stopped.await();
   }
 }

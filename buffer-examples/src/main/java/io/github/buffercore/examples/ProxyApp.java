@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /stream/{channelId}}: the channel as {@code video/mp2t}, one upstream shared by all
  *       viewers of the channel;</li>
  *   <li>{@code GET /status}: the registry snapshot as JSON;</li>
+ *   <li>{@code GET /}: the live status page ({@link StatusPage}); {@code GET /metrics}: Prometheus
+ *       ({@link PrometheusEndpoint}); the HDHomeRun device API ({@link HdHomeRun});</li>
  *   <li>all tuners busy: 503 with {@code Retry-After} and a one-line reason; unknown channel: 404;
  *       malformed id: 400.</li>
  * </ul>
@@ -66,13 +68,16 @@ public final class ProxyApp implements AutoCloseable {
 
   private final ChannelMap channels;
   private final PlaylistRegistry registry;
+  private final PrometheusEndpoint metrics = new PrometheusEndpoint();
+  private final HdHomeRun hdHomeRun;
 
   /**
    * Creates the app.
    *
    * @param channels the channels served
    * @param source opens upstream connections
-   * @param configure adjusts the registry builder (grace periods, buffer) before it is built
+   * @param configure adjusts the registry builder (grace periods, buffer) before it is built; it must
+   *     not replace the listener, which feeds {@code /metrics} and the refusal and eviction counts
    */
   public ProxyApp(ChannelMap channels, UpstreamSource source,
       java.util.function.Consumer<PlaylistRegistry.Builder> configure) {
@@ -80,9 +85,12 @@ public final class ProxyApp implements AutoCloseable {
     PlaylistRegistry.Builder builder = PlaylistRegistry.builder()
         .upstream(source, this::resolve)
         .staleAfter(Duration.ofSeconds(30))
-        .streamGrace(Duration.ofSeconds(10));
+        .streamGrace(Duration.ofSeconds(10))
+        .listener(metrics.listener());
     configure.accept(builder);
     this.registry = builder.build();
+    metrics.monitor(registry);
+    this.hdHomeRun = new HdHomeRun(channels, this);
   }
 
   private UpstreamTarget resolve(String playlistId, String channelId) {
@@ -100,6 +108,11 @@ public final class ProxyApp implements AutoCloseable {
     return channels;
   }
 
+  /** The HDHomeRun device view; the launcher tells it the address to advertise. */
+  public HdHomeRun hdHomeRun() {
+    return hdHomeRun;
+  }
+
   /**
    * Answers one request.
    *
@@ -113,7 +126,14 @@ public final class ProxyApp implements AutoCloseable {
           Map.of("Allow", "GET"));
     }
     if (rawPath.equals("/status")) {
-      return new TextOutcome(200, "application/json", statusJson(registry.snapshot()), Map.of());
+      return new TextOutcome(200, "application/json", statusJson(registry.snapshot(), metrics), Map.of());
+    }
+    if (rawPath.equals("/metrics")) {
+      return metrics.scrape();
+    }
+    Optional<Outcome> device = hdHomeRun.handle(method, rawPath);
+    if (device.isPresent()) {
+      return device.get();
     }
     if (rawPath.startsWith("/stream/")) {
       String encoded = rawPath.substring("/stream/".length());
@@ -129,10 +149,7 @@ public final class ProxyApp implements AutoCloseable {
       return openStream(channelId);
     }
     if (rawPath.equals("/")) {
-      StringBuilder help = new StringBuilder("buffer-core example proxy. Channels:\n");
-      channels.channels().forEach(c -> help.append("  /stream/").append(c.id()).append('\n'));
-      help.append("Status: /status");
-      return TextOutcome.plain(200, help.toString());
+      return StatusPage.outcome();
     }
     return TextOutcome.plain(404, "Not found: " + rawPath);
   }
@@ -167,8 +184,8 @@ public final class ProxyApp implements AutoCloseable {
     String playlistId = channel.playlistId();
     ClientLease lease;
     try {
-      lease = registry.acquire(playlistId, channelId,
-          id -> PlaylistSettings.withTuners(channels.tuners(id)));
+      lease = metrics.timeJoin(playlistId, () -> registry.acquire(playlistId, channelId,
+          id -> PlaylistSettings.withTuners(channels.tuners(id))));
     } catch (TunerLimitExceededException busy) {
       return new TextOutcome(503, "text/plain; charset=utf-8", busy.getMessage() + "\n",
           Map.of("Retry-After", String.valueOf(RETRY_AFTER_SECONDS)));
@@ -251,7 +268,7 @@ public final class ProxyApp implements AutoCloseable {
   }
 
   /** The registry snapshot as JSON (written by hand: the example needs no JSON library). */
-  static String statusJson(RegistrySnapshot snapshot) {
+  static String statusJson(RegistrySnapshot snapshot, PrometheusEndpoint metrics) {
     StringBuilder json = new StringBuilder("{\"totalClients\":").append(snapshot.totalClients())
         .append(",\"totalStreams\":").append(snapshot.totalStreams()).append(",\"playlists\":[");
     String playlistSeparator = "";
@@ -260,6 +277,8 @@ public final class ProxyApp implements AutoCloseable {
           .append(",\"tunerLimit\":").append(playlist.playlist().tunerLimit())
           .append(",\"tunersInUse\":").append(playlist.tunersInUse())
           .append(",\"clients\":").append(playlist.clients())
+          .append(",\"refusals\":").append(metrics.refusals(playlist.id()))
+          .append(",\"evictions\":").append(metrics.evictions(playlist.id()))
           .append(",\"streams\":[");
       String streamSeparator = "";
       for (StreamSnapshot stream : playlist.streams()) {
@@ -308,5 +327,6 @@ public final class ProxyApp implements AutoCloseable {
   @Override
   public void close() {
     registry.close();
+    metrics.close();
   }
 }

@@ -41,18 +41,19 @@ public final class StressRunner {
 
   /**
    * The invariants, one real test each, relative to {@link #STRESS_PACKAGE}: the registry's in
-   * {@code registry}, the stream buffer's and the data path's in {@code buffer}.
+   * {@code registry}, the stream buffer's and the data path's in {@code buffer}, the Micrometer
+   * binder's in {@code metrics}.
    */
   static final List<String> REAL_TESTS = List.of("registry.SingleCreation", "registry.NoLostUpdate",
       "registry.JoinSurvivesCleanup", "registry.LastLeaveVersusJoin", "registry.IdempotentRelease",
       "registry.TunerLimit", "buffer.NoTornRead", "buffer.LapDetected", "buffer.GraceRejoin",
-      "buffer.HlsBodyClosed");
+      "buffer.HlsBodyClosed", "metrics.ExactDeltas");
 
   /** The broken variants, each of which must be caught. */
   static final List<String> BROKEN_TESTS = List.of("BrokenSingleCreationLockGap",
       "BrokenSingleCreationLoadOrStore", "BrokenNoLostUpdate", "BrokenJoinSurvivesCleanup",
       "BrokenLastLeaveVersusJoin", "BrokenIdempotentRelease", "BrokenTunerLimit",
-      "BrokenNoTornRead", "BrokenLapDetected", "BrokenGraceRejoin", "BrokenHlsBodyClosed");
+      "BrokenNoTornRead", "BrokenLapDetected", "BrokenGraceRejoin", "BrokenHlsBodyClosed", "BrokenExactDeltas");
 
   /**
    * The bounded CI mode: jcstress's {@code quick} preset (5 iterations of 200 ms per fork), but one
@@ -108,7 +109,7 @@ public final class StressRunner {
   private static List<String> runReal(String mode, String cpus, Path dir, List<String> extra)
       throws Exception {
     banner("Real registry and stream buffer: every test must pass");
-    int exit = jcstress(mode, cpus, dir, "^" + quote(STRESS_PACKAGE) + "(registry|buffer)\\.\\w+$", extra);
+    int exit = jcstress(mode, cpus, dir, "^" + quote(STRESS_PACKAGE) + "(registry|buffer|metrics)\\.\\w+$", extra);
     Map<String, Outcome> byTest = read(dir);
     List<String> problems = new ArrayList<>();
     if (exit != 0) {
