@@ -128,8 +128,10 @@ public final class TsSplicer implements TsPacketAligner.PacketSink {
     pcrMarkPending = true;
     splices++;
     phase = previousPatLength > 0 ? AWAIT_TABLES : STEADY;
-    LOG.debug("Stream '{}' of playlist '{}': splice #{}; {}", streamId, playlistId, splices,
-        phase == AWAIT_TABLES ? "waiting for the new PAT and PMT" : "no PAT/PMT seen before, passing through");
+    if (LOG.isDebugEnabled()) { // the argument array would be allocated even with debug off
+      LOG.debug("Stream '{}' of playlist '{}': splice #{}; {}", streamId, playlistId, splices,
+          phase == AWAIT_TABLES ? "waiting for the new PAT and PMT" : "no PAT/PMT seen before, passing through");
+    }
   }
 
   private static int copy(PsiSection section, byte[] into) {
@@ -343,9 +345,11 @@ public final class TsSplicer implements TsPacketAligner.PacketSink {
     sentCc[pmtPid] = (byte) (pmtLast & 0x0F);
     // The source's own next PAT/PMT packets settle these PIDs: they continue the counters sent here.
     downstream.accept(headerBuffer, 0, n);
-    LOG.debug("Stream '{}' of playlist '{}': splice #{} re-sent PAT and PMT (PMT PID {}, video PID {}){}",
-        streamId, playlistId, splices, pmtPid, tables.videoPid(),
-        patVersionRewrite >= 0 || pmtVersionRewrite >= 0 ? ", table version bumped" : "");
+    if (LOG.isDebugEnabled()) { // the argument array would be allocated even with debug off
+      LOG.debug("Stream '{}' of playlist '{}': splice #{} re-sent PAT and PMT (PMT PID {}, video PID {}){}",
+          streamId, playlistId, splices, pmtPid, tables.videoPid(),
+          patVersionRewrite >= 0 || pmtVersionRewrite >= 0 ? ", table version bumped" : "");
+    }
   }
 
   /** {@code from << 8 | to} if the table changed but kept its version, else -1. */

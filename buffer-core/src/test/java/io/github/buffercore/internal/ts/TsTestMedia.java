@@ -92,14 +92,27 @@ final class TsTestMedia {
     return run(List.of("ffmpeg", "-v", "error", "-nostdin", "-f", "mpegts", "-i", "pipe:0", "-f", "null", "-"), ts);
   }
 
+  /** The number of video frames ffprobe decodes from {@code ts}. */
+  static int videoFrames(byte[] ts) {
+    Result r = run(List.of("ffprobe", "-v", "error", "-f", "mpegts", "-select_streams", "v:0", "-count_frames",
+        "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", "pipe:0"), ts, true);
+    if (r.exitCode != 0) {
+      throw new AssertionError("ffprobe failed: " + r);
+    }
+    // The stream is listed once inside its program and once on its own: the counts are the same.
+    return Integer.parseInt(r.stdout.strip().lines().findFirst().orElseThrow().strip());
+  }
+
   /** The outcome of one ffmpeg run. */
   static final class Result {
     final int exitCode;
     final String stderr;
+    final String stdout;
 
-    Result(int exitCode, String stderr) {
+    Result(int exitCode, String stderr, String stdout) {
       this.exitCode = exitCode;
       this.stderr = stderr;
+      this.stdout = stdout;
     }
 
     boolean clean() {
@@ -113,6 +126,10 @@ final class TsTestMedia {
   }
 
   private static Result run(List<String> command, byte[] stdin) {
+    return run(command, stdin, false);
+  }
+
+  private static Result run(List<String> command, byte[] stdin, boolean captureStdout) {
     List<String> cmd = new ArrayList<>(command);
     // "-nostdin" would make ffmpeg ignore a piped input; only pass it when nothing is piped.
     if (stdin != null) {
@@ -120,13 +137,20 @@ final class TsTestMedia {
     }
     Process process;
     try {
-      process = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      ProcessBuilder builder = new ProcessBuilder(cmd);
+      if (!captureStdout) {
+        builder.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+      }
+      process = builder.start();
     } catch (IOException e) {
-      throw new AssertionError("ffmpeg is required by this test but could not be started (" + e.getMessage()
+      throw new AssertionError(cmd.get(0) + " is required by this test but could not be started (" + e.getMessage()
           + "); install it from the distribution's packages (.ci/run does)", e);
     }
     try {
       CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
+      CompletableFuture<String> stdout = captureStdout
+          ? CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()))
+          : CompletableFuture.completedFuture("");
       try (OutputStream in = process.getOutputStream()) {
         if (stdin != null) {
           in.write(stdin);
@@ -136,9 +160,9 @@ final class TsTestMedia {
         // standard error say why, so the broken pipe itself adds nothing.
       }
       if (!process.waitFor(120, TimeUnit.SECONDS)) {
-        throw new AssertionError("ffmpeg did not finish within 120 s: " + cmd);
+        throw new AssertionError(cmd.get(0) + " did not finish within 120 s: " + cmd);
       }
-      return new Result(process.exitValue(), stderr.join());
+      return new Result(process.exitValue(), stderr.join(), stdout.join());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError("interrupted while waiting for ffmpeg", e);
