@@ -84,11 +84,27 @@ final class TsTestMedia {
   }
 
   /**
-   * Decodes {@code ts} with {@code ffmpeg -v error -i - -f null -} and returns what it printed.
+   * Decodes {@code ts} with {@code ffmpeg -v error -i - -f null -} and returns what it printed: once
+   * for the video and once for the audio. The streams are decoded in separate runs because across a
+   * splice the ffmpeg command line re-bases the timestamps of all streams on the first stream whose
+   * timestamps jump (it does not use the PCR discontinuity that players use), and then reports the
+   * other stream's few milliseconds of overlap as a muxer error ("non monotonically increasing dts to
+   * muxer"), which is not a decoding error. Decoded alone, each stream is re-based on its own jump.
    *
    * @return exit code and standard error; an empty standard error means no decoding error
    */
   static Result decode(byte[] ts) {
+    Result video = run(List.of("ffmpeg", "-v", "error", "-nostdin", "-f", "mpegts", "-i", "pipe:0",
+        "-map", "0:v?", "-f", "null", "-"), ts);
+    Result audio = run(List.of("ffmpeg", "-v", "error", "-nostdin", "-f", "mpegts", "-i", "pipe:0",
+        "-map", "0:a?", "-f", "null", "-"), ts);
+    return new Result(Math.max(video.exitCode, audio.exitCode),
+        (video.stderr.isBlank() ? "" : "video: " + video.stderr) + (audio.stderr.isBlank() ? "" : "audio: " + audio.stderr),
+        "");
+  }
+
+  /** Like {@link #decode}, but all streams in one ffmpeg run, as {@code ffmpeg -v error -i - -f null -}. */
+  static Result decodeTogether(byte[] ts) {
     return run(List.of("ffmpeg", "-v", "error", "-nostdin", "-f", "mpegts", "-i", "pipe:0", "-f", "null", "-"), ts);
   }
 
