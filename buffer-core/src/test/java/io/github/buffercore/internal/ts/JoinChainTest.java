@@ -7,7 +7,9 @@ import io.github.buffercore.internal.TsPacketAligner;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -72,13 +74,16 @@ class JoinChainTest {
     byte[] all = stream.toByteArray();
     List<Long> videoStarts = TsTestMedia.unitStarts(all, 0x100);
     double[] worst = new double[3];
+    Map<String, TsTestMedia.Result> decoded = new HashMap<>();
     for (int i = 0; i < joins.length; i++) {
       for (int k = 0; k < 3; k++) {
         long position = (long) joins[i][2 * k];
         long latency = (long) joins[i][2 * k + 1];
         int continuity = (int) joins[i][6 + k];
         byte[] viewer = viewerBytes(all, videoStarts, position, continuity, (byte[]) joins[i][9]);
-        TsTestMedia.Result result = TsTestMedia.decode(viewer);
+        // Joins often share a point (every oldest join does): decode each distinct viewer stream once.
+        TsTestMedia.Result result = decoded.computeIfAbsent(Arrays.hashCode(viewer) + "/" + viewer.length,
+            key -> TsTestMedia.decode(viewer));
         assertThat(result.clean()).as("join %d (%s) at position %d: %s", i, KINDS[k], position, result).isTrue();
         worst[k] = Math.max(worst[k], latency / 1e9);
       }
