@@ -162,6 +162,30 @@ class TsAnalyserTest {
   }
 
   @Test
+  void aStreamWithoutVideoHasTablesButNoPoints() {
+    byte[] ts = TsTestMedia.audioOnly();
+    TsAnalyser[] analyser = new TsAnalyser[1];
+    Points points = analyse(analyser, ts, 9);
+    assertThat(analyser[0].videoPid()).isEqualTo(-1);
+    assertThat(analyser[0].header()).isNotNull();
+    assertThat(points.positions).isEmpty();
+  }
+
+  @Test
+  void bytesThatAreNotMpegTsGiveNoTablesAndNoPoints() {
+    byte[] garbage = new byte[1000 * PACKET];
+    new java.util.Random(3).nextBytes(garbage);
+    for (int o = 0; o < garbage.length; o += PACKET) {
+      garbage[o] = 0x47; // aligned, but the content is noise
+    }
+    TsAnalyser[] analyser = new TsAnalyser[1];
+    Points points = analyse(analyser, garbage, 13);
+    assertThat(points.positions).isEmpty();
+    assertThat(analyser[0].header()).isNull();
+    assertThat(analyser[0].videoPid()).isEqualTo(-1);
+  }
+
+  @Test
   void rejectsAPartialPacket() {
     TsAnalyser analyser = new TsAnalyser("pl", "st", (p, t, c) -> { });
     assertThatThrownBy(() -> analyser.packets(new byte[400], 0, 200, 0))

@@ -204,6 +204,66 @@ class TsSplicerTest {
   }
 
   @Test
+  void aSourceWithoutTablesIsWaitedForOnlySoLong() {
+    byte[] a = TsTestMedia.h264();
+    byte[] b = TsTestMedia.h264();
+    // The new source never sends a PAT: after MAX_WAIT_PACKETS the splicer passes its data on.
+    // Looped, with counters renumbered so that the source itself has no continuity break.
+    java.io.ByteArrayOutputStream noPat = new java.io.ByteArrayOutputStream();
+    int[] nextCc = new int[TsPackets.PID_COUNT];
+    byte[] packet = new byte[PACKET];
+    while (noPat.size() < (TsSplicer.MAX_WAIT_PACKETS + 3000) * PACKET) {
+      for (int o = 0; o < b.length; o += PACKET) {
+        int pid = TsPackets.pid(b, o);
+        if (pid != TsPackets.PAT_PID) {
+          System.arraycopy(b, o, packet, 0, PACKET);
+          if (TsPackets.hasPayload(packet, 0)) {
+            TsPackets.setContinuityCounter(packet, 0, nextCc[pid]++);
+          } else {
+            TsPackets.setContinuityCounter(packet, 0, nextCc[pid] - 1);
+          }
+          noPat.write(packet, 0, PACKET);
+        }
+      }
+    }
+    Output out = new Output();
+    TsSplicer splicer = new TsSplicer("pl", "st", out);
+    feed(splicer, a, 8);
+    splicer.splice();
+    byte[] tail = noPat.toByteArray();
+    assertThat(continuityViolations(tail)).isEmpty(); // before the splicer rewrites it in place
+    splicer.accept(tail, 0, (TsSplicer.MAX_WAIT_PACKETS - 1) * PACKET);
+    assertThat(splicer.waiting()).isTrue();
+    assertThat(out.toByteArray()).hasSize(a.length);
+    splicer.accept(tail, (TsSplicer.MAX_WAIT_PACKETS - 1) * PACKET, tail.length - (TsSplicer.MAX_WAIT_PACKETS - 1) * PACKET);
+    assertThat(splicer.waiting()).isFalse();
+    byte[] spliced = out.toByteArray();
+    assertThat(spliced.length).isGreaterThan(a.length + 1000 * PACKET);
+    assertThat(continuityViolations(spliced)).isEmpty();
+  }
+
+  @Test
+  void aStreamThatNeverHadTablesIsNotWaitedFor() {
+    byte[] noise = new byte[500 * PACKET];
+    for (int o = 0; o < noise.length; o += PACKET) {
+      noise[o] = 0x47;
+      noise[o + 1] = 0x41; // PID 0x100, unit start on every packet
+      noise[o + 2] = 0x00;
+      noise[o + 3] = (byte) (0x10 | (o / PACKET) & 0x0F);
+    }
+    Output out = new Output();
+    TsSplicer splicer = new TsSplicer("pl", "st", out);
+    splicer.accept(noise, 0, 250 * PACKET);
+    splicer.splice();
+    assertThat(splicer.waiting()).isFalse();
+    byte[] second = Arrays.copyOfRange(noise, 7 * PACKET, 100 * PACKET); // counters jump to 7
+    splicer.accept(second, 0, second.length);
+    byte[] spliced = out.toByteArray();
+    assertThat(spliced).hasSize(250 * PACKET + second.length);
+    assertThat(continuityViolations(spliced)).as("counters continued across the splice").isEmpty();
+  }
+
+  @Test
   void splicingAllocatesNothingPerPacket() {
     byte[] a = TsTestMedia.withoutRandomAccessIndicators(TsTestMedia.h264());
     byte[] b = fromMiddle(a, 0.61);

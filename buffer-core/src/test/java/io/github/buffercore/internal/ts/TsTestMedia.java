@@ -39,6 +39,11 @@ final class TsTestMedia {
     return clip("h265-10s.ts", "libx265", "-x265-params", "log-level=error");
   }
 
+  /** A 10 s AAC-only clip (a radio channel): no video, so no random access points. */
+  static byte[] audioOnly() {
+    return clip("aac-10s.ts", null, null, null);
+  }
+
   /**
    * The clip with every {@code random_access_indicator} cleared, as muxers that never set it write
    * (ffmpeg 5's muxer has no option to leave it out, so the bit is cleared here; everything else is
@@ -61,10 +66,14 @@ final class TsTestMedia {
         Files.createDirectories(DIR);
         Path partial = Files.createTempFile(DIR, name, ".part");
         try {
-          Result r = run(List.of("ffmpeg", "-v", "error", "-nostdin", "-y",
-              "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-f", "lavfi", "-i", "sine",
-              "-t", "10", "-c:v", encoder, "-g", "25", paramsFlag, params, "-c:a", "aac",
-              "-f", "mpegts", partial.toString()), null);
+          List<String> command = encoder == null
+              ? List.of("ffmpeg", "-v", "error", "-nostdin", "-y", "-f", "lavfi", "-i", "sine",
+                  "-t", "10", "-c:a", "aac", "-f", "mpegts", partial.toString())
+              : List.of("ffmpeg", "-v", "error", "-nostdin", "-y",
+                  "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-f", "lavfi", "-i", "sine",
+                  "-t", "10", "-c:v", encoder, "-g", "25", paramsFlag, params, "-c:a", "aac",
+                  "-f", "mpegts", partial.toString());
+          Result r = run(command, null);
           if (r.exitCode != 0) {
             throw new AssertionError("ffmpeg could not make " + name + " (exit " + r.exitCode + "): " + r.stderr);
           }
