@@ -2,7 +2,7 @@ package io.github.buffercore.internal.ts;
 
 /**
  * A bounded index of a stream's random access points: (absolute stream position, media time, PSI
- * continuity) entries in a preallocated ring, oldest first. The writer adds entries in stream order and
+ * continuity, PAT/PMT packets in force) entries in a preallocated ring, oldest first. The writer adds entries in stream order and
  * tells the index how far the byte ring's intact data reaches ({@link #dropBefore}); joining readers
  * ask for a starting point. When the index is full, adding drops the oldest entry.
  *
@@ -39,6 +39,7 @@ public final class RandomAccessIndex {
     private long position = -1;
     private long timeNanos = NO_TIME;
     private int psiContinuity;
+    private byte[] header;
 
     /**
      * Returns the stream position of the packet that starts the random access point.
@@ -68,6 +69,16 @@ public final class RandomAccessIndex {
       return psiContinuity;
     }
 
+    /**
+     * Returns the PAT and PMT packets in force at the point, as added (see {@link
+     * TsAnalyser.RandomAccessListener}); send {@link TsAnalyser#headerWithContinuity} of them first.
+     *
+     * @return the header packets, never modified; {@code null} if the last query found none
+     */
+    public byte[] header() {
+      return header;
+    }
+
     @Override
     public String toString() {
       return "Point[position=" + position + ", timeNanos=" + timeNanos + "]";
@@ -77,6 +88,7 @@ public final class RandomAccessIndex {
   private final long[] positions;
   private final long[] times;
   private final int[] continuities;
+  private final byte[][] headers;
   private final int capacity;
   private long head; // index of the oldest entry, counting since creation
   private long tail; // index after the newest entry
@@ -102,6 +114,7 @@ public final class RandomAccessIndex {
     this.positions = new long[capacity];
     this.times = new long[capacity];
     this.continuities = new int[capacity];
+    this.headers = new byte[capacity][];
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -114,20 +127,22 @@ public final class RandomAccessIndex {
    * @param position its stream position, greater than every position added before
    * @param timeNanos its media time, or {@link #NO_TIME}
    * @param psiContinuity packed PAT/PMT continuity counters
+   * @param header the PAT and PMT packets in force at the point (kept by reference, never modified)
    * @throws IllegalArgumentException if {@code position} is negative or not after the newest entry
    */
-  public synchronized void add(long position, long timeNanos, int psiContinuity) {
+  public synchronized void add(long position, long timeNanos, int psiContinuity, byte[] header) {
     if (position < 0 || (tail > head && position <= positions[slot(tail - 1)])) {
       throw new IllegalArgumentException("random access point at position " + position
           + " is not after the newest entry " + (tail > head ? positions[slot(tail - 1)] : -1));
     }
     if (tail - head == capacity) {
-      head++;
+      head++; // the slot is overwritten below
     }
     int s = slot(tail);
     positions[s] = position;
     times[s] = timeNanos;
     continuities[s] = psiContinuity;
+    headers[s] = header;
     tail++;
   }
 
@@ -139,6 +154,7 @@ public final class RandomAccessIndex {
    */
   public synchronized void dropBefore(long oldestIntact) {
     while (head < tail && positions[slot(head)] < oldestIntact) {
+      headers[slot(head)] = null; // let a replaced table's packets be collected
       head++;
     }
   }
@@ -272,12 +288,14 @@ public final class RandomAccessIndex {
       out.position = -1;
       out.timeNanos = NO_TIME;
       out.psiContinuity = 0;
+      out.header = null;
       return false;
     }
     int s = slot(index);
     out.position = positions[s];
     out.timeNanos = times[s];
     out.psiContinuity = continuities[s];
+    out.header = headers[s];
     return true;
   }
 

@@ -45,8 +45,10 @@ public final class TsAnalyser {
      * @param mediaTimeNanos the media clock at that packet, or {@link RandomAccessIndex#NO_TIME}
      * @param psiContinuity the continuity counters of the last PAT and PMT packets before it, packed as
      *     by {@link #packContinuity}, for {@link #headerWithContinuity}
+     * @param header the PAT and PMT packets in force at the point ({@link #header()} then): a viewer
+     *     starting there must get these, not the latest ones, if the tables changed since
      */
-    void randomAccessPoint(long position, long mediaTimeNanos, int psiContinuity);
+    void randomAccessPoint(long position, long mediaTimeNanos, int psiContinuity, byte[] header);
   }
 
   private final String playlistId;
@@ -62,6 +64,7 @@ public final class TsAnalyser {
   private long pendingPosition;
   private long pendingTime;
   private int pendingContinuity;
+  private byte[] pendingHeader;
   private int videoCc = -1;
 
   // Media clock.
@@ -151,7 +154,7 @@ public final class TsAnalyser {
       final int continuity = packContinuity(tables.pat().lastContinuityCounter(),
           tables.pmt().lastContinuityCounter());
       if (TsPackets.randomAccessIndicator(b, o)) {
-        report(position, time, continuity);
+        report(position, time, continuity, header);
         return;
       }
       final int type = tables.videoStreamType();
@@ -162,6 +165,7 @@ public final class TsAnalyser {
       pendingPosition = position;
       pendingTime = time;
       pendingContinuity = continuity;
+      pendingHeader = header;
       pending = true;
       scan(b, o + payload, o + TsPackets.PACKET_SIZE);
     } else if (pending) {
@@ -179,14 +183,14 @@ public final class TsAnalyser {
     if (decision != RandomAccessScanner.UNDECIDED) {
       pending = false;
       if (decision == RandomAccessScanner.RANDOM_ACCESS) {
-        report(pendingPosition, pendingTime, pendingContinuity);
+        report(pendingPosition, pendingTime, pendingContinuity, pendingHeader);
       }
     }
   }
 
-  private void report(long position, long time, int continuity) {
+  private void report(long position, long time, int continuity, byte[] tables) {
     randomAccessPoints++;
-    listener.randomAccessPoint(position, time, continuity);
+    listener.randomAccessPoint(position, time, continuity, tables);
   }
 
   private void onTablesChanged() {

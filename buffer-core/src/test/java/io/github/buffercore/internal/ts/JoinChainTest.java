@@ -80,7 +80,7 @@ class JoinChainTest {
         long position = (long) joins[i][2 * k];
         long latency = (long) joins[i][2 * k + 1];
         int continuity = (int) joins[i][6 + k];
-        byte[] viewer = viewerBytes(all, videoStarts, position, continuity, (byte[]) joins[i][9]);
+        byte[] viewer = viewerBytes(all, videoStarts, position, continuity, (byte[]) joins[i][9 + k]);
         // Joins often share a point (every oldest join does): decode each distinct viewer stream once.
         TsTestMedia.Result result = decoded.computeIfAbsent(Arrays.hashCode(viewer) + "/" + viewer.length,
             key -> TsTestMedia.decode(viewer));
@@ -91,7 +91,7 @@ class JoinChainTest {
       // muxer's end-of-file flush of buffered audio stretches the last GOP by about 60 ms of PCR time.
       long liveLatency = (long) joins[i][1];
       LOG.info("join {} at live position {}: live point {} ({} ms behind), behind-3s point {} ({} ms), oldest {} ({} ms)",
-          i, joins[i][10], joins[i][0], liveLatency / 1_000_000, joins[i][2], (long) joins[i][3] / 1_000_000,
+          i, joins[i][12], joins[i][0], liveLatency / 1_000_000, joins[i][2], (long) joins[i][3] / 1_000_000,
           joins[i][4], (long) joins[i][5] / 1_000_000);
       assertThat(liveLatency).as("live join %d: media behind live", i).isBetween(0L, GOP_NANOS + 2 * FRAME_NANOS);
       long behindLatency = (long) joins[i][3];
@@ -104,7 +104,7 @@ class JoinChainTest {
 
   private static final String[] KINDS = {"live", "behind 3 s", "oldest"};
 
-  /** Joins at the three positions: {pos, latency} x3, continuity x3, header. */
+  /** Joins at the three positions: {pos, latency} x3, continuity x3, header x3, live position. */
   private Object[] join(long liveTime) {
     RandomAccessIndex.Point live = new RandomAccessIndex.Point();
     RandomAccessIndex.Point behind = new RandomAccessIndex.Point();
@@ -118,7 +118,7 @@ class JoinChainTest {
         behind.position(), liveTime - behind.timeNanos(),
         oldest.position(), liveTime - oldest.timeNanos(),
         live.psiContinuity(), behind.psiContinuity(), oldest.psiContinuity(),
-        analyser.header(), written};
+        live.header(), behind.header(), oldest.header(), written};
   }
 
   /** The header, then about three seconds from the point, ending before a video PES starts. */

@@ -171,7 +171,7 @@ class PsiSectionTest {
   @Test
   void headerWithContinuityEndsEachTableAtTheGivenCounter() {
     byte[] ts = TsTestMedia.concat(packets(pat(0, 0x1000), 0, 0), packets(pmt(0, 0x1B, 0x100, 400), 0x1000, 0));
-    TsAnalyser analyser = new TsAnalyser("pl", "st", (p, t, c) -> { });
+    TsAnalyser analyser = new TsAnalyser("pl", "st", (p, t, c, h) -> { });
     analyser.packets(ts, 0, ts.length, 0);
     byte[] header = analyser.header();
     assertThat(header).hasSize(4 * PACKET);

@@ -30,7 +30,7 @@ class RandomAccessIndexTest {
   void answersNewestBehindAndOldestAtOrAfter() {
     RandomAccessIndex index = new RandomAccessIndex(16);
     for (int i = 0; i < 10; i++) {
-      index.add(i * 1000L, i * SECOND, i);
+      index.add(i * 1000L, i * SECOND, i, null);
     }
     index.live(9500, 9 * SECOND + SECOND / 2);
     assertThat(index.newest(point)).isTrue();
@@ -54,7 +54,7 @@ class RandomAccessIndexTest {
     // 100 000 bytes per second on the writer's clock, a point every 50 000 bytes.
     for (long t = 0, position = 0; t <= 10 * SECOND; t += SECOND / 10, position += 10_000) {
       if (position % 50_000 == 0) {
-        index.add(position, RandomAccessIndex.NO_TIME, 0);
+        index.add(position, RandomAccessIndex.NO_TIME, 0, null);
       }
       index.observe(position, t);
       index.live(position, RandomAccessIndex.NO_TIME);
@@ -69,8 +69,8 @@ class RandomAccessIndexTest {
   @Test
   void withoutPcrOrBitrateBehindFallsBackToTheOldest() {
     RandomAccessIndex index = new RandomAccessIndex(4);
-    index.add(100, RandomAccessIndex.NO_TIME, 0);
-    index.add(200, RandomAccessIndex.NO_TIME, 0);
+    index.add(100, RandomAccessIndex.NO_TIME, 0, null);
+    index.add(200, RandomAccessIndex.NO_TIME, 0, null);
     index.live(300, RandomAccessIndex.NO_TIME);
     index.behind(SECOND, point);
     assertThat(point.position()).isEqualTo(100);
@@ -80,7 +80,7 @@ class RandomAccessIndexTest {
   void aFullIndexDropsItsOldestEntry() {
     RandomAccessIndex index = new RandomAccessIndex(3);
     for (int i = 1; i <= 5; i++) {
-      index.add(i * 10L, i, 0);
+      index.add(i * 10L, i, 0, null);
     }
     assertThat(index.size()).isEqualTo(3);
     index.oldestAtOrAfter(0, point);
@@ -91,7 +91,7 @@ class RandomAccessIndexTest {
   void dropBeforeRemovesEntriesTheRingNoLongerHolds() {
     RandomAccessIndex index = new RandomAccessIndex(8);
     for (int i = 0; i < 5; i++) {
-      index.add(i * 188L, i, 0);
+      index.add(i * 188L, i, 0, null);
     }
     index.dropBefore(2 * 188 + 1);
     assertThat(index.size()).isEqualTo(2);
@@ -106,10 +106,10 @@ class RandomAccessIndexTest {
     assertThatThrownBy(() -> new RandomAccessIndex(0)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("got: 0");
     RandomAccessIndex index = new RandomAccessIndex(4);
-    index.add(376, 0, 0);
-    assertThatThrownBy(() -> index.add(188, 1, 0)).isInstanceOf(IllegalArgumentException.class)
+    index.add(376, 0, 0, null);
+    assertThatThrownBy(() -> index.add(188, 1, 0, null)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("188").hasMessageContaining("376");
-    assertThatThrownBy(() -> index.add(-1, 1, 0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> index.add(-1, 1, 0, null)).isInstanceOf(IllegalArgumentException.class);
     assertThat(index.size()).isEqualTo(1);
   }
 
@@ -120,7 +120,7 @@ class RandomAccessIndexTest {
     Runnable work = () -> {
       for (int i = 0; i < 10_000; i++) {
         position[0] += 188 * 100;
-        index.add(position[0], position[0] * 10, 0x21);
+        index.add(position[0], position[0] * 10, 0x21, null);
         index.live(position[0] + 188, position[0] * 10 + 5);
         index.observe(position[0], position[0] * 1000);
         index.dropBefore(position[0] - 188 * 1000);
@@ -146,8 +146,8 @@ class RandomAccessIndexTest {
     BroadcastRing ring = new BroadcastRing("pl", "st", capacity, SlowClientPolicy.SKIP, capacity, true);
     RandomAccessIndex index = new RandomAccessIndex(8);
     long[] newestWritten = {-1};
-    TsAnalyser analyser = new TsAnalyser("pl", "st", (p, t, c) -> {
-      index.add(p, t, c);
+    TsAnalyser analyser = new TsAnalyser("pl", "st", (p, t, c, h) -> {
+      index.add(p, t, c, h);
       newestWritten[0] = p;
     });
     Random random = new Random(42);

@@ -24,7 +24,7 @@ class TsAnalyserTest {
     final List<Integer> continuities = new ArrayList<>();
 
     @Override
-    public void randomAccessPoint(long position, long mediaTimeNanos, int psiContinuity) {
+    public void randomAccessPoint(long position, long mediaTimeNanos, int psiContinuity, byte[] header) {
       positions.add(position);
       times.add(mediaTimeNanos);
       continuities.add(psiContinuity);
@@ -144,7 +144,7 @@ class TsAnalyserTest {
   void analysingPacketsAllocatesNothingOnceTheTablesAreKnown() {
     byte[] ts = TsTestMedia.withoutRandomAccessIndicators(TsTestMedia.h264());
     long[] count = new long[1];
-    TsAnalyser analyser = new TsAnalyser("pl", "st", (p, t, c) -> count[0]++);
+    TsAnalyser analyser = new TsAnalyser("pl", "st", (p, t, c, h) -> count[0]++);
     long position = 0;
     for (int loop = 0; loop < 3; loop++, position += ts.length) {
       analyser.packets(ts, 0, ts.length, position);
@@ -187,7 +187,7 @@ class TsAnalyserTest {
 
   @Test
   void rejectsAPartialPacket() {
-    TsAnalyser analyser = new TsAnalyser("pl", "st", (p, t, c) -> { });
+    TsAnalyser analyser = new TsAnalyser("pl", "st", (p, t, c, h) -> { });
     assertThatThrownBy(() -> analyser.packets(new byte[400], 0, 200, 0))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'st'").hasMessageContaining("200 bytes");
   }

@@ -113,7 +113,7 @@ class TsSplicerTest {
     assertSpliceLooksRight(spliced, a.length, 0x100, true);
 
     // Every picture of the first clip, and every picture of the second from its first keyframe on.
-    TsAnalyser analyser = new TsAnalyser("pl", "st", (p, t, c) -> { });
+    TsAnalyser analyser = new TsAnalyser("pl", "st", (p, t, c, h) -> { });
     analyser.packets(a, 0, a.length, 0);
     long firstKeyframe = TsTestMedia.indicatedRandomAccessPoints(b, 0x100).get(0);
     byte[] secondFromKeyframe = TsTestMedia.concat(analyser.header(),
@@ -164,7 +164,7 @@ class TsSplicerTest {
     assertSpliceLooksRight(spliced, a.length, 0x100, false);
     // The first video data after the splice is an IDR: the analyser, which only sees the output, says so.
     List<Long> points = new ArrayList<>();
-    TsAnalyser analyser = new TsAnalyser("pl", "st", (p, t, c) -> points.add(p));
+    TsAnalyser analyser = new TsAnalyser("pl", "st", (p, t, c, h) -> points.add(p));
     analyser.packets(spliced, 0, spliced.length, 0);
     long firstVideo = TsTestMedia.unitStarts(spliced, 0x100).stream().filter(p -> p >= a.length).findFirst().orElseThrow();
     assertThat(points).contains(firstVideo);
@@ -201,6 +201,24 @@ class TsSplicerTest {
     assertThat(continuityViolations(spliced)).isEmpty();
     TsTestMedia.Result result = TsTestMedia.decode(Arrays.copyOfRange(spliced, a.length, spliced.length));
     assertThat(result.clean()).as("decoding the H.265 side on its own: %s", result).isTrue();
+
+    // Each point carries the tables in force where it is, not the latest ones.
+    List<long[]> pointTypes = new ArrayList<>();
+    TsAnalyser analyser = new TsAnalyser("pl", "st", (p, t, c, h) -> {
+      ProgramTables atPoint = new ProgramTables();
+      for (int o = 0; o < h.length; o += PACKET) {
+        atPoint.feed(h, o, TsPackets.pid(h, o));
+      }
+      pointTypes.add(new long[] {p, atPoint.videoStreamType()});
+    });
+    analyser.packets(spliced, 0, spliced.length, 0);
+    assertThat(pointTypes).isNotEmpty();
+    for (long[] point : pointTypes) {
+      assertThat(point[1]).as("stream_type in the header of the point at %d", point[0])
+          .isEqualTo(point[0] < a.length ? ProgramTables.STREAM_TYPE_H264 : ProgramTables.STREAM_TYPE_H265);
+    }
+    assertThat(pointTypes.stream().filter(p -> p[0] < a.length).count()).isEqualTo(10);
+    assertThat(pointTypes.stream().filter(p -> p[0] >= a.length).count()).isPositive();
   }
 
   @Test

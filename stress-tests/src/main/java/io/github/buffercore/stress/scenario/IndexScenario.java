@@ -29,7 +29,7 @@ public final class IndexScenario {
       return new IndexUnderTest() {
         @Override
         public void add(long position, long timeNanos, int psiContinuity) {
-          index.add(position, timeNanos, psiContinuity);
+          index.add(position, timeNanos, psiContinuity, null);
         }
 
         @Override
