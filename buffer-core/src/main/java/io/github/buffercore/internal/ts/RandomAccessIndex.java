@@ -2,9 +2,10 @@ package io.github.buffercore.internal.ts;
 
 /**
  * A bounded index of a stream's random access points: (absolute stream position, media time, PSI
- * continuity, PAT/PMT packets in force) entries in a preallocated ring, oldest first. The writer adds entries in stream order and
- * tells the index how far the byte ring's intact data reaches ({@link #dropBefore}); joining readers
- * ask for a starting point. When the index is full, adding drops the oldest entry.
+ * continuity, PAT/PMT packets in force) entries in a preallocated ring, oldest first. The writer adds
+ * entries in stream order and tells the index how far the byte ring's intact data reaches ({@link
+ * #dropBefore}); joining readers ask for a starting point. When the index is full, adding drops the
+ * oldest entry.
  *
  * <p>Media time is the analyser's PCR clock ({@link TsAnalyser#mediaTimeNanos()}); for a stream without
  * PCR entries carry {@link #NO_TIME} and distances behind live are converted to bytes with the bitrate

@@ -18,10 +18,11 @@
  * <dl>
  *   <dt>{@code IndexPointConsistent}</dt>
  *   <dd>A query of the {@link io.github.buffercore.internal.ts.RandomAccessIndex} returns an entry as
- *   the writer added it, whole (its position with its own media time, PSI counters and tables, never fields of
- *   two entries), and only while it is in the index: never an entry that a {@code dropBefore} (the
- *   ring's oldest intact position) or the bounded ring of entries had already removed when the query
- *   began. Every method holds the index's monitor for a few array accesses; nothing else is shared.</dd>
+ *   the writer added it, whole (its position with its own media time, PSI counters and tables, never
+ *   fields of two entries), and only while it is in the index: never an entry that a {@code
+ *   dropBefore} (the ring's oldest intact position) or the bounded ring of entries had already removed
+ *   when the query began. Every method holds the index's monitor for a few array accesses; nothing
+ *   else is shared.</dd>
  * </dl>
  */
 package io.github.buffercore.internal.ts;

@@ -90,7 +90,8 @@ class JoinChainTest {
       // Within one GOP; the two frames of slack cover the end of each loop of the clip, where the
       // muxer's end-of-file flush of buffered audio stretches the last GOP by about 60 ms of PCR time.
       long liveLatency = (long) joins[i][1];
-      LOG.info("join {} at live position {}: live point {} ({} ms behind), behind-3s point {} ({} ms), oldest {} ({} ms)",
+      LOG.info("join {} at live position {}: live point {} ({} ms behind), behind-3s point {} ({} ms), "
+          + "oldest {} ({} ms)",
           i, joins[i][12], joins[i][0], liveLatency / 1_000_000, joins[i][2], (long) joins[i][3] / 1_000_000,
           joins[i][4], (long) joins[i][5] / 1_000_000);
       assertThat(liveLatency).as("live join %d: media behind live", i).isBetween(0L, GOP_NANOS + 2 * FRAME_NANOS);

@@ -19,7 +19,7 @@ class PsiSectionTest {
     return section(0x00, 1, version, new byte[] {0, 1, (byte) (0xE0 | pmtPid >> 8), (byte) pmtPid});
   }
 
-  /** A PMT section: PCR on the video PID, video of {@code type} on {@code videoPid}, AAC on 0x101, with padding descriptors. */
+  /** A PMT: PCR and video of {@code type} on {@code videoPid}, AAC on 0x101, padding descriptors. */
   static byte[] pmt(int version, int type, int videoPid, int descriptorBytes) {
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     body.write(0xE0 | videoPid >> 8);
@@ -130,7 +130,8 @@ class PsiSectionTest {
     ProgramTables tables = new ProgramTables();
     feedAll(tables, packets(pat(0, 0x1000), 0, 0));
     byte[] pmt = packets(pmt(0, 0x1B, 0x100, 400), 0x1000, 2); // counters 0, 1, 2
-    byte[] withoutMiddle = TsTestMedia.concat(Arrays.copyOfRange(pmt, 0, PACKET), Arrays.copyOfRange(pmt, 2 * PACKET, 3 * PACKET));
+    byte[] withoutMiddle = TsTestMedia.concat(Arrays.copyOfRange(pmt, 0, PACKET),
+        Arrays.copyOfRange(pmt, 2 * PACKET, 3 * PACKET));
     assertThat(feedAll(tables, withoutMiddle)).isFalse();
     assertThat(tables.complete()).isFalse();
     assertThat(feedAll(tables, packets(pmt(0, 0x1B, 0x100, 400), 0x1000, 5))).isTrue();

@@ -53,7 +53,8 @@ class TsAnalyserTest {
     for (int i = 0; i < points.positions.size(); i++) {
       long position = points.positions.get(i);
       long end = i + 1 < points.positions.size() ? points.positions.get(i + 1) : ts.length;
-      TsTestMedia.Result result = TsTestMedia.decode(joinBytes(analyser, ts, position, points.continuities.get(i), end));
+      TsTestMedia.Result result =
+          TsTestMedia.decode(joinBytes(analyser, ts, position, points.continuities.get(i), end));
       assertThat(result.clean()).as("decoding from the random access point at %d: %s", position, result).isTrue();
     }
   }

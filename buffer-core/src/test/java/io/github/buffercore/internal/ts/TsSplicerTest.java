@@ -166,7 +166,8 @@ class TsSplicerTest {
     List<Long> points = new ArrayList<>();
     TsAnalyser analyser = new TsAnalyser("pl", "st", (p, t, c, h) -> points.add(p));
     analyser.packets(spliced, 0, spliced.length, 0);
-    long firstVideo = TsTestMedia.unitStarts(spliced, 0x100).stream().filter(p -> p >= a.length).findFirst().orElseThrow();
+    long firstVideo = TsTestMedia.unitStarts(spliced, 0x100).stream().filter(p -> p >= a.length)
+        .findFirst().orElseThrow();
     assertThat(points).contains(firstVideo);
   }
 
@@ -253,7 +254,8 @@ class TsSplicerTest {
     splicer.accept(tail, 0, (TsSplicer.MAX_WAIT_PACKETS - 1) * PACKET);
     assertThat(splicer.waiting()).isTrue();
     assertThat(out.toByteArray()).hasSize(a.length);
-    splicer.accept(tail, (TsSplicer.MAX_WAIT_PACKETS - 1) * PACKET, tail.length - (TsSplicer.MAX_WAIT_PACKETS - 1) * PACKET);
+    int waited = (TsSplicer.MAX_WAIT_PACKETS - 1) * PACKET;
+    splicer.accept(tail, waited, tail.length - waited);
     assertThat(splicer.waiting()).isFalse();
     byte[] spliced = out.toByteArray();
     assertThat(spliced.length).isGreaterThan(a.length + 1000 * PACKET);

@@ -108,7 +108,8 @@ final class TsTestMedia {
     Result audio = run(List.of("ffmpeg", "-v", "error", "-nostdin", "-f", "mpegts", "-i", "pipe:0",
         "-map", "0:a?", "-f", "null", "-"), ts);
     return new Result(Math.max(video.exitCode, audio.exitCode),
-        (video.stderr.isBlank() ? "" : "video: " + video.stderr) + (audio.stderr.isBlank() ? "" : "audio: " + audio.stderr),
+        (video.stderr.isBlank() ? "" : "video: " + video.stderr)
+            + (audio.stderr.isBlank() ? "" : "audio: " + audio.stderr),
         "");
   }
 

@@ -18,7 +18,8 @@ import org.openjdk.jcstress.infra.results.JJJ_Result;
  */
 @JCStressTest
 @Outcome(id = "100, 1, 1", expect = ACCEPTABLE, desc = "The query ran before the add: the oldest entry, whole.")
-@Outcome(id = "200, 2, 2", expect = ACCEPTABLE, desc = "The query ran between the add (which evicted 100) and the drop.")
+@Outcome(id = "200, 2, 2", expect = ACCEPTABLE,
+    desc = "The query ran between the add (which evicted 100) and the drop.")
 @Outcome(id = "300, 3, 3", expect = ACCEPTABLE, desc = "The query ran after the drop: the only entry left.")
 @Outcome(expect = FORBIDDEN, desc = "Torn entry (fields of two entries), or no entry although one was always there.")
 @State
