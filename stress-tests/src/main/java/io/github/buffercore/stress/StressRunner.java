@@ -47,13 +47,15 @@ public final class StressRunner {
   static final List<String> REAL_TESTS = List.of("registry.SingleCreation", "registry.NoLostUpdate",
       "registry.JoinSurvivesCleanup", "registry.LastLeaveVersusJoin", "registry.IdempotentRelease",
       "registry.TunerLimit", "buffer.NoTornRead", "buffer.LapDetected", "buffer.GraceRejoin",
-      "buffer.HlsBodyClosed", "metrics.ExactDeltas");
+      "buffer.HlsBodyClosed", "metrics.ExactDeltas",
+      "buffer.IndexPointConsistent");
 
   /** The broken variants, each of which must be caught. */
   static final List<String> BROKEN_TESTS = List.of("BrokenSingleCreationLockGap",
       "BrokenSingleCreationLoadOrStore", "BrokenNoLostUpdate", "BrokenJoinSurvivesCleanup",
       "BrokenLastLeaveVersusJoin", "BrokenIdempotentRelease", "BrokenTunerLimit",
-      "BrokenNoTornRead", "BrokenLapDetected", "BrokenGraceRejoin", "BrokenHlsBodyClosed", "BrokenExactDeltas");
+      "BrokenNoTornRead", "BrokenLapDetected", "BrokenGraceRejoin", "BrokenHlsBodyClosed", "BrokenExactDeltas",
+      "BrokenIndexPointConsistent");
 
   /**
    * The bounded CI mode: jcstress's {@code quick} preset (5 iterations of 200 ms per fork), but one
