@@ -224,6 +224,17 @@ public final class Problems {
     }
   }
 
+  /**
+   * One line about a failure for the log: its own description and, if different, its deepest cause.
+   *
+   * @param failure the failure
+   * @return the description
+   */
+  static String describe(Throwable failure) {
+    Throwable root = rootCause(failure);
+    return root == failure ? failure.toString() : failure + "; root cause: " + root;
+  }
+
   /** The deepest cause of a failure, for one log line. */
   static Throwable rootCause(Throwable failure) {
     Throwable root = failure;

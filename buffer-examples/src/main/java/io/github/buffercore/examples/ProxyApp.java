@@ -269,7 +269,7 @@ public final class ProxyApp implements AutoCloseable {
           + "'");
     } catch (TunerPoolUnavailableException unavailable) {
       LOG.warn("Tuner pool of playlist '{}' unavailable for channel '{}': {}", playlistId, channelId,
-          Problems.rootCause(unavailable).toString());
+          Problems.describe(unavailable.getCause() == null ? unavailable : unavailable.getCause()));
       return Problems.busy(unavailable, "The tuners of playlist '" + Problems.cut(playlistId)
           + "' cannot be counted right now; cannot start channel '" + Problems.cut(channelId) + "'");
     } catch (UnknownStreamException unknown) {
@@ -370,10 +370,9 @@ public final class ProxyApp implements AutoCloseable {
     if (reportedFailures.put(key, failure) == failure) {
       return;
     }
-    int attempts = upstreamLog.failedAttempts(failure.playlistId(), failure.streamId());
+    int attempts = upstreamLog.takeFailedAttempts(failure.playlistId(), failure.streamId());
     LOG.warn("Gave up on the upstream of channel '{}' in playlist '{}' after {} failed attempt(s): {}",
-        failure.streamId(), failure.playlistId(), attempts,
-        Problems.rootCause(failure).toString());
+        failure.streamId(), failure.playlistId(), attempts, Problems.rootCause(failure).toString());
     LOG.debug("Upstream failure of channel '{}' in playlist '{}'", failure.streamId(), failure.playlistId(),
         failure);
   }

@@ -45,10 +45,19 @@ final class UpstreamLogging implements UpstreamSource {
     return playlistId + '\n' + channelId;
   }
 
-  /** Failed attempts since the channel's upstream last delivered data (for the give-up line). */
-  int failedAttempts(String playlistId, String channelId) {
+  /**
+   * Failed attempts since the channel's upstream last delivered data, for the give-up line; starts
+   * the count again, since the next attempt belongs to a new stream.
+   */
+  int takeFailedAttempts(String playlistId, String channelId) {
     Track track = tracks.get(key(playlistId, channelId));
-    return track == null ? 0 : track.failedAttempts;
+    if (track == null) {
+      return 0;
+    }
+    int failed = track.failedAttempts;
+    track.failedAttempts = 0;
+    track.lostAt = 0;
+    return failed;
   }
 
   @Override
@@ -67,7 +76,7 @@ final class UpstreamLogging implements UpstreamSource {
   private static void attemptFailed(UpstreamRequest request, Track track, Throwable cause) {
     track.failedAttempts++;
     LOG.info("Upstream attempt {} of channel '{}' in playlist '{}' failed: {}", request.attempt(),
-        request.streamId(), request.playlistId(), Problems.rootCause(cause).toString());
+        request.streamId(), request.playlistId(), Problems.describe(cause));
     LOG.debug("Upstream attempt failure of channel '{}' in playlist '{}'", request.streamId(),
         request.playlistId(), cause);
   }
@@ -139,7 +148,7 @@ final class UpstreamLogging implements UpstreamSource {
       if (gotData) {
         track.lostAt = lastByte;
         LOG.info("Upstream of channel '{}' in playlist '{}' lost after data: {}", request.streamId(),
-            request.playlistId(), cause == null ? "it ended" : Problems.rootCause(cause).toString());
+            request.playlistId(), cause == null ? "it ended" : Problems.describe(cause));
         if (cause != null) {
           LOG.debug("Upstream loss of channel '{}' in playlist '{}'", request.streamId(),
               request.playlistId(), cause);
