@@ -437,6 +437,26 @@ public abstract class EdgeConformanceKit {
     }
   }
 
+  @Test
+  void anUpstreamThatDropsAndComesBackKeepsTheViewerAndLogsTheGap() throws Exception {
+    try (LogCapture log = new LogCapture()) {
+      start(Map.of("ch1", live("/drops")), 1);
+      HttpResponse<InputStream> viewer = openStream("ch1").get(30, TimeUnit.SECONDS);
+      assertThat(viewer.statusCode()).isEqualTo(200);
+      readExactly(viewer.body(), 10 * PACKET);
+
+      upstream.drop("/drops");
+
+      await("the reconnect logged", () -> !log.linesContaining("reconnected after a gap of").isEmpty());
+      assertThat(log.linesContaining("reconnected after a gap of")).singleElement().asString()
+          .contains("INFO", "'ch1'", "'p1'", " ms");
+      assertThat(upstream.requests("/drops")).isEqualTo(2);
+      readExactly(viewer.body(), 1000 * PACKET); // the same response goes on with the new connection
+      assertThat(log.linesContaining("Gave up")).isEmpty();
+      viewer.body().close();
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------
   // points 2 and 3: stalled viewers, trickled headers, many viewers
 

@@ -104,6 +104,13 @@ final class FailableUpstream implements AutoCloseable {
     }
   }
 
+  /** The connection drops: every open connection of {@code path} is reset; its behaviour stays. */
+  void drop(String path) {
+    for (Socket socket : open.getOrDefault(path, Set.of())) {
+      reset(socket);
+    }
+  }
+
   private static void reset(Socket socket) {
     try {
       socket.setSoLinger(true, 0);
