@@ -44,8 +44,8 @@ import org.junit.jupiter.api.Test;
  * conforms when a subclass naming it passes; a new stack someone embeds runs the same suite by
  * extending this class.
  *
- * <p>Limits are short (header timeout 1 s, idle write timeout 2 s, upstream start timeout 1 s, no
- * reconnects) so each test takes a few seconds. Waits poll a condition and are bounded by {@link
+ * <p>Limits are short (header timeout 1 s, idle write timeout 2 s, upstream start timeout 2 s, no
+ * retries) so each test takes a few seconds. Waits poll a condition and are bounded by {@link
  * #GUARD}, which only guards against hangs; nothing asserts a duration.
  */
 public abstract class EdgeConformanceKit {
@@ -119,10 +119,10 @@ public abstract class EdgeConformanceKit {
     channelUrls.forEach((channel, url) ->
         channels.put(channel, new ChannelMap.Channel(channel, "p1", UpstreamTarget.of(url))));
     app = new ProxyApp(new ChannelMap(Map.of("p1", tuners), channels),
-        HttpUpstreamSource.builder().connectTimeout(Duration.ofSeconds(1)).readTimeout(Duration.ofSeconds(1))
+        HttpUpstreamSource.builder().connectTimeout(Duration.ofSeconds(2)).readTimeout(Duration.ofSeconds(2))
             .build(),
         builder -> {
-          builder.reconnectPolicy(ReconnectPolicy.none()).startTimeout(Duration.ofSeconds(1))
+          builder.reconnectPolicy(ReconnectPolicy.none()).startTimeout(Duration.ofSeconds(2))
               .streamGrace(Duration.ZERO);
           configure.accept(builder);
         });

@@ -2,6 +2,7 @@ package io.github.buffercore.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.buffercore.TunerPoolUnavailableException;
 import io.github.buffercore.UpstreamException;
 import io.github.buffercore.UpstreamStatusException;
 import java.io.IOException;
@@ -27,6 +28,17 @@ class ProblemsTest {
     assertThat(Problems.upstreamStatus(failure(new IOException("wrapped", new SocketTimeoutException("read")))))
         .isEqualTo(504);
     assertThat(Problems.upstreamStatus(failure(null))).isEqualTo(502);
+  }
+
+  @Test
+  void anUnavailableTunerPoolIsABusyTuner() {
+    ProxyApp.TextOutcome problem = Problems.busy(
+        new TunerPoolUnavailableException("p1", "ch1", new IOException("store unreachable")), "cannot count");
+
+    assertThat(problem.status()).isEqualTo(503);
+    assertThat(problem.headers()).containsEntry("Retry-After", "10");
+    assertThat(problem.body()).contains("\"playlist\":\"p1\"", "\"channel\":\"ch1\"")
+        .doesNotContain("Exception", "unreachable");
   }
 
   @Test

@@ -77,6 +77,9 @@ public final class JdkHttpStack implements HttpStack {
     }));
     server.createContext("/", exchange -> {
       Phase phase = CURRENT.get();
+      if (phase == null) {
+        throw new IOException("Request not run by the stack's executor; closing it"); // cannot happen
+      }
       phase.headerDeadline.close();
       if (phase.isAborted()) {
         throw new IOException("Request aborted: " + phase.why);
