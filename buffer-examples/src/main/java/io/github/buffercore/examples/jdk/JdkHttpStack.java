@@ -189,7 +189,8 @@ public final class JdkHttpStack implements HttpStack {
       streamHeaders(exchange);
       exchange.sendResponseHeaders(200, 0); // chunked: a live stream has no length
       OutputStream body = exchange.getResponseBody();
-      try (EdgeWatchdog.Registration watched = watchdog.watch(this)) {
+      EdgeWatchdog.Registration watched = watchdog.watch(this);
+      try {
         while (true) {
           write(body, buffer, n);
           try {
@@ -210,6 +211,8 @@ public final class JdkHttpStack implements HttpStack {
       } catch (IOException clientGoneOrAborted) {
         app.left(stream, phase.isAborted() ? phase.why : clientGoneOrAborted.toString());
         throw clientGoneOrAborted;
+      } finally {
+        watched.close();
       }
     }
 

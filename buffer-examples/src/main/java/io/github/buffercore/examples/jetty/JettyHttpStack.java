@@ -19,8 +19,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
-import org.eclipse.jetty.http.HttpField;
-import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.server.Handler;
@@ -168,12 +166,6 @@ public final class JettyHttpStack implements HttpStack {
 
   /** Jetty's own errors (bad request line, headers too large) as problems, never an HTML page. */
   private static final class ProblemErrorHandler extends ErrorHandler {
-    @Override
-    public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
-      fields.put(HttpHeader.CONTENT_TYPE, Problems.CONTENT_TYPE);
-      return ByteBuffer.wrap(problem(status).body().getBytes(StandardCharsets.UTF_8));
-    }
-
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
       Object attribute = request.getAttribute(ERROR_STATUS);
