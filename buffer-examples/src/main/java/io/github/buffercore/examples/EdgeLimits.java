@@ -17,8 +17,14 @@ import java.util.Objects;
  * @param blockingThreads the most requests a thread-per-request stack (the JDK one) serves at once;
  *     further accepted connections wait for a thread. Non-blocking stacks serve every connection on
  *     their fixed event-loop threads and have no such bound.
+ * @param sendBuffer the kernel send buffer of each client socket, in bytes. The ring buffer is the
+ *     proxy's buffer; an OS-autotuned send buffer (up to 4 MiB on Linux) would take a viewer that
+ *     stopped reading many seconds to fill before its socket "accepts nothing", delaying the idle write
+ *     timeout by as much. Applied where the stack exposes it (Jetty, Netty); the JDK server offers no
+ *     socket options and says so in its log at start.
  */
-public record EdgeLimits(Duration headerTimeout, Duration idleWriteTimeout, int backlog, int blockingThreads) {
+public record EdgeLimits(Duration headerTimeout, Duration idleWriteTimeout, int backlog, int blockingThreads,
+    int sendBuffer) {
 
   /** Default {@link #headerTimeout()}: 10 seconds. */
   public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(10);
@@ -28,12 +34,14 @@ public record EdgeLimits(Duration headerTimeout, Duration idleWriteTimeout, int 
   public static final int DEFAULT_BACKLOG = 1024;
   /** Default {@link #blockingThreads()}: 4,096. */
   public static final int DEFAULT_BLOCKING_THREADS = 4096;
+  /** Default {@link #sendBuffer()}: 256 KiB, half a second of a 4 Mbit/s channel. */
+  public static final int DEFAULT_SEND_BUFFER = 256 * 1024;
 
   /**
    * Checks the limits.
    *
-   * @throws IllegalArgumentException if a timeout is not positive, the backlog is below 1,024 or
-   *     there are no blocking threads
+   * @throws IllegalArgumentException if a timeout is not positive, the backlog is below 1,024,
+   *     there are no blocking threads or the send buffer is below 4 KiB
    */
   public EdgeLimits {
     positive("headerTimeout", headerTimeout);
@@ -44,16 +52,20 @@ public record EdgeLimits(Duration headerTimeout, Duration idleWriteTimeout, int 
     if (blockingThreads < 1) {
       throw new IllegalArgumentException("blockingThreads must be at least 1 but was " + blockingThreads);
     }
+    if (sendBuffer < 4096) {
+      throw new IllegalArgumentException("sendBuffer must be at least 4096 bytes but was " + sendBuffer);
+    }
   }
 
   /**
-   * The defaults: header timeout 10 s, idle write timeout 30 s, backlog 1,024, 4,096 blocking threads.
+   * The defaults: header timeout 10 s, idle write timeout 30 s, backlog 1,024, 4,096 blocking threads,
+   * 256 KiB send buffers.
    *
    * @return the default limits
    */
   public static EdgeLimits defaults() {
     return new EdgeLimits(DEFAULT_HEADER_TIMEOUT, DEFAULT_IDLE_WRITE_TIMEOUT, DEFAULT_BACKLOG,
-        DEFAULT_BLOCKING_THREADS);
+        DEFAULT_BLOCKING_THREADS, DEFAULT_SEND_BUFFER);
   }
 
   /**
@@ -63,7 +75,7 @@ public record EdgeLimits(Duration headerTimeout, Duration idleWriteTimeout, int 
    * @return the new limits
    */
   public EdgeLimits withHeaderTimeout(Duration timeout) {
-    return new EdgeLimits(timeout, idleWriteTimeout, backlog, blockingThreads);
+    return new EdgeLimits(timeout, idleWriteTimeout, backlog, blockingThreads, sendBuffer);
   }
 
   /**
@@ -73,7 +85,7 @@ public record EdgeLimits(Duration headerTimeout, Duration idleWriteTimeout, int 
    * @return the new limits
    */
   public EdgeLimits withIdleWriteTimeout(Duration timeout) {
-    return new EdgeLimits(headerTimeout, timeout, backlog, blockingThreads);
+    return new EdgeLimits(headerTimeout, timeout, backlog, blockingThreads, sendBuffer);
   }
 
   /**
@@ -83,7 +95,7 @@ public record EdgeLimits(Duration headerTimeout, Duration idleWriteTimeout, int 
    * @return the new limits
    */
   public EdgeLimits withBacklog(int backlog) {
-    return new EdgeLimits(headerTimeout, idleWriteTimeout, backlog, blockingThreads);
+    return new EdgeLimits(headerTimeout, idleWriteTimeout, backlog, blockingThreads, sendBuffer);
   }
 
   /**
@@ -93,7 +105,17 @@ public record EdgeLimits(Duration headerTimeout, Duration idleWriteTimeout, int 
    * @return the new limits
    */
   public EdgeLimits withBlockingThreads(int threads) {
-    return new EdgeLimits(headerTimeout, idleWriteTimeout, backlog, threads);
+    return new EdgeLimits(headerTimeout, idleWriteTimeout, backlog, threads, sendBuffer);
+  }
+
+  /**
+   * These limits with another send buffer size.
+   *
+   * @param bytes at least 4 KiB
+   * @return the new limits
+   */
+  public EdgeLimits withSendBuffer(int bytes) {
+    return new EdgeLimits(headerTimeout, idleWriteTimeout, backlog, blockingThreads, bytes);
   }
 
   /**

@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Command line of every example server:
  * {@code [--host 127.0.0.1] [--port 34400] [--tuners 2] [--grace 10] [--name NAME] [--start-behind BYTES]
- * [--header-timeout 10] [--write-timeout 30] [--backlog 1024] [--threads 4096]
+ * [--header-timeout 10] [--write-timeout 30] [--backlog 1024] [--threads 4096] [--send-buffer 262144]
  * [M3U file or URL | channels.properties]}.
  * Without a channel source it serves the embedded {@link DemoChannel}.
  *
@@ -58,6 +58,8 @@ public final class Launcher {
           case "--backlog" -> limits = limits.withBacklog(
               integer(args, ++i, "--backlog", EdgeLimits.DEFAULT_BACKLOG, 1 << 20));
           case "--threads" -> limits = limits.withBlockingThreads(integer(args, ++i, "--threads", 1, 1 << 20));
+          case "--send-buffer" -> limits = limits.withSendBuffer(
+              integer(args, ++i, "--send-buffer", 4096, 64 << 20));
           case "--help", "-h" -> throw new IllegalArgumentException(usage());
           default -> {
             if (args[i].startsWith("--") || source != null) {
@@ -94,7 +96,7 @@ public final class Launcher {
     static String usage() {
       return "usage: [--host 127.0.0.1] [--port " + DEFAULT_PORT + "] [--tuners 2] [--grace 10]"
           + " [--name PLAYLIST] [--start-behind BYTES] [--header-timeout 10] [--write-timeout 30]"
-          + " [--backlog 1024] [--threads 4096] [M3U file or URL | channels.properties]";
+          + " [--backlog 1024] [--threads 4096] [--send-buffer 262144] [M3U file or URL | channels.properties]";
     }
   }
 

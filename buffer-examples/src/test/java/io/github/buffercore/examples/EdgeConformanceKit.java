@@ -54,7 +54,7 @@ public abstract class EdgeConformanceKit {
   static final Duration GUARD = Duration.ofSeconds(30);
   /** The limits of every test unless it says otherwise. */
   static final EdgeLimits TEST_LIMITS = new EdgeLimits(Duration.ofSeconds(2), Duration.ofSeconds(2),
-      EdgeLimits.DEFAULT_BACKLOG, EdgeLimits.DEFAULT_BLOCKING_THREADS);
+      EdgeLimits.DEFAULT_BACKLOG, EdgeLimits.DEFAULT_BLOCKING_THREADS, EdgeLimits.DEFAULT_SEND_BUFFER);
 
   final FailableUpstream upstream;
   final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();

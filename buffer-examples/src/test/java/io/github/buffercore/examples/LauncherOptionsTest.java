@@ -21,10 +21,10 @@ class LauncherOptionsTest {
   @Test
   void edgeLimitsAndStartBehindAreOptions() {
     Launcher.Options options = Launcher.Options.parse(new String[] {"--header-timeout", "3",
-        "--write-timeout", "7", "--backlog", "2048", "--threads", "64", "--start-behind", "0",
+        "--write-timeout", "7", "--backlog", "2048", "--threads", "64", "--send-buffer", "65536", "--start-behind", "0",
         "--name", "mine"});
 
-    assertThat(options.limits()).isEqualTo(new EdgeLimits(Duration.ofSeconds(3), Duration.ofSeconds(7), 2048, 64));
+    assertThat(options.limits()).isEqualTo(new EdgeLimits(Duration.ofSeconds(3), Duration.ofSeconds(7), 2048, 64, 65536));
     assertThat(options.startBehind()).isZero();
     assertThat(options.name()).isEqualTo("mine");
     assertThat(Launcher.Options.parse(new String[0]).limits()).isEqualTo(EdgeLimits.defaults());
@@ -39,7 +39,7 @@ class LauncherOptionsTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--write-timeout");
     assertThatThrownBy(() -> Launcher.Options.parse(new String[] {"--start-behind"}))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--start-behind needs a value");
-    assertThatThrownBy(() -> new EdgeLimits(Duration.ZERO, Duration.ofSeconds(1), 1024, 1))
+    assertThatThrownBy(() -> new EdgeLimits(Duration.ZERO, Duration.ofSeconds(1), 1024, 1, 4096))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("headerTimeout");
   }
 

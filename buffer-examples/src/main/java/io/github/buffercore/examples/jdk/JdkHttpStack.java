@@ -87,8 +87,9 @@ public final class JdkHttpStack implements HttpStack {
       respond(app, exchange, phase, watchdog);
     });
     server.start();
-    LOG.debug("JDK HttpServer on port {}: {} threads, {}", server.getAddress().getPort(),
-        limits.blockingThreads(), BlockingExecutors.kind());
+    LOG.info("JDK HttpServer on port {}: up to {} requests at once on {}; socket send buffers are left"
+        + " to the OS (this server has no socket options), so a stalled viewer is noticed only once"
+        + " its buffer is full", server.getAddress().getPort(), limits.blockingThreads(), BlockingExecutors.kind());
     return new RunningServer() {
       @Override
       public int port() {

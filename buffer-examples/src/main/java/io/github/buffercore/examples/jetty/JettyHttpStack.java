@@ -73,6 +73,7 @@ public final class JettyHttpStack implements HttpStack {
     connector.setHost(address.getHostString());
     connector.setPort(address.getPort());
     connector.setAcceptQueueSize(limits.backlog());
+    connector.setAcceptedSendBufferSize(limits.sendBuffer());
     connector.setIdleTimeout(limits.idleWriteTimeout().toMillis());
     // On stop, idle keep-alive connections are closed after this timeout (Jetty's default: 1 s);
     // nothing useful can arrive on them once the server stops.

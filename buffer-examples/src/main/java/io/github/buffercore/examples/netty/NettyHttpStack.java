@@ -91,6 +91,7 @@ public final class NettyHttpStack implements HttpStack {
           .group(boss, workers)
           .channel(NioServerSocketChannel.class)
           .option(ChannelOption.SO_BACKLOG, limits.backlog())
+          .childOption(ChannelOption.SO_SNDBUF, limits.sendBuffer())
           .childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel channel) {
