@@ -34,8 +34,11 @@ import java.util.regex.Pattern;
  */
 public final class ChannelMap {
 
-  /** Ids a URL path may carry: what a channel id in an example URL must look like. */
-  static final Pattern VALID_ID = Pattern.compile("[A-Za-z0-9._~-]{1,64}");
+  /**
+   * Ids a URL path may carry: what a channel id in an example URL must look like. Letters and digits
+   * of any script (a path is decoded as UTF-8), '.', '_', '~' and '-'.
+   */
+  static final Pattern VALID_ID = Pattern.compile("[\\p{L}\\p{M}\\p{N}._~-]{1,64}");
 
   /** One channel. */
   public record Channel(String id, String playlistId, UpstreamTarget target) { }
@@ -60,30 +63,59 @@ public final class ChannelMap {
         Map.of(channelId, new Channel(channelId, playlistId, UpstreamTarget.of(url))));
   }
 
-  /** Loads a map from a file or URL: {@code .properties} as above, anything else as M3U. */
+  /**
+   * Loads a map from a file or URL: {@code .properties} as above, anything else as M3U, whose one
+   * playlist is named after the file (for a URL: the last path segment without its extension).
+   *
+   * @param location a file path or an http(s) URL
+   * @param defaultTuners the tuner limit of an M3U playlist
+   * @return the map
+   * @throws IOException if the file or URL cannot be read
+   * @throws InterruptedException if interrupted while fetching a URL
+   */
   public static ChannelMap load(String location, int defaultTuners) throws IOException, InterruptedException {
+    return load(location, defaultTuners, null);
+  }
+
+  /**
+   * Loads a map from a file or URL, naming an M3U playlist {@code name} if given.
+   *
+   * @param location a file path or an http(s) URL
+   * @param defaultTuners the tuner limit of an M3U playlist
+   * @param name the playlist name of an M3U source, or {@code null} to name it after the file
+   * @return the map
+   * @throws IOException if the file or URL cannot be read
+   * @throws InterruptedException if interrupted while fetching a URL
+   */
+  public static ChannelMap load(String location, int defaultTuners, String name)
+      throws IOException, InterruptedException {
     String text;
-    String name;
+    String fileName;
+    String path;
     if (location.startsWith("http://") || location.startsWith("https://")) {
+      URI uri = URI.create(location);
       HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
           .connectTimeout(Duration.ofSeconds(10)).build();
       HttpResponse<String> response = client.send(
-          HttpRequest.newBuilder(URI.create(location)).timeout(Duration.ofSeconds(30)).build(),
+          HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(),
           HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() >= 400) {
-        throw new IOException("Fetching " + location + " answered HTTP " + response.statusCode());
+        throw new IOException("Fetching the playlist answered HTTP " + response.statusCode());
       }
       text = response.body();
-      name = "m3u";
+      path = uri.getPath() == null ? "" : uri.getPath();
+      fileName = path.substring(path.lastIndexOf('/') + 1);
     } else {
-      Path path = Path.of(location);
-      text = Files.readString(path);
-      name = path.getFileName().toString().replaceFirst("\\.[^.]*$", "");
+      Path file = Path.of(location);
+      text = Files.readString(file);
+      path = location;
+      fileName = file.getFileName().toString();
     }
-    if (location.endsWith(".properties")) {
+    if (path.endsWith(".properties")) {
       return fromProperties(text);
     }
-    return fromM3u(sanitize(name), text, defaultTuners);
+    String playlist = name != null ? name : fileName.replaceFirst("\\.[^.]*$", "");
+    return fromM3u(sanitize(playlist.isBlank() ? "playlist" : playlist), text, defaultTuners);
   }
 
   /** Parses an M3U playlist into one playlist {@code playlistId} with {@code tuners} tuners. */
@@ -140,7 +172,7 @@ public final class ChannelMap {
   }
 
   private static String sanitize(String name) {
-    String cleaned = name.strip().replaceAll("[^A-Za-z0-9._~-]+", "-").replaceAll("\\.\\.+", ".");
+    String cleaned = name.strip().replaceAll("[^\\p{L}\\p{M}\\p{N}._~-]+", "-").replaceAll("\\.\\.+", ".");
     cleaned = cleaned.replaceAll("^[-.]+|[-.]+$", "");
     if (cleaned.length() > 64) {
       cleaned = cleaned.substring(0, 64);

@@ -5,6 +5,8 @@ import io.github.buffercore.HttpUpstreamSource;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
@@ -13,14 +15,20 @@ import java.net.UnknownHostException;
 import java.util.Collections;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Command line of every example server:
- * {@code [--host 127.0.0.1] [--port 34400] [--tuners 2] [--grace 10] [M3U file or URL | channels.properties]}.
- * Without a channel source it serves the embedded {@link DemoChannel}. SIGTERM (or Ctrl-C) stops
- * accepting, closes every upstream and exits.
+ * {@code [--host 127.0.0.1] [--port 34400] [--tuners 2] [--grace 10] [--name NAME] [--start-behind BYTES]
+ * [--header-timeout 10] [--write-timeout 30] [--backlog 1024] [--threads 4096] [--send-buffer 262144]
+ * [M3U file or URL | channels.properties]}.
+ * Without a channel source it serves the embedded {@link DemoChannel}.
+ *
+ * <p>Exit status: 2 for a bad command line, an unreadable channel source or a port already in use
+ * (one line on standard error, no stack trace); 0 after SIGTERM or Ctrl-C, once the server stopped
+ * accepting and every upstream is closed.
  */
 public final class Launcher {
 
@@ -32,20 +40,35 @@ public final class Launcher {
   private Launcher() { }
 
   /** Parsed options. */
-  record Options(String host, int port, int tuners, Duration grace, String channelSource) {
+  record Options(String host, int port, int tuners, Duration grace, String name, Integer startBehind,
+      EdgeLimits limits, String channelSource) {
 
     static Options parse(String[] args) {
       String host = "127.0.0.1";
       int port = DEFAULT_PORT;
       int tuners = 2;
       Duration grace = Duration.ofSeconds(10);
+      String name = null;
+      Integer startBehind = null;
+      EdgeLimits limits = EdgeLimits.defaults();
       String source = null;
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
           case "--host" -> host = value(args, ++i, "--host");
-          case "--port" -> port = Integer.parseInt(value(args, ++i, "--port"));
-          case "--tuners" -> tuners = Integer.parseInt(value(args, ++i, "--tuners"));
-          case "--grace" -> grace = Duration.ofSeconds(Long.parseLong(value(args, ++i, "--grace")));
+          case "--port" -> port = integer(args, ++i, "--port", 0, 65535);
+          case "--tuners" -> tuners = integer(args, ++i, "--tuners", 1, 1024);
+          case "--grace" -> grace = Duration.ofSeconds(integer(args, ++i, "--grace", 0, 86_400));
+          case "--name" -> name = value(args, ++i, "--name");
+          case "--start-behind" -> startBehind = integer(args, ++i, "--start-behind", 0, Integer.MAX_VALUE);
+          case "--header-timeout" -> limits = limits.withHeaderTimeout(
+              Duration.ofSeconds(integer(args, ++i, "--header-timeout", 1, 3600)));
+          case "--write-timeout" -> limits = limits.withIdleWriteTimeout(
+              Duration.ofSeconds(integer(args, ++i, "--write-timeout", 1, 3600)));
+          case "--backlog" -> limits = limits.withBacklog(
+              integer(args, ++i, "--backlog", EdgeLimits.DEFAULT_BACKLOG, 1 << 20));
+          case "--threads" -> limits = limits.withBlockingThreads(integer(args, ++i, "--threads", 1, 1 << 20));
+          case "--send-buffer" -> limits = limits.withSendBuffer(
+              integer(args, ++i, "--send-buffer", 4096, 64 << 20));
           case "--help", "-h" -> throw new IllegalArgumentException(usage());
           default -> {
             if (args[i].startsWith("--") || source != null) {
@@ -55,7 +78,7 @@ public final class Launcher {
           }
         }
       }
-      return new Options(host, port, tuners, grace, source);
+      return new Options(host, port, tuners, grace, name, startBehind, limits, source);
     }
 
     private static String value(String[] args, int index, String option) {
@@ -65,22 +88,41 @@ public final class Launcher {
       return args[index];
     }
 
+    private static int integer(String[] args, int index, String option, int min, int max) {
+      String text = value(args, index, option);
+      try {
+        int value = Integer.parseInt(text);
+        if (value < min || value > max) {
+          throw new IllegalArgumentException(option + " must be between " + min + " and " + max
+              + " but was " + value);
+        }
+        return value;
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(option + " needs a whole number, not '" + text + "'");
+      }
+    }
+
     static String usage() {
-      return "usage: [--host 127.0.0.1] [--port " + DEFAULT_PORT
-          + "] [--tuners 2] [--grace 10] [M3U file or URL | channels.properties]";
+      return "usage: [--host 127.0.0.1] [--port " + DEFAULT_PORT + "] [--tuners 2] [--grace 10]"
+          + " [--name PLAYLIST] [--start-behind BYTES] [--header-timeout 10] [--write-timeout 30]"
+          + " [--backlog 1024] [--threads 4096] [--send-buffer 262144] [M3U file or URL | channels.properties]";
     }
   }
 
   /** Builds the app the options describe. */
-  static ProxyApp app(Options options) throws Exception {
+  static ProxyApp app(Options options) throws IOException, InterruptedException {
+    java.util.function.Consumer<io.github.buffercore.PlaylistRegistry.Builder> configure = builder -> {
+      builder.streamGrace(options.grace());
+      if (options.startBehind() != null) {
+        builder.startBehind(options.startBehind());
+      }
+    };
     if (options.channelSource() == null) {
-      return new ProxyApp(DemoChannel.channels(), DemoChannel.source(),
-          builder -> builder.streamGrace(options.grace()));
+      return new ProxyApp(DemoChannel.channels(), DemoChannel.source(), configure);
     }
-    ChannelMap channels = ChannelMap.load(options.channelSource(), options.tuners());
+    ChannelMap channels = ChannelMap.load(options.channelSource(), options.tuners(), options.name());
     // HLS entries (.m3u8, or an HLS content type) are relayed as MPEG-TS; raw TS URLs as they are.
-    return new ProxyApp(channels, AutoUpstreamSource.builder().build(),
-        builder -> builder.streamGrace(options.grace()));
+    return new ProxyApp(channels, AutoUpstreamSource.builder().build(), configure);
   }
 
   /**
@@ -112,30 +154,53 @@ public final class Launcher {
   }
 
   /**
-   * Runs a stack until the process is terminated.
+   * Runs a stack until the process receives SIGTERM or SIGINT; then stops accepting, closes every
+   * upstream and exits with status 0. Exits with status 2 after one line on standard error if the
+   * command line or the channel source is bad or the port is in use.
    *
    * @param args the command line
    * @param stack the HTTP stack
-   * @throws Exception if the server cannot start
+   * @throws Exception if the server cannot start for another reason
    */
   public static void run(String[] args, HttpStack stack) throws Exception {
     Options options;
+    ProxyApp app;
     try {
       options = Options.parse(args);
-    } catch (IllegalArgumentException bad) {
+      app = app(options);
+    } catch (IllegalArgumentException | IOException bad) {
       System.err.println(bad.getMessage());
       System.exit(2);
       return;
     }
-    ProxyApp app = app(options);
-    HttpStack.RunningServer server = stack.start(app, new InetSocketAddress(options.host(), options.port()));
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      LOG.info("Shutting down the {} server: no new clients, closing every upstream", stack.name());
-      server.close();
+    HttpStack.RunningServer server;
+    try {
+      server = stack.start(app, new InetSocketAddress(options.host(), options.port()), options.limits());
+    } catch (Exception e) {
+      if (isBindFailure(e)) {
+        // Nothing was served, so no upstream is open; the app's close would only add log lines.
+        System.err.println("Port " + options.port() + " on " + options.host()
+            + " is already in use (or cannot be bound): choose another with --port");
+        System.exit(2);
+        return;
+      }
       app.close();
-      stopped.countDown();
-    }, "shutdown"));
+      throw e;
+    }
+    AtomicBoolean closed = new AtomicBoolean();
+    Runnable shutdown = () -> {
+      if (closed.compareAndSet(false, true)) {
+        LOG.info("Shutting down the {} server: no new clients, closing every upstream", stack.name());
+        server.close();
+        app.close();
+        LOG.info("Stopped: every upstream closed");
+      }
+    };
+    CountDownLatch stop = new CountDownLatch(1);
+    if (!Signals.onTermination(stop::countDown)) {
+      LOG.warn("Cannot handle SIGTERM here; it will end the process with status 143");
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(shutdown, "shutdown")); // any other exit
     String base = "http://" + options.host() + ":" + server.port();
     URI advertised = advertisedBase(options.host(), server.port());
     app.hdHomeRun().advertise(advertised);
@@ -145,6 +210,17 @@ public final class Launcher {
     }
     System.out.println("  status page: " + base + "/   JSON: " + base + "/status   Prometheus: " + base + "/metrics");
     System.out.println("  HDHomeRun tuner for Plex/Jellyfin/Emby: " + advertised + "   (Ctrl-C to stop)");
-    stopped.await();
+    stop.await();
+    shutdown.run();
+    System.exit(0);
+  }
+
+  private static boolean isBindFailure(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof BindException) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -11,32 +11,46 @@ import io.github.buffercore.SlowClientException;
 import io.github.buffercore.StreamReader;
 import io.github.buffercore.StreamSnapshot;
 import io.github.buffercore.TunerLimitExceededException;
+import io.github.buffercore.TunerPoolUnavailableException;
 import io.github.buffercore.UnknownStreamException;
 import io.github.buffercore.UpstreamException;
 import io.github.buffercore.UpstreamSource;
 import io.github.buffercore.UpstreamTarget;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.URLDecoder;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The example proxy, independent of any HTTP stack: maps a request to an {@link Outcome}, and owns
- * the {@link PlaylistRegistry}. Each stack (JDK, Jetty, Netty) only moves bytes.
+ * the {@link PlaylistRegistry}. Each stack (JDK, Jetty, Netty) only moves bytes, following one
+ * contract:
  *
  * <ul>
- *   <li>{@code GET /stream/{channelId}}: the channel as {@code video/mp2t}, one upstream shared by all
- *       viewers of the channel;</li>
- *   <li>{@code GET /status}: the registry snapshot as JSON;</li>
+ *   <li>{@code GET /stream/{channelId}}: a {@link StreamOutcome}. The stack must not commit the
+ *       response until the reader yields its first byte: then it answers {@code 200}
+ *       ({@code video/mp2t}, chunked, {@code Cache-Control: no-store}) and copies. If the reader fails
+ *       or ends first, it answers {@link #beforeData} instead (502/503/504, see {@link Problems}). If it
+ *       fails after the first byte, the stack calls {@link #ended} and <b>aborts</b> the response:
+ *       closes the connection without the terminating chunk, so the client sees a truncated body.</li>
+ *   <li>{@code HEAD /stream/{channelId}}: a {@link StreamHead}: the headers a {@code GET} would get,
+ *       without a body and without {@code Content-Length}; takes no tuner.</li>
+ *   <li>{@code GET /status}: the registry snapshot as JSON.</li>
  *   <li>{@code GET /}: the live status page ({@link StatusPage}); {@code GET /metrics}: Prometheus
- *       ({@link PrometheusEndpoint}); the HDHomeRun device API ({@link HdHomeRun});</li>
- *   <li>all tuners busy: 503 with {@code Retry-After} and a one-line reason; unknown channel: 404;
- *       malformed id: 400.</li>
+ *       ({@link PrometheusEndpoint}); the HDHomeRun device API ({@link HdHomeRun}).</li>
+ *   <li>Every error is a short {@code application/problem+json} {@link TextOutcome} from
+ *       {@link Problems}.</li>
  * </ul>
  */
 public final class ProxyApp implements AutoCloseable {
@@ -44,21 +58,52 @@ public final class ProxyApp implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ProxyApp.class);
 
   /** Seconds a refused viewer is told to wait before retrying. */
-  static final int RETRY_AFTER_SECONDS = 10;
+  static final int RETRY_AFTER_SECONDS = Problems.RETRY_AFTER_SECONDS;
+
+  /** How often the app's scheduler runs the registry's cleanup (stale viewers, idle streams). */
+  static final Duration CLEANUP_INTERVAL = Duration.ofSeconds(2);
 
   /** The result of one request. */
-  public sealed interface Outcome permits StreamOutcome, TextOutcome { }
+  public sealed interface Outcome permits StreamOutcome, StreamHead, TextOutcome { }
 
   /**
    * A stream to send: the stack writes what {@code reader} yields and closes {@code lease} when the
    * response ends or the client goes away.
+   *
+   * @param channelId the channel
+   * @param lease the viewer's lease
+   * @param reader the viewer's reader
    */
   public record StreamOutcome(String channelId, ClientLease lease, StreamReader reader) implements Outcome {
     /** The content type of a stream response. */
     public static final String CONTENT_TYPE = "video/mp2t";
+
+    /**
+     * The playlist of the stream.
+     *
+     * @return the playlist id
+     */
+    public String playlistId() {
+      return lease.playlistId();
+    }
   }
 
-  /** A complete text answer. */
+  /**
+   * The answer to {@code HEAD} on a stream: the status and headers of a {@code GET}, no body, no
+   * {@code Content-Length} (a live stream has none), no tuner taken.
+   *
+   * @param channelId the channel
+   */
+  public record StreamHead(String channelId) implements Outcome { }
+
+  /**
+   * A complete text answer.
+   *
+   * @param status the HTTP status
+   * @param contentType the media type of {@code body}
+   * @param body the body, UTF-8 when sent
+   * @param headers extra headers
+   */
   public record TextOutcome(int status, String contentType, String body, Map<String, String> headers)
       implements Outcome {
     static TextOutcome plain(int status, String body) {
@@ -67,28 +112,44 @@ public final class ProxyApp implements AutoCloseable {
   }
 
   private final ChannelMap channels;
+  private final UpstreamLogging upstreamLog;
+  private final ScheduledExecutorService cleanup;
   private final PlaylistRegistry registry;
   private final PrometheusEndpoint metrics = new PrometheusEndpoint();
   private final HdHomeRun hdHomeRun;
+  /** The last upstream failure logged per channel, so it is logged once, not once per viewer. */
+  private final ConcurrentHashMap<String, UpstreamException> reportedFailures = new ConcurrentHashMap<>();
 
   /**
-   * Creates the app.
+   * Creates the app. The registry gets a cleanup scheduler owned by the app (stale viewers are evicted
+   * and idle streams stopped without waiting for another request), shut down by {@link #close()}.
    *
    * @param channels the channels served
    * @param source opens upstream connections
    * @param configure adjusts the registry builder (grace periods, buffer) before it is built; it must
    *     not replace the listener, which feeds {@code /metrics} and the refusal and eviction counts
    */
-  public ProxyApp(ChannelMap channels, UpstreamSource source,
-      java.util.function.Consumer<PlaylistRegistry.Builder> configure) {
+  public ProxyApp(ChannelMap channels, UpstreamSource source, Consumer<PlaylistRegistry.Builder> configure) {
     this.channels = channels;
+    this.upstreamLog = new UpstreamLogging(source);
+    this.cleanup = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "proxy-cleanup");
+      thread.setDaemon(true);
+      return thread;
+    });
     PlaylistRegistry.Builder builder = PlaylistRegistry.builder()
-        .upstream(source, this::resolve)
+        .upstream(upstreamLog, this::resolve)
         .staleAfter(Duration.ofSeconds(30))
         .streamGrace(Duration.ofSeconds(10))
+        .scheduler(cleanup, CLEANUP_INTERVAL)
         .listener(metrics.listener());
-    configure.accept(builder);
-    this.registry = builder.build();
+    try {
+      configure.accept(builder);
+      this.registry = builder.build();
+    } catch (RuntimeException e) {
+      cleanup.shutdownNow();
+      throw e;
+    }
     metrics.monitor(registry);
     this.hdHomeRun = new HdHomeRun(channels, this);
   }
@@ -117,13 +178,13 @@ public final class ProxyApp implements AutoCloseable {
    * Answers one request.
    *
    * @param method the HTTP method
-   * @param rawPath the path as sent, still percent-encoded
+   * @param rawPath the path as sent, still percent-encoded; a character above U+007F stands for one
+   *     byte of the request target (ISO-8859-1), as the JDK and Netty parsers deliver it
    * @return what to send
    */
   public Outcome handle(String method, String rawPath) {
     if (!method.equals("GET") && !method.equals("HEAD")) {
-      return new TextOutcome(405, "text/plain; charset=utf-8", "Only GET is supported\n",
-          Map.of("Allow", "GET"));
+      return Problems.problem(405, "Only GET and HEAD are supported", null, null, Map.of("Allow", "GET, HEAD"));
     }
     if (rawPath.equals("/status")) {
       return new TextOutcome(200, "application/json", statusJson(registry.snapshot(), metrics), Map.of());
@@ -137,11 +198,10 @@ public final class ProxyApp implements AutoCloseable {
     }
     if (rawPath.startsWith("/stream/")) {
       String encoded = rawPath.substring("/stream/".length());
-      String channelId;
-      try {
-        channelId = URLDecoder.decode(encoded.replace("+", "%2B"), StandardCharsets.UTF_8);
-      } catch (IllegalArgumentException malformed) {
-        return TextOutcome.plain(400, "Malformed channel id '" + encoded + "'");
+      String channelId = decodeUtf8(encoded);
+      if (channelId == null) {
+        return Problems.badChannelId(new String(encoded.getBytes(StandardCharsets.ISO_8859_1),
+            StandardCharsets.UTF_8));
       }
       if (method.equals("HEAD")) {
         return probeStream(channelId); // a probe must not take a tuner or open an upstream
@@ -151,18 +211,52 @@ public final class ProxyApp implements AutoCloseable {
     if (rawPath.equals("/")) {
       return StatusPage.outcome();
     }
-    return TextOutcome.plain(404, "Not found: " + rawPath);
+    return Problems.problem(404, "Nothing here: " + Problems.cut(rawPath));
+  }
+
+  /**
+   * Percent-decodes a path segment to bytes and reads them as strict UTF-8; {@code null} if an escape
+   * is malformed or the bytes are not UTF-8. A {@code +} stays a plus (this is a path, not a form).
+   */
+  static String decodeUtf8(String encoded) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(encoded.length());
+    for (int i = 0; i < encoded.length(); i++) {
+      char c = encoded.charAt(i);
+      if (c == '%') {
+        if (i + 2 >= encoded.length()) {
+          return null;
+        }
+        int high = Character.digit(encoded.charAt(i + 1), 16);
+        int low = Character.digit(encoded.charAt(i + 2), 16);
+        if (high < 0 || low < 0) {
+          return null;
+        }
+        bytes.write(high * 16 + low);
+        i += 2;
+      } else if (c > 0xff) {
+        return null; // not a byte: the stack broke the contract of handle()
+      } else {
+        bytes.write(c);
+      }
+    }
+    try {
+      return StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes.toByteArray())).toString();
+    } catch (CharacterCodingException notUtf8) {
+      return null;
+    }
   }
 
   /** The channel, or the 400/404 answer if the id is malformed or unknown. */
   private Object channelOrRefusal(String channelId) {
     if (!ChannelMap.VALID_ID.matcher(channelId).matches() || channelId.contains("..")) {
-      return TextOutcome.plain(400, "Malformed channel id '" + printable(channelId)
-          + "': use letters, digits, '.', '_', '~' or '-' (at most 64)");
+      return Problems.badChannelId(channelId);
     }
     Optional<ChannelMap.Channel> channel = channels.channel(channelId);
     if (channel.isEmpty()) {
-      return TextOutcome.plain(404, "Unknown channel '" + channelId + "'");
+      return Problems.unknownChannel(channelId);
     }
     return channel.get();
   }
@@ -172,7 +266,7 @@ public final class ProxyApp implements AutoCloseable {
     if (found instanceof TextOutcome refusal) {
       return refusal;
     }
-    return new TextOutcome(200, StreamOutcome.CONTENT_TYPE, "", Map.of());
+    return new StreamHead(channelId);
   }
 
   private Outcome openStream(String channelId) {
@@ -187,84 +281,117 @@ public final class ProxyApp implements AutoCloseable {
       lease = metrics.timeJoin(playlistId, () -> registry.acquire(playlistId, channelId,
           id -> PlaylistSettings.withTuners(channels.tuners(id))));
     } catch (TunerLimitExceededException busy) {
-      return new TextOutcome(503, "text/plain; charset=utf-8", busy.getMessage() + "\n",
-          Map.of("Retry-After", String.valueOf(RETRY_AFTER_SECONDS)));
+      return Problems.busy(busy, "All " + busy.tunerLimit() + " tuner(s) of playlist '"
+          + Problems.cut(playlistId) + "' are in use; cannot start channel '" + Problems.cut(channelId)
+          + "'");
+    } catch (TunerPoolUnavailableException unavailable) {
+      LOG.warn("Tuner pool of playlist '{}' unavailable for channel '{}': {}", playlistId, channelId,
+          Problems.describe(unavailable.getCause() == null ? unavailable : unavailable.getCause()));
+      return Problems.busy(unavailable, "The tuners of playlist '" + Problems.cut(playlistId)
+          + "' cannot be counted right now; cannot start channel '" + Problems.cut(channelId) + "'");
     } catch (UnknownStreamException unknown) {
-      return TextOutcome.plain(404, unknown.getMessage());
+      return Problems.unknownChannel(channelId);
     } catch (PlaylistInitializationException failed) {
-      LOG.warn("Playlist {} for channel {} could not be created", playlistId, channelId, failed);
-      return TextOutcome.plain(502, failed.getMessage());
+      LOG.error("Playlist '{}' for channel '{}' could not be created", playlistId, channelId, failed);
+      return Problems.internalError(playlistId, channelId);
     } catch (IllegalArgumentException malformed) {
-      return TextOutcome.plain(400, malformed.getMessage());
+      return Problems.badChannelId(channelId);
+    } catch (IllegalStateException closed) {
+      return Problems.problem(503, "The proxy is stopping", playlistId, channelId,
+          Map.of("Retry-After", String.valueOf(RETRY_AFTER_SECONDS)));
     }
     try {
-      return new StreamOutcome(channelId, lease, lease.reader());
+      StreamOutcome stream = new StreamOutcome(channelId, lease, lease.reader());
+      LOG.debug("Client {} joined channel '{}' in playlist '{}'", lease.clientId(), channelId, playlistId);
+      return stream;
     } catch (RuntimeException e) {
       lease.close();
-      throw e;
+      LOG.error("Client {} of channel '{}' in playlist '{}' could not get a reader", lease.clientId(),
+          channelId, playlistId, e);
+      return Problems.internalError(playlistId, channelId);
     }
   }
 
   /**
-   * Copies a stream to a blocking output until the stream ends, the upstream fails, the reader is
-   * disconnected as too slow, or the client goes away; closes the lease in every case. For
-   * thread-per-request stacks.
+   * The answer for a stream whose reader failed or ended before its first byte; closes the lease.
+   * Shared by all stacks, so every stack answers the same status for the same failure.
    *
-   * @param stream the stream outcome
-   * @param out the response body
+   * @param stream the stream
+   * @param failure what the reader threw, or {@code null} if it ended (returned -1) or was closed
+   * @return the problem to send instead of the stream
    */
-  public void copyBlocking(StreamOutcome stream, OutputStream out) {
-    byte[] buffer = new byte[64 * 1316]; // whole TS packets, about 84 KB
-    try (ClientLease lease = stream.lease()) {
-      while (true) {
-        int n = stream.reader().read(buffer, 0, buffer.length, Duration.ofSeconds(1));
-        if (n < 0) {
-          LOG.info("Stream {} of playlist {} ended for client {}", stream.channelId(),
-              lease.playlistId(), lease.clientId());
-          return;
-        }
-        if (n > 0) {
-          out.write(buffer, 0, n);
-          out.flush();
-        }
-      }
-    } catch (IOException clientGone) {
-      LOG.info("Client {} of stream {} in playlist {} disconnected: {}", stream.lease().clientId(),
-          stream.channelId(), stream.lease().playlistId(), clientGone.toString());
-    } catch (InterruptedException interrupted) {
-      Thread.currentThread().interrupt();
-      LOG.info("Response of client {} of stream {} in playlist {} interrupted",
-          stream.lease().clientId(), stream.channelId(), stream.lease().playlistId());
-    } catch (RuntimeException failure) {
-      ended(stream, failure);
+  public TextOutcome beforeData(StreamOutcome stream, RuntimeException failure) {
+    ClientLease lease = stream.lease();
+    lease.close();
+    if (failure instanceof UpstreamException upstream) {
+      reportGiveUp(upstream);
+      return Problems.upstreamFailed(upstream);
     }
+    if (failure == null || failure instanceof IllegalStateException || failure instanceof SlowClientException) {
+      LOG.debug("Client {} of channel '{}' in playlist '{}': stream ended before its first byte",
+          lease.clientId(), stream.channelId(), lease.playlistId());
+      return Problems.endedBeforeData(lease.playlistId(), stream.channelId());
+    }
+    LOG.error("Client {} of channel '{}' in playlist '{}' failed before its first byte",
+        lease.clientId(), stream.channelId(), lease.playlistId(), failure);
+    return Problems.internalError(lease.playlistId(), stream.channelId());
   }
 
   /**
-   * Logs why a stream response ended early; shared by all stacks.
+   * Logs why a committed stream response is being aborted and closes its lease; shared by all stacks.
    *
    * @param stream the stream
    * @param failure what the reader threw
    */
   public void ended(StreamOutcome stream, RuntimeException failure) {
     ClientLease lease = stream.lease();
+    lease.close();
     if (failure instanceof UpstreamException upstream) {
-      LOG.warn("Ending response of client {} of stream {} in playlist {}: {}", lease.clientId(),
-          upstream.streamId(), upstream.playlistId(), upstream.getMessage());
+      reportGiveUp(upstream);
+      LOG.debug("Aborting the response of client {} of channel '{}' in playlist '{}': upstream given up",
+          lease.clientId(), stream.channelId(), lease.playlistId());
     } else if (failure instanceof SlowClientException slow) {
-      LOG.info("Disconnecting slow client {} of stream {} in playlist {}: {}", lease.clientId(),
-          slow.streamId(), slow.playlistId(), slow.getMessage());
+      LOG.info("Disconnecting slow client {} of channel '{}' in playlist '{}': lost {} bytes",
+          lease.clientId(), slow.streamId(), slow.playlistId(), slow.lostBytes());
     } else if (failure instanceof BufferCoreException other) {
-      LOG.warn("Ending response of client {} of stream {} in playlist {}", lease.clientId(),
+      LOG.warn("Aborting the response of client {} of channel '{}' in playlist '{}'", lease.clientId(),
           other.streamId(), other.playlistId(), other);
-    } else if (failure instanceof IllegalStateException closed && !lease.isOpen()) {
-      LOG.info("Response of client {} of stream {} in playlist {} ended: {}", lease.clientId(),
-          stream.channelId(), lease.playlistId(), closed.getMessage());
+    } else if (failure instanceof IllegalStateException) {
+      LOG.debug("Response of client {} of channel '{}' in playlist '{}' aborted: its lease ended",
+          lease.clientId(), stream.channelId(), lease.playlistId());
     } else {
-      LOG.error("Response of client {} of stream {} in playlist {} failed", lease.clientId(),
+      LOG.error("Response of client {} of channel '{}' in playlist '{}' failed", lease.clientId(),
           stream.channelId(), lease.playlistId(), failure);
     }
+  }
+
+  /**
+   * Closes the lease of a viewer that went away or was dropped by the edge; one DEBUG line.
+   *
+   * @param stream the stream
+   * @param why why the connection ended
+   */
+  public void left(StreamOutcome stream, String why) {
+    ClientLease lease = stream.lease();
+    boolean wasOpen = lease.isOpen();
     lease.close();
+    if (wasOpen) {
+      LOG.debug("Client {} left channel '{}' in playlist '{}': {}", lease.clientId(), stream.channelId(),
+          lease.playlistId(), why);
+    }
+  }
+
+  /** One WARN line per upstream given up on, however many viewers see the failure. */
+  private void reportGiveUp(UpstreamException failure) {
+    String key = failure.playlistId() + '\n' + failure.streamId();
+    if (reportedFailures.put(key, failure) == failure) {
+      return;
+    }
+    int attempts = upstreamLog.takeFailedAttempts(failure.playlistId(), failure.streamId());
+    LOG.warn("Gave up on the upstream of channel '{}' in playlist '{}' after {} failed attempt(s): {}",
+        failure.streamId(), failure.playlistId(), attempts, Problems.rootCause(failure).toString());
+    LOG.debug("Upstream failure of channel '{}' in playlist '{}'", failure.streamId(), failure.playlistId(),
+        failure);
   }
 
   /** The registry snapshot as JSON (written by hand: the example needs no JSON library). */
@@ -302,31 +429,11 @@ public final class ProxyApp implements AutoCloseable {
   }
 
   private static String quote(String text) {
-    StringBuilder quoted = new StringBuilder("\"");
-    for (char c : text.toCharArray()) {
-      switch (c) {
-        case '"' -> quoted.append("\\\"");
-        case '\\' -> quoted.append("\\\\");
-        default -> {
-          if (c < 0x20) {
-            quoted.append(String.format("\\u%04x", (int) c));
-          } else {
-            quoted.append(c);
-          }
-        }
-      }
-    }
-    return quoted.append('"').toString();
+    return Problems.json(text);
   }
 
-  private static String printable(String text) {
-    return text.replaceAll("\\p{Cntrl}", "?");
-  }
-
-  /** Closes the registry: every lease released, every upstream closed. */
+  /** Closes the registry (every lease released, every upstream closed), then its cleanup scheduler. */
   @Override
   public void close() {
-    registry.close();
-    metrics.close();
   }
 }

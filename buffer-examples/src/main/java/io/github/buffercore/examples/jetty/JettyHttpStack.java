@@ -2,17 +2,25 @@ package io.github.buffercore.examples.jetty;
 
 import io.github.buffercore.ClientLease;
 import io.github.buffercore.StreamReader;
+import io.github.buffercore.examples.EdgeLimits;
+import io.github.buffercore.examples.EdgeWatchdog;
 import io.github.buffercore.examples.HttpStack;
+import io.github.buffercore.examples.Problems;
 import io.github.buffercore.examples.ProxyApp;
+import io.github.buffercore.examples.ProxyApp.StreamHead;
 import io.github.buffercore.examples.ProxyApp.StreamOutcome;
 import io.github.buffercore.examples.ProxyApp.TextOutcome;
+import java.io.EOFException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -20,6 +28,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.IteratingCallback;
@@ -33,6 +42,12 @@ import org.slf4j.LoggerFactory;
  * nothing, it parks on the reader's readiness callback instead of a Jetty thread. A slow client
  * therefore holds no thread: its pending write simply delays the next poll, and the library's ring
  * buffer (not Jetty) decides when the client is too far behind.
+ *
+ * <p>Edge limits: Jetty's idle timeout is the idle write timeout (it fails a pending write that makes
+ * no progress; a stream response with no write pending ignores it, since waiting for upstream data is
+ * not idleness); the header timeout is armed by an {@link EdgeWatchdog} deadline when a connection
+ * opens or a response ends, and cancelled when the next request head is complete; Jetty's own error
+ * pages are replaced by {@link Problems}.
  */
 public final class JettyHttpStack implements HttpStack {
 
@@ -47,7 +62,7 @@ public final class JettyHttpStack implements HttpStack {
   }
 
   @Override
-  public RunningServer start(ProxyApp app, InetSocketAddress address) throws Exception {
+  public RunningServer start(ProxyApp app, InetSocketAddress address, EdgeLimits limits) throws Exception {
     QueuedThreadPool threads = new QueuedThreadPool();
     threads.setName("jetty-http");
     threads.setDaemon(true);
@@ -57,16 +72,24 @@ public final class JettyHttpStack implements HttpStack {
     ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(config));
     connector.setHost(address.getHostString());
     connector.setPort(address.getPort());
+    connector.setAcceptQueueSize(limits.backlog());
+    connector.setAcceptedSendBufferSize(limits.sendBuffer());
+    connector.setIdleTimeout(limits.idleWriteTimeout().toMillis());
     // On stop, idle keep-alive connections are closed after this timeout (Jetty's default: 1 s);
     // nothing useful can arrive on them once the server stops.
     connector.setShutdownIdleTimeout(100);
+    EdgeWatchdog watchdog = new EdgeWatchdog("jetty", limits);
+    HeaderTimeouts headers = new HeaderTimeouts(watchdog, limits);
+    connector.addEventListener(headers);
     server.addConnector(connector);
-    Set<ClientLease> open = ConcurrentHashMap.newKeySet();
-    server.setHandler(new ProxyHandler(app, threads, open));
+    server.setErrorHandler(new ProblemErrorHandler());
+    Set<StreamPump> open = ConcurrentHashMap.newKeySet();
+    server.setHandler(new ProxyHandler(app, threads, open, watchdog, headers));
     server.setStopTimeout(2_000);
     try {
       server.start();
     } catch (Exception e) {
+      watchdog.close();
       server.stop();
       throw e;
     }
@@ -78,19 +101,92 @@ public final class JettyHttpStack implements HttpStack {
 
       @Override
       public void close() {
-        // End the stream responses first: a live response never completes by itself, so a graceful
-        // stop would wait for it until the stop timeout. Closing a lease wakes its parked pump, which
-        // then fails its response (the client sees it cut short).
-        open.forEach(ClientLease::close);
+        // Abort the stream responses first: a live response never completes by itself, so a graceful
+        // stop would wait for it until the stop timeout.
+        open.forEach(pump -> pump.abort("the server is stopping"));
         try {
           server.stop(); // text responses in flight may finish (bounded by the stop timeout)
         } catch (Exception e) {
           LOG.warn("Jetty did not stop cleanly", e);
         }
-        // A stream that started while stopping.
-        open.forEach(ClientLease::close);
+        open.forEach(pump -> pump.abort("the server stopped")); // one that started while stopping
+        watchdog.close();
       }
     };
+  }
+
+  /**
+   * Closes a connection whose next request head is not complete within the header timeout of the
+   * connection opening or of its previous response ending.
+   */
+  private static final class HeaderTimeouts implements Connection.Listener {
+    private final EdgeWatchdog watchdog;
+    private final EdgeLimits limits;
+    private final Map<Connection, EdgeWatchdog.Registration> armed = new ConcurrentHashMap<>();
+
+    HeaderTimeouts(EdgeWatchdog watchdog, EdgeLimits limits) {
+      this.watchdog = watchdog;
+      this.limits = limits;
+    }
+
+    @Override
+    public void onOpened(Connection connection) {
+      arm(connection);
+    }
+
+    @Override
+    public void onClosed(Connection connection) {
+      disarm(connection);
+    }
+
+    /** Before a response completes: the next request head must arrive in time. */
+    void arm(Connection connection) {
+      EdgeWatchdog.Registration deadline = watchdog.deadline(limits.headerTimeout(), () -> {
+        armed.remove(connection);
+        LOG.debug("Closing connection {}: no complete request head within {}",
+            connection.getEndPoint().getRemoteSocketAddress(), limits.headerTimeout());
+        connection.getEndPoint().close(new TimeoutException("request head timeout"));
+      });
+      EdgeWatchdog.Registration previous = armed.put(connection, deadline);
+      if (previous != null) {
+        previous.close();
+      }
+      if (!connection.getEndPoint().isOpen()) {
+        disarm(connection); // closed meanwhile: onClosed may have run before the put
+      }
+    }
+
+    /** A request head arrived (or the connection closed). */
+    void disarm(Connection connection) {
+      EdgeWatchdog.Registration deadline = armed.remove(connection);
+      if (deadline != null) {
+        deadline.close();
+      }
+    }
+  }
+
+  /** Jetty's own errors (bad request line, headers too large) as problems, never an HTML page. */
+  private static final class ProblemErrorHandler extends ErrorHandler {
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+      Object attribute = request.getAttribute(ERROR_STATUS);
+      int status = attribute instanceof Integer code ? code : response.getStatus();
+      if (status < 400) {
+        status = 500;
+      }
+      TextOutcome problem = problem(status);
+      response.setStatus(status);
+      response.getHeaders().put(HttpHeader.CONTENT_TYPE, problem.contentType());
+      byte[] body = problem.body().getBytes(StandardCharsets.UTF_8);
+      response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+      response.write(true, ByteBuffer.wrap(body), callback);
+      return true;
+    }
+
+    private static TextOutcome problem(int status) {
+      return Problems.problem(status, status >= 500 ? "The server failed to handle the request"
+          : "The request could not be understood");
+    }
   }
 
   /** Routes every request through the {@link ProxyApp}. */
@@ -100,89 +196,120 @@ public final class JettyHttpStack implements HttpStack {
 
     private final ProxyApp app;
     private final Executor executor;
-    private final Set<ClientLease> open;
+    private final Set<StreamPump> open;
+    private final EdgeWatchdog watchdog;
+    private final HeaderTimeouts headers;
 
-    ProxyHandler(ProxyApp app, Executor executor, Set<ClientLease> open) {
+    ProxyHandler(ProxyApp app, Executor executor, Set<StreamPump> open, EdgeWatchdog watchdog,
+        HeaderTimeouts headers) {
       this.app = app;
       this.executor = executor;
       this.open = open;
+      this.watchdog = watchdog;
+      this.headers = headers;
     }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
+      Connection connection = request.getConnectionMetaData().getConnection();
+      headers.disarm(connection);
+      // Armed before the response completes, so the next request (which disarms it) comes after.
+      Callback rearming = Callback.from(() -> {
+        headers.arm(connection);
+        callback.succeeded();
+      }, callback::failed);
       boolean head = request.getMethod().equals("HEAD");
-      ProxyApp.Outcome outcome = app.handle(request.getMethod(), request.getHttpURI().getPath());
+      // The JDK and Netty parsers deliver each byte of the target as one char; Jetty decodes raw
+      // non-ASCII bytes as UTF-8, so re-encode to honour ProxyApp.handle's contract.
+      String rawPath = new String(request.getHttpURI().getPath().getBytes(StandardCharsets.UTF_8),
+          StandardCharsets.ISO_8859_1);
+      ProxyApp.Outcome outcome = app.handle(request.getMethod(), rawPath);
       if (outcome instanceof TextOutcome text) {
-        byte[] body = text.body().getBytes(StandardCharsets.UTF_8);
-        response.setStatus(text.status());
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, text.contentType());
-        text.headers().forEach((name, value) -> response.getHeaders().put(name, value));
-        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
-        // Content-Length as for GET; Jetty would not send a HEAD body anyway, so none is written.
-        response.write(true, head ? BufferUtil.EMPTY_BUFFER : ByteBuffer.wrap(body), callback);
+        writeText(response, text, head, rearming);
         return true;
       }
-      StreamOutcome stream = (StreamOutcome) outcome;
-      response.setStatus(200);
-      response.getHeaders().put(HttpHeader.CONTENT_TYPE, StreamOutcome.CONTENT_TYPE);
-      response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-      if (head) {
-        // A live stream never ends, so HEAD answers with the headers only and gives the lease back.
-        stream.lease().close();
+      if (outcome instanceof StreamHead) {
+        streamHeaders(response);
         // Committing before the last write keeps the GET headers (chunked, no Content-Length: 0);
         // Jetty sends no body, not even the last chunk, for HEAD.
         response.write(false, BufferUtil.EMPTY_BUFFER, Callback.from(
-            () -> response.write(true, BufferUtil.EMPTY_BUFFER, callback), callback::failed));
+            () -> response.write(true, BufferUtil.EMPTY_BUFFER, rearming), rearming::failed));
         return true;
       }
-      StreamPump pump = new StreamPump(app, stream, response, callback, executor, open);
-      open.add(stream.lease());
-      // Jetty reports a connection failure it notices outside a write (idle timeout, server stop) here;
-      // closing the lease wakes a parked pump, which then ends.
-      request.addFailureListener(failure -> pump.clientGone(failure));
+      StreamOutcome stream = (StreamOutcome) outcome;
+      StreamPump pump = new StreamPump(app, stream, request, response, rearming, executor, open, watchdog);
+      open.add(pump);
+      // Waiting for upstream data is not idleness; a pending write that makes no progress is failed by
+      // Jetty without asking this listener.
+      request.addIdleTimeoutListener(timeout -> false);
+      // Jetty reports a connection failure it notices outside a write (client reset, server stop)
+      // here; closing the lease wakes a parked pump, which then ends.
+      request.addFailureListener(pump::clientGone);
       pump.iterate();
       return true;
     }
   }
 
+  static void streamHeaders(Response response) {
+    response.setStatus(200);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, StreamOutcome.CONTENT_TYPE);
+    response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+  }
+
+  static void writeText(Response response, TextOutcome text, boolean head, Callback callback) {
+    byte[] body = text.body().getBytes(StandardCharsets.UTF_8);
+    response.setStatus(text.status());
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, text.contentType());
+    text.headers().forEach((name, value) -> response.getHeaders().put(name, value));
+    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+    // Content-Length as for GET; Jetty would not send a HEAD body anyway, so none is written.
+    response.write(true, head ? BufferUtil.EMPTY_BUFFER : ByteBuffer.wrap(body), callback);
+  }
+
   /**
    * The write loop of one stream response. {@link IteratingCallback} serialises {@link #process()}, so
    * the reader has exactly one consumer at a time, and turns a write that completes synchronously into
-   * iteration instead of recursion.
+   * iteration instead of recursion. Nothing is committed before the reader's first byte; a failure
+   * before it is answered with its problem, a failure after it fails this callback, which makes Jetty
+   * abort the response (the connection closes without the terminating chunk).
    */
-  private static final class StreamPump extends IteratingCallback {
+  private static final class StreamPump extends IteratingCallback implements EdgeWatchdog.Watched {
 
     private final ProxyApp app;
     private final StreamOutcome stream;
     private final StreamReader reader;
-    private final ClientLease lease;
+    private final Request request;
     private final Response response;
     private final Callback jettyCallback;
-    private final Executor executor;
-    private final Set<ClientLease> open;
+    private final Set<StreamPump> open;
+    private final EdgeWatchdog watchdog;
     /** Reused only after the write that wrapped it completed (process runs again only then). */
     private final byte[] copy = new byte[CHUNK];
     private final Runnable iterateLater;
+    // process() only (serialised by IteratingCallback).
+    private boolean committed;
     private boolean lastWritten;
-    /** Set when the reader failed; its failure was already logged and the lease closed by the app. */
-    private volatile boolean readerFailed;
+    private EdgeWatchdog.Registration watched;
+    private volatile boolean writing;
+    private volatile long writes;
 
-    StreamPump(ProxyApp app, StreamOutcome stream, Response response, Callback jettyCallback,
-        Executor executor, Set<ClientLease> open) {
+    StreamPump(ProxyApp app, StreamOutcome stream, Request request, Response response,
+        Callback jettyCallback, Executor executor, Set<StreamPump> open, EdgeWatchdog watchdog) {
       this.app = app;
       this.stream = stream;
       this.reader = stream.reader();
-      this.lease = stream.lease();
+      this.request = request;
       this.response = response;
       this.jettyCallback = jettyCallback;
-      this.executor = executor;
       this.open = open;
+      this.watchdog = watchdog;
       // The readiness callback runs on the stream's writer thread: only hand over to Jetty's pool.
       this.iterateLater = () -> executor.execute(this::iterate);
     }
 
     @Override
-    protected Action process() {
+    protected Action process() throws Exception {
+      writing = false;
       if (lastWritten) {
         return Action.SUCCEEDED;
       }
@@ -190,18 +317,29 @@ public final class JettyHttpStack implements HttpStack {
       try {
         n = reader.poll(copy, 0, copy.length);
       } catch (RuntimeException failure) {
-        readerFailed = true;
+        if (!committed) {
+          return answer(app.beforeData(stream, failure));
+        }
         app.ended(stream, failure);
-        throw failure; // fails this callback: Jetty aborts the response, so the client sees it end
+        throw failure;
       }
       if (n > 0) {
+        if (!committed) {
+          committed = true;
+          streamHeaders(response);
+          watched = watchdog.watch(this);
+        }
+        writing = true;
         response.write(false, ByteBuffer.wrap(copy, 0, n), this);
+        writes++;
         return Action.SCHEDULED;
       }
       if (n < 0) {
-        lastWritten = true;
-        response.write(true, BufferUtil.EMPTY_BUFFER, this);
-        return Action.SCHEDULED;
+        if (!committed) {
+          return answer(app.beforeData(stream, null));
+        }
+        app.left(stream, "the stream ended");
+        throw new EOFException("The live stream of channel '" + stream.channelId() + "' ended");
       }
       // Nothing yet: park without a thread. If data arrived meanwhile the callback runs right away and
       // the iterate() it dispatches makes IteratingCallback process again.
@@ -209,33 +347,60 @@ public final class JettyHttpStack implements HttpStack {
       return Action.IDLE;
     }
 
+    private Action answer(TextOutcome problem) {
+      lastWritten = true;
+      committed = true;
+      writeText(response, problem, false, this);
+      return Action.SCHEDULED;
+    }
+
     @Override
     protected void onCompleteSuccess() {
-      open.remove(lease);
-      LOG.info("Stream {} of playlist {} ended for client {}", stream.channelId(), lease.playlistId(),
-          lease.clientId());
-      lease.close();
+      open.remove(this);
+      closeWatch();
+      stream.lease().close(); // already closed by beforeData; a response never succeeds otherwise
       jettyCallback.succeeded();
     }
 
     @Override
     protected void onCompleteFailure(Throwable cause) {
-      open.remove(lease);
-      if (!readerFailed) {
-        LOG.info("Client {} of stream {} in playlist {} disconnected: {}", lease.clientId(),
-            stream.channelId(), lease.playlistId(), cause.toString());
-        lease.close();
-      }
+      open.remove(this);
+      closeWatch();
+      app.left(stream, cause.toString());
       jettyCallback.failed(cause);
+    }
+
+    private void closeWatch() {
+      EdgeWatchdog.Registration registration = watched;
+      if (registration != null) {
+        registration.close();
+      }
     }
 
     /** Called by Jetty from any thread when the connection failed outside a write. */
     void clientGone(Throwable failure) {
-      if (lease.isOpen()) {
-        LOG.info("Connection of client {} of stream {} in playlist {} failed: {}", lease.clientId(),
-            stream.channelId(), lease.playlistId(), failure.toString());
-        lease.close(); // runs a pending readiness callback, so the pump wakes up and ends
-      }
+      app.left(stream, "connection failed: " + failure); // runs a pending readiness callback: the pump ends
+    }
+
+    @Override
+    public boolean writePending() {
+      return writing;
+    }
+
+    @Override
+    public long writeProgress() {
+      return writes;
+    }
+
+    @Override
+    public ClientLease lease() {
+      return stream.lease();
+    }
+
+    @Override
+    public void abort(String why) {
+      app.left(stream, why);
+      request.getConnectionMetaData().getConnection().getEndPoint().close(new TimeoutException(why));
     }
   }
 }

@@ -2,8 +2,12 @@ package io.github.buffercore.examples.netty;
 
 import io.github.buffercore.ClientLease;
 import io.github.buffercore.StreamReader;
+import io.github.buffercore.examples.EdgeLimits;
+import io.github.buffercore.examples.EdgeWatchdog;
 import io.github.buffercore.examples.HttpStack;
+import io.github.buffercore.examples.Problems;
 import io.github.buffercore.examples.ProxyApp;
+import io.github.buffercore.examples.ProxyApp.StreamHead;
 import io.github.buffercore.examples.ProxyApp.StreamOutcome;
 import io.github.buffercore.examples.ProxyApp.TextOutcome;
 import io.netty.bootstrap.ServerBootstrap;
@@ -14,6 +18,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -40,8 +45,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +57,11 @@ import org.slf4j.LoggerFactory;
  * queues unbounded data inside Netty (the library's ring buffer decides when it is too far behind);
  * when the reader has nothing, it parks on the reader's readiness callback, which only schedules the
  * next pump on the event loop.
+ *
+ * <p>Edge limits: the header timeout is a task on the channel's event loop, armed when the connection
+ * opens or a response ends and cancelled when a complete request arrives; a stream response is
+ * watched by an {@link EdgeWatchdog} (idle write timeout, lease ended by the library); the accept
+ * backlog is {@code SO_BACKLOG}.
  */
 public final class NettyHttpStack implements HttpStack {
 
@@ -64,36 +73,37 @@ public final class NettyHttpStack implements HttpStack {
   /** Largest request (headers and body) accepted; the proxy only serves bodiless GET and HEAD. */
   static final int MAX_REQUEST = 16 * 1024;
 
-  /** How long a failed response may take to deliver the data read before the failure. */
-  static final Duration FAILED_DRAIN = Duration.ofSeconds(10);
-
   @Override
   public String name() {
     return "Netty 4 (non-blocking)";
   }
 
   @Override
-  public RunningServer start(ProxyApp app, InetSocketAddress address) throws Exception {
+  public RunningServer start(ProxyApp app, InetSocketAddress address, EdgeLimits limits) throws Exception {
     EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1,
         new DefaultThreadFactory("netty-boss", true), NioIoHandler.newFactory());
     EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0,
         new DefaultThreadFactory("netty-http", true), NioIoHandler.newFactory());
+    EdgeWatchdog watchdog = new EdgeWatchdog("netty", limits);
     Channel serverChannel;
     try {
       serverChannel = new ServerBootstrap()
           .group(boss, workers)
           .channel(NioServerSocketChannel.class)
+          .option(ChannelOption.SO_BACKLOG, limits.backlog())
+          .childOption(ChannelOption.SO_SNDBUF, limits.sendBuffer())
           .childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel channel) {
               channel.pipeline()
                   .addLast(new HttpServerCodec())
                   .addLast(new HttpObjectAggregator(MAX_REQUEST))
-                  .addLast(new ProxyHandler(app));
+                  .addLast(new ProxyHandler(app, limits, watchdog));
             }
           })
           .bind(address).sync().channel();
     } catch (Exception e) {
+      watchdog.close();
       shutdown(boss, workers);
       throw e;
     }
@@ -106,8 +116,10 @@ public final class NettyHttpStack implements HttpStack {
       @Override
       public void close() {
         serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
-        // Shutting the workers down closes every client channel; channelInactive releases the leases.
+        // Shutting the workers down closes every client channel (no last chunk: an abort);
+        // channelInactive releases the leases.
         shutdown(boss, workers);
+        watchdog.close();
       }
     };
   }
@@ -126,29 +138,60 @@ public final class NettyHttpStack implements HttpStack {
   private static final class ProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private final ProxyApp app;
+    private final EdgeLimits limits;
+    private final EdgeWatchdog watchdog;
     /** The stream being sent on this connection, or {@code null}; event-loop confined. */
     private StreamPump pump;
+    /** The pending header timeout, or {@code null}; event-loop confined. */
+    private ScheduledFuture<?> headerTimeout;
 
-    ProxyHandler(ProxyApp app) {
+    ProxyHandler(ProxyApp app, EdgeLimits limits, EdgeWatchdog watchdog) {
       this.app = app;
+      this.limits = limits;
+      this.watchdog = watchdog;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+      armHeaderTimeout(ctx);
+      ctx.fireChannelActive();
+    }
+
+    /** The next request head must be complete within the header timeout, or the connection closes. */
+    private void armHeaderTimeout(ChannelHandlerContext ctx) {
+      disarmHeaderTimeout();
+      headerTimeout = ctx.executor().schedule(() -> {
+        headerTimeout = null;
+        LOG.debug("Closing connection {}: no complete request head within {}", ctx.channel(),
+            limits.headerTimeout());
+        ctx.close();
+      }, limits.headerTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private void disarmHeaderTimeout() {
+      if (headerTimeout != null) {
+        headerTimeout.cancel(false);
+        headerTimeout = null;
+      }
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+      disarmHeaderTimeout();
       if (pump != null) {
         // A request pipelined behind an endless stream could never be answered in order.
-        LOG.info("Closing connection {}: request {} {} pipelined behind stream {}", ctx.channel(),
-            request.method(), request.uri(), pump.stream.channelId());
+        LOG.debug("Closing connection {}: request {} pipelined behind stream {}", ctx.channel(),
+            request.method(), pump.stream.channelId());
         ctx.close();
         return;
       }
       if (request.decoderResult().isFailure()) {
-        sendText(ctx, request, badRequest("Malformed request"), false);
+        sendText(ctx, request, Problems.problem(400, "Malformed request"), false);
         return;
       }
       String rawPath = rawPath(request.uri());
       if (rawPath == null) {
-        sendText(ctx, request, badRequest("Malformed request target"), false);
+        sendText(ctx, request, Problems.problem(400, "Malformed request target"), false);
         return;
       }
       ProxyApp.Outcome outcome = app.handle(request.method().name(), rawPath);
@@ -156,8 +199,26 @@ public final class NettyHttpStack implements HttpStack {
         sendText(ctx, request, text, HttpUtil.isKeepAlive(request));
         return;
       }
-      StreamOutcome stream = (StreamOutcome) outcome;
       boolean chunked = request.protocolVersion().equals(HttpVersion.HTTP_1_1);
+      if (outcome instanceof StreamHead) {
+        // HEAD answers the headers of a GET (chunked, no Content-Length) and gives nothing back.
+        FullHttpResponse headers = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+            Unpooled.EMPTY_BUFFER);
+        headers.headers().set(streamHead(chunked).headers());
+        boolean keepAlive = chunked && HttpUtil.isKeepAlive(request);
+        ctx.writeAndFlush(headers).addListener(keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE
+            : ChannelFutureListener.CLOSE);
+        if (keepAlive) {
+          armHeaderTimeout(ctx);
+        }
+        return;
+      }
+      StreamOutcome stream = (StreamOutcome) outcome;
+      pump = new StreamPump(stream, ctx, request, chunked);
+      pump.pump();
+    }
+
+    private static HttpResponse streamHead(boolean chunked) {
       HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
       head.headers().set(HttpHeaderNames.CONTENT_TYPE, StreamOutcome.CONTENT_TYPE);
       head.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
@@ -167,20 +228,7 @@ public final class NettyHttpStack implements HttpStack {
         // HTTP/1.0 has no chunks: the body ends when the connection closes.
         head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
       }
-      if (request.method().equals(HttpMethod.HEAD)) {
-        // A live stream never ends, so HEAD answers with the headers only and gives the lease back.
-        stream.lease().close();
-        FullHttpResponse headers = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-            Unpooled.EMPTY_BUFFER);
-        headers.headers().set(head.headers());
-        ctx.writeAndFlush(headers).addListener(chunked && HttpUtil.isKeepAlive(request)
-            ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
-        return;
-      }
-      pump = new StreamPump(stream, ctx, !chunked || !HttpUtil.isKeepAlive(request));
-      // Flushed at once: the viewer sees 200 and the content type even before the first byte of data.
-      pump.lastWrite = ctx.writeAndFlush(head).addListener(pump.writeDone);
-      pump.pump();
+      return head;
     }
 
     @Override
@@ -193,6 +241,7 @@ public final class NettyHttpStack implements HttpStack {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+      disarmHeaderTimeout();
       if (pump != null) {
         pump.clientGone();
       }
@@ -202,7 +251,7 @@ public final class NettyHttpStack implements HttpStack {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       // Usually a reset connection; channelInactive follows and releases the lease.
-      LOG.info("Connection {} failed: {}", ctx.channel(), cause.toString());
+      LOG.debug("Connection {} failed: {}", ctx.channel(), cause.toString());
       ctx.close();
     }
 
@@ -211,10 +260,6 @@ public final class NettyHttpStack implements HttpStack {
       if (pump == finished) {
         pump = null;
       }
-    }
-
-    private static TextOutcome badRequest(String message) {
-      return new TextOutcome(400, "text/plain; charset=utf-8", message + "\n", Map.of());
     }
 
     /** The path of an origin-form or absolute-form request target, still percent-encoded. */
@@ -235,7 +280,7 @@ public final class NettyHttpStack implements HttpStack {
       }
     }
 
-    private static void sendText(ChannelHandlerContext ctx, FullHttpRequest request, TextOutcome text,
+    private void sendText(ChannelHandlerContext ctx, FullHttpRequest request, TextOutcome text,
         boolean keepAlive) {
       byte[] body = text.body().getBytes(StandardCharsets.UTF_8);
       boolean head = request.method().equals(HttpMethod.HEAD);
@@ -252,31 +297,41 @@ public final class NettyHttpStack implements HttpStack {
       }
       ctx.writeAndFlush(response).addListener(
           keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
+      if (keepAlive) {
+        armHeaderTimeout(ctx);
+      }
     }
 
     /**
-     * Copies one stream to one connection. Every method runs on the channel's event loop, which makes
-     * it the reader's single consumer; the readiness callback only schedules {@link #pump()} there.
+     * Copies one stream to one connection. Every method but the {@link EdgeWatchdog.Watched} ones runs
+     * on the channel's event loop, which makes it the reader's single consumer; the readiness callback
+     * only schedules {@link #pump()} there. Nothing is sent before the reader's first byte; a failure
+     * before it is answered with its problem; after it, the connection is closed without the last
+     * chunk once the data read before the failure was flushed.
      */
-    private final class StreamPump {
+    private final class StreamPump implements EdgeWatchdog.Watched {
 
       final StreamOutcome stream;
       private final StreamReader reader;
       private final ClientLease lease;
       private final ChannelHandlerContext ctx;
-      /** Whether the connection ends with the response (HTTP/1.0, or the client asked for it). */
-      private final boolean closeAtEnd;
+      private final FullHttpRequest request;
+      private final boolean chunked;
       /** The readiness callback: runs on the stream's writer thread, so it only hops to the loop. */
       private final Runnable readable;
       /** A readiness callback is registered and has not run its pump yet (one may be pending). */
       private boolean parked;
       private boolean done;
+      private boolean committed;
+      private EdgeWatchdog.Registration watched;
       /** The latest write; Netty completes writes in order, so this one completes after all others. */
-      ChannelFuture lastWrite;
+      private volatile ChannelFuture lastWrite;
+      private volatile long writesDone;
       /** Why a write failed (the client is usually gone), for the log line of channelInactive. */
       private Throwable writeFailure;
       /** A failed write closes the connection; channelInactive then releases the lease. */
-      final ChannelFutureListener writeDone = future -> {
+      private final ChannelFutureListener writeDone = future -> {
+        writesDone++;
         if (!future.isSuccess()) {
           if (writeFailure == null) {
             writeFailure = future.cause();
@@ -285,12 +340,13 @@ public final class NettyHttpStack implements HttpStack {
         }
       };
 
-      StreamPump(StreamOutcome stream, ChannelHandlerContext ctx, boolean closeAtEnd) {
+      StreamPump(StreamOutcome stream, ChannelHandlerContext ctx, FullHttpRequest request, boolean chunked) {
         this.stream = stream;
         this.reader = stream.reader();
         this.lease = stream.lease();
         this.ctx = ctx;
-        this.closeAtEnd = closeAtEnd;
+        this.request = request;
+        this.chunked = chunked;
         this.readable = () -> ctx.executor().execute(this::wake);
       }
 
@@ -317,6 +373,11 @@ public final class NettyHttpStack implements HttpStack {
               throw e;
             }
             if (n > 0) {
+              if (!committed) {
+                committed = true;
+                lastWrite = ctx.write(streamHead(chunked)).addListener(writeDone);
+                watched = watchdog.watch(this);
+              }
               chunk.writerIndex(n);
               lastWrite = ctx.write(new DefaultHttpContent(chunk)).addListener(writeDone);
               wrote = true;
@@ -324,7 +385,12 @@ public final class NettyHttpStack implements HttpStack {
             }
             chunk.release();
             if (n < 0) {
-              finish();
+              if (!committed) {
+                answer(app.beforeData(stream, null));
+              } else {
+                app.left(stream, "the stream ended");
+                abort();
+              }
               return;
             }
             parked = true;
@@ -333,19 +399,13 @@ public final class NettyHttpStack implements HttpStack {
           }
           // Not writable: channelWritabilityChanged calls pump() once Netty drained below the low mark.
         } catch (RuntimeException failure) {
-          done = true;
-          streamDone(this);
-          app.ended(stream, failure); // logs with the ids and closes the lease
-          // Closing without the last chunk tells the client the response was cut short; but first let
-          // it have what was read before the failure (a prompt close would discard queued chunks).
-          // A client that does not read that within FAILED_DRAIN loses it.
-          ctx.flush();
-          lastWrite.addListener(ChannelFutureListener.CLOSE);
-          ctx.executor().schedule(() -> {
-            ctx.close();
-          }, FAILED_DRAIN.toMillis(), TimeUnit.MILLISECONDS);
+          if (!committed) {
+            answer(app.beforeData(stream, failure));
+          } else {
+            app.ended(stream, failure); // logs with the ids and closes the lease
+            abort();
+          }
           wrote = false;
-          return;
         } finally {
           if (wrote) {
             ctx.flush();
@@ -353,16 +413,32 @@ public final class NettyHttpStack implements HttpStack {
         }
       }
 
+      /** Answers a failure before the first byte; the connection may serve again afterwards. */
+      private void answer(TextOutcome problem) {
+        finish();
+        sendText(ctx, request, problem, HttpUtil.isKeepAlive(request));
+      }
+
+      /**
+       * Closes the connection without the last chunk, so the client sees a truncated body; first lets
+       * it have what was read before (a prompt close would discard queued chunks). A client that does
+       * not take that within the idle write timeout loses it.
+       */
+      private void abort() {
+        finish();
+        ctx.flush();
+        lastWrite.addListener(ChannelFutureListener.CLOSE);
+        ctx.executor().schedule(() -> {
+          ctx.close();
+        }, limits.idleWriteTimeout().toNanos(), TimeUnit.NANOSECONDS);
+      }
+
       private void finish() {
         done = true;
         streamDone(this);
-        LOG.info("Stream {} of playlist {} ended for client {}", stream.channelId(), lease.playlistId(),
-            lease.clientId());
-        lease.close();
-        // The last chunk (empty when not chunked) completes the response; the connection stays
-        // open for the next request unless it ends with the response.
-        ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(
-            closeAtEnd ? ChannelFutureListener.CLOSE : ChannelFutureListener.CLOSE_ON_FAILURE);
+        if (watched != null) {
+          watched.close();
+        }
       }
 
       /** The connection closed while the stream was running: release the lease at once. */
@@ -370,11 +446,30 @@ public final class NettyHttpStack implements HttpStack {
         if (done) {
           return;
         }
-        done = true;
-        streamDone(this);
-        LOG.info("Client {} of stream {} in playlist {} disconnected{}", lease.clientId(),
-            stream.channelId(), lease.playlistId(), writeFailure == null ? "" : ": " + writeFailure);
-        lease.close(); // runs a pending readiness callback; its wake() then sees done
+        finish();
+        app.left(stream, writeFailure == null ? "connection closed" : "connection failed: " + writeFailure);
+      }
+
+      @Override
+      public boolean writePending() {
+        ChannelFuture last = lastWrite;
+        return last != null && !last.isDone();
+      }
+
+      @Override
+      public long writeProgress() {
+        return writesDone;
+      }
+
+      @Override
+      public ClientLease lease() {
+        return lease;
+      }
+
+      @Override
+      public void abort(String why) {
+        app.left(stream, why);
+        ctx.channel().close(); // thread-safe; channelInactive ends the pump
       }
     }
   }
