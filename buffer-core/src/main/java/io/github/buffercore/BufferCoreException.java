@@ -9,7 +9,9 @@ public abstract class BufferCoreException extends RuntimeException {
 
   private static final long serialVersionUID = 1L;
 
+  /** The playlist this failure concerns. */
   private final String playlistId;
+  /** The stream this failure concerns, or {@code null}. */
   private final String streamId;
 
   /**

@@ -15,6 +15,7 @@ public final class HlsPlaylistException extends IOException {
 
   private static final long serialVersionUID = 1L;
 
+  /** The URL this failure concerns, kept for the accessor and the serialized form. */
   private final URI url;
 
   /**

@@ -23,6 +23,13 @@ public record HlsVariant(URI uri, long bandwidth, long averageBandwidth, int wid
   /**
    * Validates the components.
    *
+   * @param uri the media playlist of the variant, resolved against the multivariant playlist's URL
+   * @param bandwidth the {@code BANDWIDTH} attribute: peak bits per second
+   * @param averageBandwidth the {@code AVERAGE-BANDWIDTH} attribute, or 0 if absent
+   * @param width the width of the {@code RESOLUTION} attribute, or 0 if absent
+   * @param height the height of the {@code RESOLUTION} attribute, or 0 if absent
+   * @param codecs the {@code CODECS} attribute, or {@code ""} if absent
+   * @param frameRate the {@code FRAME-RATE} attribute, or 0 if absent
    * @throws NullPointerException if {@code uri} or {@code codecs} is {@code null}
    * @throws IllegalArgumentException if a number is negative
    */

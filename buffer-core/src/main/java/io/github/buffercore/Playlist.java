@@ -19,7 +19,16 @@ import java.util.Optional;
  */
 public record Playlist(String id, long generation, PlaylistSettings settings, Optional<Path> workingFolder) {
 
-  /** Checks that no component is null. */
+  /**
+   * Checks that no component is null.
+   *
+   * @param id the playlist id
+   * @param generation a number unique to this creation of the id within its registry; a playlist
+   *     that is removed and created again gets a new generation
+   * @param settings the current settings
+   * @param workingFolder the playlist's working folder under the registry's base directory, if one
+   *     was configured; it exists while the playlist is live and is deleted when it is removed
+   */
   public Playlist {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(settings, "settings");

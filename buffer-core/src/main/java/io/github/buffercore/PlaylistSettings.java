@@ -17,6 +17,9 @@ public record PlaylistSettings(int tunerLimit, Map<String, String> attributes) {
   /**
    * Validates and copies the settings.
    *
+   * @param tunerLimit how many distinct streams of the playlist may run at once (the provider's
+   *     connection limit); always at least 1
+   * @param attributes immutable user attributes; never {@code null}
    * @throws IllegalArgumentException if {@code tunerLimit <= 0} or an attribute key or value is null
    */
   public PlaylistSettings {

@@ -12,7 +12,12 @@ import java.util.Objects;
  */
 public record PlaylistSnapshot(Playlist playlist, List<StreamSnapshot> streams) {
 
-  /** Copies the stream list. */
+  /**
+   * Copies the stream list.
+   *
+   * @param playlist the playlist and its settings
+   * @param streams its streams, each holding one tuner
+   */
   public PlaylistSnapshot {
     Objects.requireNonNull(playlist, "playlist");
     streams = List.copyOf(streams);

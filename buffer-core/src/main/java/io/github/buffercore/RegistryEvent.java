@@ -25,7 +25,18 @@ public record RegistryEvent(
     int tunersInUse,
     int tunerLimit) {
 
-  /** Checks the required components. */
+  /**
+   * Checks the required components.
+   *
+   * @param type what happened
+   * @param playlistId the playlist concerned
+   * @param streamId the stream concerned, or {@code null} for playlist events
+   * @param clientId the client concerned, or {@code 0} if the event is not about one client
+   * @param streamClients how many clients the stream has after the change ({@code 0} for playlist
+   *     events and for a stopped stream)
+   * @param tunersInUse how many tuners the playlist uses after the change
+   * @param tunerLimit the playlist's tuner limit
+   */
   public RegistryEvent {
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(playlistId, "playlistId");

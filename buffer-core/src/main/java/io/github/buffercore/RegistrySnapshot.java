@@ -13,7 +13,11 @@ import java.util.Optional;
  */
 public record RegistrySnapshot(List<PlaylistSnapshot> playlists) {
 
-  /** Copies the list. */
+  /**
+   * Copies the list.
+   *
+   * @param playlists the live playlists, ordered by id
+   */
   public RegistrySnapshot {
     playlists = List.copyOf(playlists);
   }

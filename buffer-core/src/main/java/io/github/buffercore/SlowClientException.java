@@ -9,6 +9,7 @@ public final class SlowClientException extends BufferCoreException {
 
   private static final long serialVersionUID = 1L;
 
+  /** How many bytes the reader lost, kept for the accessor and the serialized form. */
   private final long lostBytes;
 
   /**

@@ -13,7 +13,16 @@ import java.util.Objects;
  */
 public record StreamSnapshot(String streamId, long generation, int clients, StreamStats stats) {
 
-  /** Checks the components. */
+  /**
+   * Checks the components.
+   *
+   * @param streamId the stream id
+   * @param generation unique to this start of the stream; a stream that stops and starts again gets
+   *     a new generation
+   * @param clients how many clients hold a lease on it; {@code 0} while it waits out its grace
+   *     period
+   * @param stats the counters of its data path ({@link StreamStats#NONE} without an upstream)
+   */
   public StreamSnapshot {
     Objects.requireNonNull(streamId, "streamId");
     Objects.requireNonNull(stats, "stats");

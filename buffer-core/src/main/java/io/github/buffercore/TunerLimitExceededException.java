@@ -11,7 +11,9 @@ public final class TunerLimitExceededException extends BufferCoreException {
 
   private static final long serialVersionUID = 1L;
 
+  /** The tuner limit at the time of the refusal. */
   private final int tunerLimit;
+  /** The streams that held the tuners. */
   private final List<String> activeStreams;
 
   /**

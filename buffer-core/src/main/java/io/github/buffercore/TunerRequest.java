@@ -16,6 +16,10 @@ public record TunerRequest(String playlistId, String streamId, int tunerLimit, D
   /**
    * Validates the request.
    *
+   * @param playlistId the playlist (the provider account) whose limit applies
+   * @param streamId the stream (channel) that wants to open an upstream connection
+   * @param tunerLimit the playlist's tuner limit as this node knows it; at least 1
+   * @param maxWait how long the pool may wait for a slot that is being released; zero or positive
    * @throws NullPointerException if an id or {@code maxWait} is {@code null}
    * @throws IllegalArgumentException if {@code tunerLimit < 1} or {@code maxWait} is negative
    */

@@ -18,6 +18,10 @@ public record UpstreamRequest(String playlistId, String streamId, URI url, int a
   /**
    * Validates the components.
    *
+   * @param playlistId the playlist of the stream, for logging and error messages
+   * @param streamId the stream whose upstream is opened
+   * @param url the URL to open: the primary URL or one of the backup URLs of the stream
+   * @param attempt the number of this attempt at {@code url} in the current round, starting at 1
    * @throws NullPointerException if an id or the URL is {@code null}
    * @throws IllegalArgumentException if {@code attempt} is less than 1
    */

@@ -13,7 +13,9 @@ public final class UpstreamStatusException extends IOException {
 
   private static final long serialVersionUID = 1L;
 
+  /** The HTTP status the upstream answered, kept for the accessor and the serialized form. */
   private final int status;
+  /** The URL this failure concerns, kept for the accessor and the serialized form. */
   private final URI url;
 
   /**

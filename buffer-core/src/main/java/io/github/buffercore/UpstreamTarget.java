@@ -13,7 +13,12 @@ import java.util.Objects;
  */
 public record UpstreamTarget(URI url, List<URI> backups) {
 
-  /** Validates and copies. */
+  /**
+   * Validates and copies.
+   *
+   * @param url the primary URL
+   * @param backups the backup URLs, in the order they are tried; may be empty
+   */
   public UpstreamTarget {
     Objects.requireNonNull(url, "url");
     backups = List.copyOf(backups);
