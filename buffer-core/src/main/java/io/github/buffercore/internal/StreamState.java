@@ -12,7 +12,7 @@ import java.util.List;
  * the record is built and never handed out.
  *
  * @param streamId the stream id
- * @param generation unique per start of the stream; lets a delayed action (a grace timer, an upstream
+ * @param generation unique per start of the stream (the client id of the lease that started it); lets a delayed action (a grace timer, an upstream
  *     pump) tell "this stream" from "a later stream with the same id"
  * @param clients the leases of its clients, in join order; never modified
  * @param idleSince ticker time at which the last client left, meaningful only while there are no
