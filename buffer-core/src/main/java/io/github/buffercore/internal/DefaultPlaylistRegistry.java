@@ -10,7 +10,6 @@ import io.github.buffercore.PlaylistSettings;
 import io.github.buffercore.PlaylistSnapshot;
 import io.github.buffercore.RegistrySnapshot;
 import io.github.buffercore.StreamSnapshot;
-import io.github.buffercore.StreamStats;
 import io.github.buffercore.UnknownStreamException;
 import io.github.buffercore.UpstreamTarget;
 import java.util.ArrayList;
@@ -20,12 +19,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
@@ -43,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * once, on this thread ({@link EffectRunner}). Creation ({@link PlaylistCreation}) is the one
  * operation that runs user code, outside any compute.
  *
- * <p>The data plane reaches this class only through {@link LeaseOwner} and {@link StreamOwner}.
+ * <p>The data plane reaches this class only through {@link Lease.Owner} and {@link StreamOwner}.
  */
 public final class DefaultPlaylistRegistry {
 
@@ -58,8 +52,7 @@ public final class DefaultPlaylistRegistry {
   private final AtomicLong clientIds = new AtomicLong();
   private final ScheduledFuture<?> periodicCleanup;
   private final StreamDataConfig data;
-  private final ExecutorService pumpThreads;
-  private final ScheduledExecutorService ownTimers;
+  private final DataPlane dataPlane;
   /** The data plane reports to the registry only through this narrow seam. */
   private final Owner owner = new Owner();
   private volatile boolean closed;
@@ -75,27 +68,13 @@ public final class DefaultPlaylistRegistry {
     // in-use entry recreated after eviction); removal is decided only by cleanup, inside a compute.
     this.playlists = Caffeine.newBuilder().<String, RegistryNode>build().asMap();
     this.data = config.data();
-    if (data != null) {
-      this.pumpThreads = Executors.newCachedThreadPool(daemonThreads("buffer-core-pump"));
-      if (config.scheduler() == null) {
-        ScheduledThreadPoolExecutor own = new ScheduledThreadPoolExecutor(1, daemonThreads("buffer-core-timer"));
-        own.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        own.setRemoveOnCancelPolicy(true);
-        this.ownTimers = own;
-      } else {
-        this.ownTimers = null;
-      }
-    } else {
-      this.pumpThreads = null;
-      this.ownTimers = null;
-    }
-    ScheduledExecutorService timers = config.scheduler() != null ? config.scheduler() : ownTimers;
+    this.dataPlane = new DataPlane(data, config.scheduler());
     this.transitions = new PlaylistTransitions(config.staleAfter().toNanos(),
         config.streamGrace().toNanos(), config.idleGrace().toNanos(), config.listener() != null,
-        data == null ? null : (playlistId, streamId, generation, target, tuner) ->
-            new SharedStream(playlistId, streamId, generation, target, data, owner, tuner));
+        data == null ? null : DataPlane.streams(data, owner));
     this.effects = new EffectRunner(config.listener(),
-        config.tunerPool() != null ? config.tunerPool() : new InProcessTunerPool(), pumpThreads, timers,
+        config.tunerPool() != null ? config.tunerPool() : new InProcessTunerPool(), dataPlane.pumps(),
+        dataPlane.timers(),
         config.streamGrace().toNanos(), config.ticker(), () -> closed, this::applyAndRun);
     this.creation = new PlaylistCreation(playlists, config.workingFolderBase(), generations,
         config.ticker(), effects, () -> closed, this::removeForClose);
@@ -279,7 +258,7 @@ public final class DefaultPlaylistRegistry {
   }
 
   /** The data plane's reports, kept off the registry's own methods. */
-  private final class Owner implements LeaseOwner, StreamOwner {
+  private final class Owner implements Lease.Owner, StreamOwner {
     @Override
     public void release(Lease lease) {
       applyAndRun(lease.playlistId(), new PlaylistEvent.Leave(lease, config.ticker().read()));
@@ -361,7 +340,7 @@ public final class DefaultPlaylistRegistry {
         List<StreamSnapshot> streams = new ArrayList<>(state.streams().size());
         for (StreamState stream : state.streams().values()) {
           streams.add(new StreamSnapshot(stream.streamId(), stream.generation(), stream.clientCount(),
-              stream.shared() == null ? StreamStats.NONE : stream.shared().stats()));
+              stream.stats()));
         }
         result.add(new PlaylistSnapshot(state.playlist(), streams));
       }
@@ -385,34 +364,7 @@ public final class DefaultPlaylistRegistry {
         removeForClose(playlistId);
       }
     }
-    if (pumpThreads != null) {
-      pumpThreads.shutdown();
-      awaitPumps();
-    }
-    if (ownTimers != null) {
-      ownTimers.shutdownNow();
-    }
-  }
-
-  /** Every pump was stopped above; they end as soon as their connection is closed. */
-  private void awaitPumps() {
-    try {
-      if (!pumpThreads.awaitTermination(10, TimeUnit.SECONDS)) {
-        LOG.warn("Upstream pumps still running 10 s after the registry closed");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      LOG.warn("Interrupted while waiting for upstream pumps to end after close");
-    }
-  }
-
-  private static ThreadFactory daemonThreads(String prefix) {
-    AtomicLong count = new AtomicLong();
-    return runnable -> {
-      Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    };
+    dataPlane.close(); // every pump was stopped above; they end once their connection is closed
   }
 
   /** Removes one playlist because the registry closed; pending creations fail on their own. */

@@ -1,5 +1,6 @@
 package io.github.buffercore.internal;
 
+import io.github.buffercore.StreamStats;
 import java.util.Arrays;
 import java.util.List;
 
@@ -29,6 +30,11 @@ record StreamState(
   static StreamState started(String streamId, long generation, Lease first, SharedStream shared,
       TunerHold tuner) {
     return new StreamState(streamId, generation, new Lease[] {first}, 0L, shared, tuner);
+  }
+
+  /** The data path's counters, or {@link StreamStats#NONE} without one. */
+  StreamStats stats() {
+    return shared == null ? StreamStats.NONE : shared.stats();
   }
 
   boolean idle() {
