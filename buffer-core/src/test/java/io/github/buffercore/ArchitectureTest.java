@@ -38,6 +38,13 @@ class ArchitectureTest {
       "io.github.buffercore.internal.LeaseReader",
       "io.github.buffercore.internal.ChunkSink");
 
+  /**
+   * The two files still waiting for their split by role (the ring's writer and reader sides, the
+   * pump's connect/reconnect loop and its copy loop): they may not grow until then.
+   */
+  private static final Map<String, Integer> PENDING_SPLIT =
+      Map.of("BroadcastRing.java", 685, "UpstreamPump.java", 770);
+
   @Test
   void noCycleBetweenFiles() throws IOException {
     Map<String, Set<String>> graph = dependencies(readSources(MAIN));
@@ -57,7 +64,8 @@ class ArchitectureTest {
     try (Stream<Path> files = Files.walk(MAIN.resolve("io/github/buffercore/internal"))) {
       for (Path file : (Iterable<Path>) files.filter(p -> p.toString().endsWith(".java"))::iterator) {
         int lines = Files.readAllLines(file).size();
-        if (lines > 400) {
+        String name = file.getFileName().toString();
+        if (lines > PENDING_SPLIT.getOrDefault(name, 400)) {
           tooLong.put(MAIN.relativize(file).toString(), lines);
         }
       }
