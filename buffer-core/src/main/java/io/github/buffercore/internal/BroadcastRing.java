@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * thread. Tiny capacities (for example 16 or 64 bytes) are allowed, so that stress tests can race a
  * writer and a reader over many laps.
  */
-public final class BroadcastRing extends RingMemory {
+public final class BroadcastRing extends RingMemory implements ChunkSink {
 
   /** The capacity callers use unless configured otherwise: 4 MiB. */
   public static final int DEFAULT_CAPACITY = 4 * 1024 * 1024;
@@ -104,6 +104,7 @@ public final class BroadcastRing extends RingMemory {
    * @throws IllegalArgumentException in MPEG-TS mode if {@code len} is not a whole number of packets
    * @throws IndexOutOfBoundsException if {@code off} and {@code len} do not fit {@code src}
    */
+  @Override
   public void write(byte[] src, int off, int len) {
     Objects.checkFromIndexSize(off, len, src.length);
     if (terminal != null) {
@@ -155,6 +156,7 @@ public final class BroadcastRing extends RingMemory {
    * Ends the stream normally: readers get the remaining data and then {@code -1}. Writer thread only;
    * idempotent (a later {@code complete} or {@link #fail} is ignored).
    */
+  @Override
   public void complete() {
     if (terminate(COMPLETED)) {
       LOG.debug("Stream '{}' of playlist '{}' completed after {} bytes", streamId, playlistId, bytesWritten());
@@ -167,6 +169,7 @@ public final class BroadcastRing extends RingMemory {
    *
    * @param failure the failure every reader will see
    */
+  @Override
   public void fail(UpstreamException failure) {
     Objects.requireNonNull(failure, "failure");
     if (terminate(failure)) {
