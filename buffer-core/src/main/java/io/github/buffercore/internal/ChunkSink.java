@@ -3,8 +3,9 @@ package io.github.buffercore.internal;
 import io.github.buffercore.UpstreamException;
 
 /**
- * Where an {@link UpstreamPump} puts the bytes it reads from the upstream of one stream (in practice
- * the writer side of the stream's ring buffer).
+ * Where the bytes of one stream go: an {@link UpstreamPump} writes what it reads from the upstream, a
+ * {@link TsPacketAligner} writes whole packets (in practice both end in the writer side of the stream's
+ * {@link BroadcastRing}, which implements this).
  *
  * <p>Thread-safety: every method is called from one pump thread only, never concurrently. After
  * {@link #complete()} or {@link #fail(UpstreamException)} no further method is called.
@@ -21,6 +22,15 @@ public interface ChunkSink {
    * @param len how many bytes to append, at least 1
    */
   void write(byte[] src, int off, int len);
+
+  /**
+   * A new upstream connection has opened; its first {@link #write} follows. Bytes of an earlier
+   * connection never continue in it, so a sink that keeps state across writes (a packet aligner's
+   * carried partial packet) drops that state here. Called on the pump thread, once per connection.
+   */
+  default void newConnection() {
+    // stateless sinks have nothing to reset
+  }
 
   /** Ends the stream normally (the pump was stopped). Called at most once. */
   void complete();

@@ -1,5 +1,6 @@
 package io.github.buffercore.internal;
 
+import io.github.buffercore.StreamStats;
 import java.util.Arrays;
 import java.util.List;
 
@@ -12,20 +13,28 @@ import java.util.List;
  * the record is built and never handed out.
  *
  * @param streamId the stream id
- * @param generation unique per start of the stream; lets a delayed action (a grace timer, an upstream
+ * @param generation unique per start of the stream (the client id of the lease that started it); lets a delayed action (a grace timer, an upstream
  *     pump) tell "this stream" from "a later stream with the same id"
  * @param clients the leases of its clients, in join order; never modified
  * @param idleSince ticker time at which the last client left, meaningful only while there are no
  *     clients
  * @param shared the data path (upstream pump and ring), or {@code null} in a registry without upstream
+ * @param tuner the tuner slot of this generation, attached after the compute that started it
  */
 record StreamState(
-    String streamId, long generation, Lease[] clients, long idleSince, SharedStream shared) {
+    String streamId, long generation, Lease[] clients, long idleSince, SharedStream shared,
+    TunerHold tuner) {
 
   private static final Lease[] NONE = new Lease[0];
 
-  static StreamState started(String streamId, long generation, Lease first, SharedStream shared) {
-    return new StreamState(streamId, generation, new Lease[] {first}, 0L, shared);
+  static StreamState started(String streamId, long generation, Lease first, SharedStream shared,
+      TunerHold tuner) {
+    return new StreamState(streamId, generation, new Lease[] {first}, 0L, shared, tuner);
+  }
+
+  /** The data path's counters, or {@link StreamStats#NONE} without one. */
+  StreamStats stats() {
+    return shared == null ? StreamStats.NONE : shared.stats();
   }
 
   boolean idle() {
@@ -58,7 +67,7 @@ record StreamState(
   StreamState withClient(Lease lease) {
     Lease[] joined = Arrays.copyOf(clients, clients.length + 1);
     joined[clients.length] = lease;
-    return new StreamState(streamId, generation, joined, 0L, shared);
+    return new StreamState(streamId, generation, joined, 0L, shared, tuner);
   }
 
   /** Returns this stream without {@code lease}; if that empties it, it is idle since {@code now}. */
@@ -68,17 +77,17 @@ record StreamState(
       return this;
     }
     if (clients.length == 1) {
-      return new StreamState(streamId, generation, NONE, now, shared);
+      return new StreamState(streamId, generation, NONE, now, shared, tuner);
     }
     Lease[] left = new Lease[clients.length - 1];
     System.arraycopy(clients, 0, left, 0, index);
     System.arraycopy(clients, index + 1, left, index, left.length - index);
-    return new StreamState(streamId, generation, left, idleSince, shared);
+    return new StreamState(streamId, generation, left, idleSince, shared, tuner);
   }
 
   StreamState withClients(List<Lease> kept, long idleSinceIfEmpty) {
     return new StreamState(streamId, generation, kept.toArray(NONE),
-        kept.isEmpty() ? idleSinceIfEmpty : 0L, shared);
+        kept.isEmpty() ? idleSinceIfEmpty : 0L, shared, tuner);
   }
 
   @Override
