@@ -1,5 +1,8 @@
 package io.github.buffercore.internal.ts;
 
+import io.github.buffercore.UpstreamException;
+import io.github.buffercore.internal.ChunkSink;
+
 import io.github.buffercore.internal.TsPacketAligner;
 import java.util.Arrays;
 import java.util.Objects;
@@ -44,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * passes packets on (continuity handling still applies). A stream that had no PAT/PMT before the
  * splice is not waited for at all. Not thread-safe: the writer thread only.
  */
-public final class TsSplicer implements TsPacketAligner.PacketSink {
+public final class TsSplicer implements ChunkSink {
 
   /** How many packets (about 6 MB) a splice waits for tables or a random access point at most. */
   public static final int MAX_WAIT_PACKETS = 32 * 1024;
@@ -62,7 +65,7 @@ public final class TsSplicer implements TsPacketAligner.PacketSink {
 
   private final String playlistId;
   private final String streamId;
-  private final TsPacketAligner.PacketSink downstream;
+  private final ChunkSink downstream;
   private final ProgramTables tables = new ProgramTables();
   private final RandomAccessScanner scanner = new RandomAccessScanner();
 
@@ -101,7 +104,7 @@ public final class TsSplicer implements TsPacketAligner.PacketSink {
    * @param streamId the stream, for logs
    * @param downstream where packets go, typically the ring writer
    */
-  public TsSplicer(String playlistId, String streamId, TsPacketAligner.PacketSink downstream) {
+  public TsSplicer(String playlistId, String streamId, ChunkSink downstream) {
     this.playlistId = Objects.requireNonNull(playlistId, "playlistId");
     this.streamId = Objects.requireNonNull(streamId, "streamId");
     this.downstream = Objects.requireNonNull(downstream, "downstream");
@@ -148,7 +151,7 @@ public final class TsSplicer implements TsPacketAligner.PacketSink {
    * @param len a positive multiple of 188
    */
   @Override
-  public void accept(byte[] buf, int off, int len) {
+  public void write(byte[] buf, int off, int len) {
     int runStart = off;
     final int end = off + len;
     for (int o = off; o < end; o += PACKET) {
@@ -162,7 +165,7 @@ public final class TsSplicer implements TsPacketAligner.PacketSink {
       int action = process(buf, o);
       if (action != FORWARD) {
         if (o > runStart) {
-          downstream.accept(buf, runStart, o - runStart);
+          downstream.write(buf, runStart, o - runStart);
         }
         runStart = o + PACKET;
         if (action == EMIT_HEADER_THEN_DROP) {
@@ -173,7 +176,7 @@ public final class TsSplicer implements TsPacketAligner.PacketSink {
       }
     }
     if (end > runStart) {
-      downstream.accept(buf, runStart, end - runStart);
+      downstream.write(buf, runStart, end - runStart);
     }
   }
 
@@ -280,13 +283,13 @@ public final class TsSplicer implements TsPacketAligner.PacketSink {
       int o = i * PACKET;
       if (!send(hold, o, TsPackets.pid(hold, o))) {
         if (o > runStart) {
-          downstream.accept(hold, runStart, o - runStart);
+          downstream.write(hold, runStart, o - runStart);
         }
         runStart = o + PACKET;
       }
     }
     if (count * PACKET > runStart) {
-      downstream.accept(hold, runStart, count * PACKET - runStart);
+      downstream.write(hold, runStart, count * PACKET - runStart);
     }
   }
 
@@ -344,7 +347,7 @@ public final class TsSplicer implements TsPacketAligner.PacketSink {
     sentCc[patPid] = (byte) (patLast & 0x0F);
     sentCc[pmtPid] = (byte) (pmtLast & 0x0F);
     // The source's own next PAT/PMT packets settle these PIDs: they continue the counters sent here.
-    downstream.accept(headerBuffer, 0, n);
+    downstream.write(headerBuffer, 0, n);
     if (LOG.isDebugEnabled()) { // the argument array would be allocated even with debug off
       LOG.debug("Stream '{}' of playlist '{}': splice #{} re-sent PAT and PMT (PMT PID {}, video PID {}){}",
           streamId, playlistId, splices, pmtPid, tables.videoPid(),
@@ -418,5 +421,21 @@ public final class TsSplicer implements TsPacketAligner.PacketSink {
    */
   public boolean waiting() {
     return phase != STEADY;
+  }
+
+  /** A new connection starts: passed on (the caller resets the aligner; {@link #splice()} marks the cut). */
+  @Override
+  public void newConnection() {
+    downstream.newConnection();
+  }
+
+  @Override
+  public void complete() {
+    downstream.complete();
+  }
+
+  @Override
+  public void fail(UpstreamException cause) {
+    downstream.fail(cause);
   }
 }

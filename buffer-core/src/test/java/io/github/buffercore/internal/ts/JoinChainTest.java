@@ -1,5 +1,7 @@
 package io.github.buffercore.internal.ts;
 
+import io.github.buffercore.internal.ChunkSink;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.buffercore.JoinPosition;
@@ -39,14 +41,14 @@ class JoinChainTest {
   @Test
   void viewersJoiningAtRandomMomentsDecodeFromTheirFirstByte() {
     byte[] clip = TsTestMedia.h264();
-    TsSplicer splicer = new TsSplicer("pl", "demo", (buf, off, len) -> {
+    TsSplicer splicer = new TsSplicer("pl", "demo", Sinks.packets((buf, off, len) -> {
       long position = stream.size();
       stream.write(buf, off, len); // the ring write
       analyser.packets(buf, off, len, position);
       long written = position + len;
       index.dropBefore(written - RING_CAPACITY);
       index.live(written, analyser.mediaTimeNanos());
-    });
+    }));
     TsPacketAligner aligner = new TsPacketAligner("pl", "demo", splicer);
     Random random = new Random(20);
     int loops = 6;

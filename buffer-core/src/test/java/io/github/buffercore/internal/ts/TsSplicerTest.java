@@ -1,5 +1,7 @@
 package io.github.buffercore.internal.ts;
 
+import io.github.buffercore.internal.ChunkSink;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.buffercore.internal.TsPacketAligner;
@@ -20,17 +22,27 @@ class TsSplicerTest {
   private static final int PACKET = TsTestMedia.PACKET;
 
   /** Collects the splicer's output and checks the sink contract on every call. */
-  static final class Output implements TsPacketAligner.PacketSink {
+  static final class Output implements ChunkSink {
     final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 
     @Override
-    public void accept(byte[] buf, int off, int len) {
+    public void write(byte[] buf, int off, int len) {
       assertThat(len).isPositive();
       assertThat(len % PACKET).isZero();
       for (int o = off; o < off + len; o += PACKET) {
         assertThat(TsPackets.synced(buf, o)).isTrue();
       }
       bytes.write(buf, off, len);
+    }
+
+    @Override
+    public void complete() {
+      // the test ends the stream itself
+    }
+
+    @Override
+    public void fail(io.github.buffercore.UpstreamException cause) {
+      throw new AssertionError("the splicer never fails a stream", cause);
     }
 
     byte[] toByteArray() {
@@ -43,7 +55,7 @@ class TsSplicerTest {
     for (int o = 0; o < ts.length; ) {
       int len = Math.min(ts.length - o, PACKET * (1 + random.nextInt(40)));
       byte[] chunk = Arrays.copyOfRange(ts, o, o + len); // the aligner's caller owns its array
-      splicer.accept(chunk, 0, len);
+      splicer.write(chunk, 0, len);
       o += len;
     }
   }
@@ -251,11 +263,11 @@ class TsSplicerTest {
     splicer.splice();
     byte[] tail = noPat.toByteArray();
     assertThat(continuityViolations(tail)).isEmpty(); // before the splicer rewrites it in place
-    splicer.accept(tail, 0, (TsSplicer.MAX_WAIT_PACKETS - 1) * PACKET);
+    splicer.write(tail, 0, (TsSplicer.MAX_WAIT_PACKETS - 1) * PACKET);
     assertThat(splicer.waiting()).isTrue();
     assertThat(out.toByteArray()).hasSize(a.length);
     int waited = (TsSplicer.MAX_WAIT_PACKETS - 1) * PACKET;
-    splicer.accept(tail, waited, tail.length - waited);
+    splicer.write(tail, waited, tail.length - waited);
     assertThat(splicer.waiting()).isFalse();
     byte[] spliced = out.toByteArray();
     assertThat(spliced.length).isGreaterThan(a.length + 1000 * PACKET);
@@ -273,11 +285,11 @@ class TsSplicerTest {
     }
     Output out = new Output();
     TsSplicer splicer = new TsSplicer("pl", "st", out);
-    splicer.accept(noise, 0, 250 * PACKET);
+    splicer.write(noise, 0, 250 * PACKET);
     splicer.splice();
     assertThat(splicer.waiting()).isFalse();
     byte[] second = Arrays.copyOfRange(noise, 7 * PACKET, 100 * PACKET); // counters jump to 7
-    splicer.accept(second, 0, second.length);
+    splicer.write(second, 0, second.length);
     byte[] spliced = out.toByteArray();
     assertThat(spliced).hasSize(250 * PACKET + second.length);
     assertThat(continuityViolations(spliced)).as("counters continued across the splice").isEmpty();
@@ -288,14 +300,14 @@ class TsSplicerTest {
     byte[] a = TsTestMedia.withoutRandomAccessIndicators(TsTestMedia.h264());
     byte[] b = fromMiddle(a, 0.61);
     long[] bytes = {0};
-    TsSplicer splicer = new TsSplicer("pl", "st", (buf, off, len) -> bytes[0] += len);
+    TsSplicer splicer = new TsSplicer("pl", "st", Sinks.packets((buf, off, len) -> bytes[0] += len));
     byte[] work = new byte[a.length];
     Runnable round = () -> {
       System.arraycopy(a, 0, work, 0, a.length);
-      splicer.accept(work, 0, a.length);
+      splicer.write(work, 0, a.length);
       splicer.splice();
       System.arraycopy(b, 0, work, 0, b.length);
-      splicer.accept(work, 0, b.length);
+      splicer.write(work, 0, b.length);
     };
     round.run();
     round.run();
