@@ -153,7 +153,7 @@ public final class StressRunner {
     return problems;
   }
 
-  private static int jcstress(String mode, String cpus, Path dir, String filter, List<String> extra)
+  static int jcstress(String mode, String cpus, Path dir, String filter, List<String> extra)
       throws IOException, InterruptedException {
     Files.createDirectories(dir);
     try (Stream<Path> old = Files.list(dir)) {
@@ -214,7 +214,7 @@ public final class StressRunner {
   }
 
   /** Reads the binary result file jcstress leaves in its working directory. */
-  private static Map<String, Outcome> read(Path dir) throws Exception {
+  static Map<String, Outcome> read(Path dir) throws Exception {
     Path file;
     try (Stream<Path> files = Files.list(dir)) {
       file = files.filter(f -> f.getFileName().toString().startsWith("jcstress-results-"))
@@ -246,7 +246,7 @@ public final class StressRunner {
     return byTest;
   }
 
-  private static String quote(String packagePrefix) {
+  static String quote(String packagePrefix) {
     return packagePrefix.replace(".", "\\.");
   }
 
