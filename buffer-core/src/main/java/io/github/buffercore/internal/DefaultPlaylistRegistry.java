@@ -17,9 +17,14 @@ import io.github.buffercore.RegistrySnapshot;
 import io.github.buffercore.StreamSnapshot;
 import io.github.buffercore.StreamStats;
 import io.github.buffercore.TunerLimitExceededException;
+import io.github.buffercore.TunerPool;
+import io.github.buffercore.TunerPoolUnavailableException;
+import io.github.buffercore.TunerRequest;
+import io.github.buffercore.TunerSlot;
 import io.github.buffercore.UnknownStreamException;
 import io.github.buffercore.UpstreamTarget;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -55,6 +60,12 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
 
   private static final Logger LOG = LoggerFactory.getLogger(PlaylistRegistry.class);
 
+  /**
+   * How long a start may wait for a tuner slot that is being released: a yielded stream frees its
+   * slot only once its connection has closed, which the pump does promptly after a stop.
+   */
+  static final Duration TUNER_WAIT = Duration.ofSeconds(5);
+
   private final RegistryConfig config;
   private final long staleAfterNanos;
   private final long streamGraceNanos;
@@ -70,6 +81,9 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
   private final ScheduledExecutorService timers;
   /** The newest data path of each playlist/stream key, so a new generation can retire the old one. */
   private final ConcurrentMap<String, SharedStream> upstreamByKey = new java.util.concurrent.ConcurrentHashMap<>();
+  private final TunerPool tunerPool;
+  /** The data plane reports to the registry only through this narrow seam. */
+  private final Owner owner = new Owner();
   private volatile boolean closed;
 
   /**
@@ -88,6 +102,7 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
     this.folders = config.workingFolderBase() == null ? null
         : new WorkingFolders(config.workingFolderBase());
     this.data = config.data();
+    this.tunerPool = config.tunerPool() != null ? config.tunerPool() : new InProcessTunerPool();
     if (data != null) {
       this.pumpThreads = Executors.newCachedThreadPool(daemonThreads("buffer-core-pump"));
       if (config.scheduler() == null) {
@@ -269,7 +284,7 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
     Ids.requireValid("playlistId", playlistId);
     Ids.requireValid("streamId", streamId);
     ensureOpen();
-    Lease lease = new Lease(this, playlistId, streamId, clientIds.incrementAndGet(), config.ticker());
+    Lease lease = new Lease(owner, playlistId, streamId, clientIds.incrementAndGet(), config.ticker());
     UpstreamTarget target = null;
     while (true) {
       if (data != null && target == null && !isRunning(playlistId, streamId)) {
@@ -297,9 +312,12 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
         if (changes.joinedStream.shared() != null) {
           lease.attach(changes.joinedStream.shared());
         }
-        publish(changes); // stops yielded streams before the new one opens its upstream
-        if (changes.startedStream != null && changes.startedStream.shared() != null) {
-          startUpstream(changes.startedStream.shared());
+        publish(changes); // stops yielded streams before the new one asks for their slot
+        if (changes.startedStream != null) {
+          admit(playlistId, changes.startedStream, changes.tunerLimit); // outside any compute
+          if (changes.startedStream.shared() != null) {
+            startUpstream(changes.startedStream.shared());
+          }
         }
         if (closed) { // the close sweep may have run before our join; make sure the lease is gone
           removeForClose(playlistId);
@@ -375,9 +393,11 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
     }
     long generation = generations.incrementAndGet();
     // Cheap to create here: the ring is allocated and the upstream opened only by start(), after this.
+    TunerHold tuner = new TunerHold();
     SharedStream shared = data == null ? null
-        : new SharedStream(state.id(), streamId, generation, target, data, this);
-    StreamState started = StreamState.started(streamId, generation, lease, shared);
+        : new SharedStream(state.id(), streamId, generation, target, data, owner, tuner);
+    StreamState started = StreamState.started(streamId, generation, lease, shared, tuner);
+    changes.tunerLimit = limit;
     changes.joinedStream = started;
     streams.put(streamId, started);
     PlaylistState next = state.withStreams(streams, now);
@@ -406,8 +426,72 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
     }
   }
 
+  /**
+   * Takes the tuner slot of a stream that the caller's compute just started, from the pool and outside
+   * any compute (a remote pool may block). On a refusal the stream is removed again, with every client
+   * that joined it meanwhile, and the caller gets the pool's exception.
+   */
+  private void admit(String playlistId, StreamState started, int tunerLimit) {
+    String streamId = started.streamId();
+    TunerSlot slot;
+    try {
+      slot = tunerPool.acquire(new TunerRequest(playlistId, streamId, tunerLimit, TUNER_WAIT));
+      Objects.requireNonNull(slot, "the tuner pool returned no slot");
+    } catch (TunerLimitExceededException refusal) {
+      LOG.warn("No free tuner slot in playlist {} (limit {}, held by {}); refused stream {}",
+          playlistId, refusal.tunerLimit(), refusal.activeStreams(), streamId);
+      removeGeneration(playlistId, streamId, started.generation(), "the tuner pool refused it", true);
+      throw refusal;
+    } catch (TunerPoolUnavailableException unavailable) {
+      LOG.warn("The tuner pool could not decide for stream {} in playlist {}; refused it", streamId,
+          playlistId, unavailable);
+      removeGeneration(playlistId, streamId, started.generation(), "the tuner pool could not decide", false);
+      throw unavailable;
+    } catch (InterruptedException | RuntimeException failure) {
+      if (failure instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      TunerPoolUnavailableException unavailable =
+          new TunerPoolUnavailableException(playlistId, streamId, failure);
+      LOG.warn("The tuner pool failed for stream {} in playlist {}; refused it", streamId, playlistId,
+          failure);
+      removeGeneration(playlistId, streamId, started.generation(), "the tuner pool failed", false);
+      throw unavailable;
+    }
+    if (started.tuner().attach(slot)) {
+      slot.onLost(reason -> slotLost(playlistId, started, reason));
+      LOG.debug("Stream {} (generation {}) in playlist {} holds tuner slot {}", streamId,
+          started.generation(), playlistId, slot.fencingToken());
+    }
+  }
+
+  /** A held slot was lost: the stream's upstream stops at once and the stream is removed. */
+  private void slotLost(String playlistId, StreamState stream, String reason) {
+    LOG.warn("Lost the tuner slot of stream {} (generation {}) in playlist {}: {}; stopping it",
+        stream.streamId(), stream.generation(), playlistId, reason);
+    if (stream.shared() != null) {
+      stream.shared().lose(reason); // stops the pump first, then reports streamEnded
+    } else {
+      removeGeneration(playlistId, stream.streamId(), stream.generation(),
+          "its tuner slot was lost: " + reason, false);
+    }
+  }
+
+  /** The data plane's reports, kept off the registry's own API. */
+  private final class Owner implements LeaseOwner, StreamOwner {
+    @Override
+    public void release(Lease lease) {
+      DefaultPlaylistRegistry.this.release(lease);
+    }
+
+    @Override
+    public void streamEnded(String playlistId, String streamId, long generation, String reason) {
+      removeGeneration(playlistId, streamId, generation, reason, false);
+    }
+  }
+
   /** Removes a released lease's client; called once per lease, by the thread that released it. */
-  void release(Lease lease) {
+  private void release(Lease lease) {
     String playlistId = lease.playlistId();
     String streamId = lease.streamId();
     Changes changes = new Changes(playlistId, config.listener() != null);
@@ -477,10 +561,12 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
   }
 
   /**
-   * Removes a stream whose upstream failed for good, if it is still that generation; called by its
-   * pump thread before the readers are told, so the tuner is free by the time a viewer hears of it.
+   * Removes a stream generation that ended for good (its upstream failed, its slot was lost or
+   * refused), if it is still registered, with all its clients. Called by the pump thread before the
+   * readers are told, so the stream is gone by the time a viewer hears of it.
    */
-  void upstreamFailed(String playlistId, String streamId, long generation) {
+  private void removeGeneration(String playlistId, String streamId, long generation, String reason,
+      boolean refused) {
     Changes changes = new Changes(playlistId, config.listener() != null);
     long now = now();
     playlists.computeIfPresent(playlistId, (id, node) -> {
@@ -488,11 +574,15 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
         StreamState stream = state.streams().get(streamId);
         if (stream != null && stream.generation() == generation) {
           PlaylistState next = state.withoutStream(streamId, now);
+          if (refused) {
+            long refusedClient = stream.idle() ? 0L : stream.clients()[0].clientId();
+            changes.event(Type.TUNER_LIMIT_REACHED, next, streamId, refusedClient, 0);
+          }
           for (Lease lease : stream.clients()) {
             changes.evicted(lease);
             changes.event(Type.CLIENT_EVICTED, next, streamId, lease.clientId(), 0);
           }
-          changes.stopped(new StoppedStream(playlistId, stream, "its upstream failed"));
+          changes.stopped(new StoppedStream(playlistId, stream, reason));
           changes.event(Type.STREAM_STOPPED, next, streamId, 0L, 0);
           return next;
         }
@@ -751,8 +841,10 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
           stopped.stream().generation(), stopped.playlistId(), stopped.reason());
       SharedStream shared = stopped.stream().shared();
       if (shared != null) {
-        shared.stop();
+        shared.stop(); // its slot is released once its connection has closed
         upstreamByKey.remove(shared.key(), shared);
+      } else {
+        stopped.stream().tuner().release(); // no connection: the slot ends with the stream
       }
     }
     PlaylistState removed = changes.removedPlaylist;
@@ -820,6 +912,7 @@ public final class DefaultPlaylistRegistry implements PlaylistRegistry {
     StreamState joinedStream;
     StreamState idleStream;
     boolean needsTarget;
+    int tunerLimit;
     boolean closeEvictedReaders;
     PlaylistState removedPlaylist;
     TunerLimitExceededException refusal;

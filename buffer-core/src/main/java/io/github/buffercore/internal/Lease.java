@@ -24,7 +24,7 @@ final class Lease implements ClientLease {
     }
   }
 
-  private final DefaultPlaylistRegistry registry;
+  private final LeaseOwner owner;
   private final String playlistId;
   private final String streamId;
   private final long clientId;
@@ -38,9 +38,9 @@ final class Lease implements ClientLease {
   private SharedStream stream; // guarded by this; set once, right after the join
   private LeaseReader reader; // guarded by this
 
-  Lease(DefaultPlaylistRegistry registry, String playlistId, String streamId, long clientId,
+  Lease(LeaseOwner owner, String playlistId, String streamId, long clientId,
       Ticker ticker) {
-    this.registry = registry;
+    this.owner = owner;
     this.playlistId = playlistId;
     this.streamId = streamId;
     this.clientId = clientId;
@@ -131,7 +131,7 @@ final class Lease implements ClientLease {
   public void close() {
     if (markReleased()) {
       closeReader();
-      registry.release(this);
+      owner.release(this);
     }
   }
 

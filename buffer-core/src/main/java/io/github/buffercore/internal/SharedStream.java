@@ -21,8 +21,13 @@ import org.slf4j.LoggerFactory;
  * {@link #stop}s it after the compute that removed the stream. Each happens exactly once because only
  * one compute adds and one removes a given {@link StreamState}; {@code start} after {@code stop} (the
  * stream was removed before its starter got to run) does nothing, so a stopped stream never opens an
- * upstream. An upstream that fails for good is reported to the registry first, which removes the
- * stream and frees its tuner, and only then to the readers.
+ * upstream. An upstream that fails for good is reported to its {@link StreamOwner} first, which
+ * removes the stream, and only then to the readers.
+ *
+ * <p>Tuner slot: the generation's {@link TunerHold} is released exactly once, on the pump thread right
+ * after the pump closed its last connection ({@link #complete} or {@link #fail}), or by {@link #stop}
+ * if the pump never ran. A {@linkplain #lose lost} slot stops the pump; bytes that arrive after the
+ * loss are dropped and the readers end with an {@link UpstreamException} naming the loss.
  */
 final class SharedStream implements ChunkSink {
 
@@ -37,22 +42,25 @@ final class SharedStream implements ChunkSink {
   private final long generation;
   private final UpstreamTarget target;
   private final StreamDataConfig config;
-  private final DefaultPlaylistRegistry registry;
+  private final StreamOwner owner;
+  private final TunerHold tuner;
   private final AtomicInteger state = new AtomicInteger(NEW);
   private volatile boolean executed; // the pump was handed to a thread, so it will end and signal it
+  private volatile String lostReason; // set once when the tuner slot is lost
 
   private BroadcastRing ring; // created on first use, guarded by this
   private UpstreamPump pump; // set by start() before the pump thread runs
   private TsPacketAligner aligner; // pump thread only, after start()
 
   SharedStream(String playlistId, String streamId, long generation, UpstreamTarget target,
-      StreamDataConfig config, DefaultPlaylistRegistry registry) {
+      StreamDataConfig config, StreamOwner owner, TunerHold tuner) {
     this.playlistId = playlistId;
     this.streamId = streamId;
     this.generation = generation;
     this.target = target;
     this.config = config;
-    this.registry = registry;
+    this.owner = owner;
+    this.tuner = tuner;
   }
 
   long generation() {
@@ -107,8 +115,31 @@ final class SharedStream implements ChunkSink {
     if (previous == RUNNING) {
       pump().stop(); // the pump completes the ring, unless it already failed it
     } else if (previous == NEW) {
-      ring().complete();
+      ring().complete(); // no pump ever ran, so no writer races this
+      tuner.release();
     }
+  }
+
+  /**
+   * The tuner slot of this generation was lost: stop the upstream at once, drop whatever it still
+   * delivers, end the readers with a failure naming the loss, and have the owner remove the stream.
+   *
+   * @param reason the pool's reason, naming the playlist and stream
+   */
+  void lose(String reason) {
+    lostReason = reason;
+    int previous = state.getAndSet(STOPPED);
+    if (previous == RUNNING) {
+      pump().stop(); // the pump thread then fails the ring in complete(): the ring has one writer
+    } else if (previous == NEW) {
+      ring().fail(lostFailure());
+      tuner.release();
+    }
+    owner.streamEnded(playlistId, streamId, generation, "its tuner slot was lost: " + reason);
+  }
+
+  private UpstreamException lostFailure() {
+    return new UpstreamException(playlistId, streamId, "its tuner slot was lost: " + lostReason, null);
   }
 
   /**
@@ -158,6 +189,9 @@ final class SharedStream implements ChunkSink {
 
   @Override
   public void write(byte[] src, int off, int len) {
+    if (lostReason != null) {
+      return; // the slot is gone: not another byte to the readers
+    }
     if (aligner != null) {
       aligner.feed(src, off, len);
     } else {
@@ -167,14 +201,20 @@ final class SharedStream implements ChunkSink {
 
   @Override
   public void complete() {
-    ring().complete();
+    tuner.release(); // the pump closed its connection before ending
+    if (lostReason != null) {
+      ring().fail(lostFailure());
+    } else {
+      ring().complete();
+    }
   }
 
   @Override
   public void fail(UpstreamException cause) {
     state.set(STOPPED); // the pump is ending by itself: the stop() that follows the removal is a no-op
+    tuner.release(); // its connection is closed
     // Free the tuner before any reader sees the failure, so a viewer that retries at once can start.
-    registry.upstreamFailed(playlistId, streamId, generation);
+    owner.streamEnded(playlistId, streamId, generation, "its upstream failed");
     ring().fail(cause);
   }
 

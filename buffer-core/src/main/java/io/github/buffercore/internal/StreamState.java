@@ -18,14 +18,17 @@ import java.util.List;
  * @param idleSince ticker time at which the last client left, meaningful only while there are no
  *     clients
  * @param shared the data path (upstream pump and ring), or {@code null} in a registry without upstream
+ * @param tuner the tuner slot of this generation, attached after the compute that started it
  */
 record StreamState(
-    String streamId, long generation, Lease[] clients, long idleSince, SharedStream shared) {
+    String streamId, long generation, Lease[] clients, long idleSince, SharedStream shared,
+    TunerHold tuner) {
 
   private static final Lease[] NONE = new Lease[0];
 
-  static StreamState started(String streamId, long generation, Lease first, SharedStream shared) {
-    return new StreamState(streamId, generation, new Lease[] {first}, 0L, shared);
+  static StreamState started(String streamId, long generation, Lease first, SharedStream shared,
+      TunerHold tuner) {
+    return new StreamState(streamId, generation, new Lease[] {first}, 0L, shared, tuner);
   }
 
   boolean idle() {
@@ -58,7 +61,7 @@ record StreamState(
   StreamState withClient(Lease lease) {
     Lease[] joined = Arrays.copyOf(clients, clients.length + 1);
     joined[clients.length] = lease;
-    return new StreamState(streamId, generation, joined, 0L, shared);
+    return new StreamState(streamId, generation, joined, 0L, shared, tuner);
   }
 
   /** Returns this stream without {@code lease}; if that empties it, it is idle since {@code now}. */
@@ -68,17 +71,17 @@ record StreamState(
       return this;
     }
     if (clients.length == 1) {
-      return new StreamState(streamId, generation, NONE, now, shared);
+      return new StreamState(streamId, generation, NONE, now, shared, tuner);
     }
     Lease[] left = new Lease[clients.length - 1];
     System.arraycopy(clients, 0, left, 0, index);
     System.arraycopy(clients, index + 1, left, index, left.length - index);
-    return new StreamState(streamId, generation, left, idleSince, shared);
+    return new StreamState(streamId, generation, left, idleSince, shared, tuner);
   }
 
   StreamState withClients(List<Lease> kept, long idleSinceIfEmpty) {
     return new StreamState(streamId, generation, kept.toArray(NONE),
-        kept.isEmpty() ? idleSinceIfEmpty : 0L, shared);
+        kept.isEmpty() ? idleSinceIfEmpty : 0L, shared, tuner);
   }
 
   @Override
