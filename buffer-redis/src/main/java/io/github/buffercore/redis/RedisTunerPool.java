@@ -328,7 +328,8 @@ public final class RedisTunerPool implements TunerPool {
           LeaseScripts.release(current.async(), keys.forLease(playlistId), leaseId)
               .whenComplete((released, error) -> {
                 if (error != null) {
-                  LOG.warn("Could not remove the unconfirmed tuner lease {} of playlist {} from"
+                  // The refusal that follows is the one line at WARN for this event.
+                  LOG.debug("Could not remove the unconfirmed tuner lease {} of playlist {} from"
                       + " Redis {}; it expires within {} ms: {}", leaseId, playlistId, redis,
                       ttlMillis, error.toString());
                 }
