@@ -64,6 +64,10 @@ final class ChildJvm implements AutoCloseable {
     }
   }
 
+  String name() {
+    return name;
+  }
+
   long pid() {
     return process.pid();
   }

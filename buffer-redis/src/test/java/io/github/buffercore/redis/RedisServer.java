@@ -133,7 +133,38 @@ final class RedisServer implements AutoCloseable {
 
   /** Valid leases of a playlist by the server's clock, counted in one atomic script. */
   long validLeases(String prefix, String playlistId) {
-    List<Object> reply = inspect().eval("""
+    return countValid(inspect(), prefix, playlistId);
+  }
+
+  /** A separate connection, for a sampling thread. */
+  Inspector inspector() {
+    return new Inspector(RedisClient.create(uri()));
+  }
+
+  /** A connection of its own that counts valid leases. */
+  static final class Inspector implements AutoCloseable {
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, String> connection;
+
+    private Inspector(RedisClient client) {
+      this.client = client;
+      this.connection = client.connect();
+    }
+
+    long validLeases(String prefix, String playlistId) {
+      return countValid(connection.sync(), prefix, playlistId);
+    }
+
+    @Override
+    public void close() {
+      connection.close();
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+  }
+
+  private static long countValid(RedisCommands<String, String> redis, String prefix,
+      String playlistId) {
+    List<Object> reply = redis.eval("""
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
         return {redis.call('ZCOUNT', KEYS[1], '(' .. string.format('%d', now), '+inf')}
