@@ -220,9 +220,11 @@ public final class RedisTunerPool implements TunerPool {
       }
       long releasesSeen = releases.get();
       String leaseId = nodeId + ":" + leaseSequence.incrementAndGet();
+      RedisAsyncCommands<String, String> commands = commands(playlistId, streamId);
+      // The lease's local deadline counts from here, after any (first) connect: the server starts
+      // the lease's TTL no earlier than it receives the script, which is after this instant.
       long sent = System.nanoTime();
-      List<Object> reply = call(playlistId, streamId, leaseId, commands(playlistId, streamId),
-          request.tunerLimit());
+      List<Object> reply = call(playlistId, streamId, leaseId, commands, request.tunerLimit());
       long code = LeaseScripts.asLong(reply.get(0));
       if (code == 1) {
         return granted(playlistId, streamId, leaseId, LeaseScripts.asLong(reply.get(1)), sent);
