@@ -19,8 +19,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real {@code redis-server} on a free loopback port, persistence off, started and killed by the
  * test. Fails (never skips) when {@code redis-server} is not installed: {@code .ci/run} installs it.
+ * Shared with buffer-examples' tests through this module's test jar.
  */
-final class RedisServer implements AutoCloseable {
+public final class RedisServer implements AutoCloseable {
 
   private final int port;
   private Process process;
@@ -31,7 +32,12 @@ final class RedisServer implements AutoCloseable {
     this.port = port;
   }
 
-  static RedisServer start() {
+  /**
+   * Starts a redis-server on a free loopback port and waits until it accepts connections.
+   *
+   * @return the running server
+   */
+  public static RedisServer start() {
     IllegalStateException last = null;
     for (int attempt = 0; attempt < 3; attempt++) {
       RedisServer server = new RedisServer(freePort());
@@ -102,12 +108,17 @@ final class RedisServer implements AutoCloseable {
     process = started;
   }
 
-  String uri() {
+  /**
+   * Returns the server's URI.
+   *
+   * @return {@code redis://127.0.0.1:<port>}
+   */
+  public String uri() {
     return "redis://127.0.0.1:" + port;
   }
 
-  /** SIGKILL: the data is gone (persistence is off). */
-  void kill() {
+  /** Kills the server with SIGKILL: its data is gone (persistence is off). */
+  public void kill() {
     closeInspector();
     process.destroyForcibly();
     try {
@@ -118,12 +129,16 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** Starts an empty redis-server again on the same port. */
-  void restart() {
+  public void restart() {
     launch();
   }
 
-  /** A plain connection for the test to look at (and tamper with) the keys. */
-  RedisCommands<String, String> inspect() {
+  /**
+   * Returns a plain connection for the test to look at (and tamper with) the keys.
+   *
+   * @return synchronous commands on one shared connection
+   */
+  public RedisCommands<String, String> inspect() {
     if (connection == null) {
       client = RedisClient.create(uri());
       connection = client.connect();
@@ -131,18 +146,28 @@ final class RedisServer implements AutoCloseable {
     return connection.sync();
   }
 
-  /** Valid leases of a playlist by the server's clock, counted in one atomic script. */
-  long validLeases(String prefix, String playlistId) {
+  /**
+   * Counts the valid leases of a playlist by the server's clock, in one atomic script.
+   *
+   * @param prefix the pool's key prefix
+   * @param playlistId the playlist
+   * @return leases whose expiry is after the server's time
+   */
+  public long validLeases(String prefix, String playlistId) {
     return countValid(inspect(), prefix, playlistId);
   }
 
-  /** A separate connection, for a sampling thread. */
-  Inspector inspector() {
+  /**
+   * Opens a separate connection, for a sampling thread.
+   *
+   * @return a connection of its own; close it
+   */
+  public Inspector inspector() {
     return new Inspector(RedisClient.create(uri()));
   }
 
   /** A connection of its own that counts valid leases. */
-  static final class Inspector implements AutoCloseable {
+  public static final class Inspector implements AutoCloseable {
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> connection;
 
@@ -151,10 +176,18 @@ final class RedisServer implements AutoCloseable {
       this.connection = client.connect();
     }
 
-    long validLeases(String prefix, String playlistId) {
+    /**
+     * Counts the valid leases of a playlist, as {@link RedisServer#validLeases} does.
+     *
+     * @param prefix the pool's key prefix
+     * @param playlistId the playlist
+     * @return leases whose expiry is after the server's time
+     */
+    public long validLeases(String prefix, String playlistId) {
       return countValid(connection.sync(), prefix, playlistId);
     }
 
+    /** Closes the connection. */
     @Override
     public void close() {
       connection.close();
@@ -181,6 +214,7 @@ final class RedisServer implements AutoCloseable {
     }
   }
 
+  /** Kills the server (its data is not kept) and closes the inspecting connection. */
   @Override
   public void close() {
     closeInspector();
