@@ -107,6 +107,23 @@ public final class RedisTunerPool implements TunerPool {
   private final AtomicLong leaseSequence = new AtomicLong();
   private final AtomicLong releases = new AtomicLong();
   private final Object releaseSignal = new Object();
+  /** The slots' view of this pool, kept off its public API. */
+  private final SlotOwner owner = new SlotOwner() {
+    @Override
+    public long leaseTtlMillis() {
+      return ttlMillis;
+    }
+
+    @Override
+    public void release(RedisTunerSlot slot) {
+      RedisTunerPool.this.release(slot);
+    }
+
+    @Override
+    public void lost(RedisTunerSlot slot, String reason, Consumer<String> action) {
+      RedisTunerPool.this.lost(slot, reason, action);
+    }
+  };
 
   private RedisTunerPool(Builder builder, RedisURI uri) {
     this.redis = uri.getHost() + ":" + uri.getPort();
@@ -343,7 +360,7 @@ public final class RedisTunerPool implements TunerPool {
 
   private TunerSlot granted(String playlistId, String streamId, String leaseId, long token,
       long sent) {
-    RedisTunerSlot slot = new RedisTunerSlot(this, playlistId, streamId, leaseId, token,
+    RedisTunerSlot slot = new RedisTunerSlot(owner, playlistId, streamId, leaseId, token,
         sent + ttlNanos);
     held.put(leaseId, slot);
     LOG.info("Tuner lease {} of playlist {} taken for stream {} in Redis {} (fencing token {}, TTL"
@@ -436,7 +453,7 @@ public final class RedisTunerPool implements TunerPool {
   }
 
   /** Called once by the slot whose compare-and-set made it lost. */
-  void lost(RedisTunerSlot slot, String reason, Consumer<String> action) {
+  private void lost(RedisTunerSlot slot, String reason, Consumer<String> action) {
     held.remove(slot.leaseId());
     LOG.warn(reason);
     signalRelease();
@@ -460,7 +477,7 @@ public final class RedisTunerPool implements TunerPool {
   }
 
   /** Called once by the slot whose compare-and-set closed it while held. */
-  void release(RedisTunerSlot slot) {
+  private void release(RedisTunerSlot slot) {
     held.remove(slot.leaseId());
     try {
       StatefulRedisConnection<String, String> current = connection;

@@ -32,7 +32,7 @@ final class RedisTunerSlot implements TunerSlot {
     }
   }
 
-  private final RedisTunerPool pool;
+  private final SlotOwner pool;
   private final String playlistId;
   private final String streamId;
   private final String leaseId;
@@ -41,7 +41,7 @@ final class RedisTunerSlot implements TunerSlot {
   private volatile Future<?> heartbeat;
   private volatile Future<?> watchdog;
 
-  RedisTunerSlot(RedisTunerPool pool, String playlistId, String streamId, String leaseId,
+  RedisTunerSlot(SlotOwner pool, String playlistId, String streamId, String leaseId,
       long fencingToken, long deadlineNanos) {
     this.pool = pool;
     this.playlistId = playlistId;
@@ -83,7 +83,7 @@ final class RedisTunerSlot implements TunerSlot {
       return false;
     }
     if (System.nanoTime() - current.deadlineNanos() >= 0) {
-      lose("its lease was not renewed within the lease TTL of " + pool.leaseTtl().toMillis()
+      lose("its lease was not renewed within the lease TTL of " + pool.leaseTtlMillis()
           + " ms (node paused, or Redis unreachable)");
       return false;
     }
