@@ -420,9 +420,52 @@ public interface PlaylistRegistry extends AutoCloseable {
         data = new StreamDataConfig(upstreamSource, upstreamResolver, bufferCapacity, behind,
             mpegTs, slowClientPolicy, reconnectPolicy, startTimeout);
       }
-      return new DefaultPlaylistRegistry(new RegistryConfig(
+      DefaultPlaylistRegistry core = new DefaultPlaylistRegistry(new RegistryConfig(
           staleAfter, streamGrace, idleGrace, ticker, listener, workingFolderBase, scheduler,
           cleanupInterval, data, tunerPool));
+      // The implementation does not know this interface (no cycle between the two files); this
+      // adapter is the only place that ties them together.
+      return new PlaylistRegistry() {
+        @Override
+        public Playlist getOrCreate(String playlistId, PlaylistInitializer initializer) {
+          return core.getOrCreate(playlistId, initializer);
+        }
+
+        @Override
+        public Optional<Playlist> find(String playlistId) {
+          return core.find(playlistId);
+        }
+
+        @Override
+        public Playlist update(String playlistId, UnaryOperator<PlaylistSettings> fn) {
+          return core.update(playlistId, fn);
+        }
+
+        @Override
+        public ClientLease acquire(String playlistId, String streamId) {
+          return core.acquire(playlistId, streamId);
+        }
+
+        @Override
+        public ClientLease acquire(String playlistId, String streamId, PlaylistInitializer initializer) {
+          return core.acquire(playlistId, streamId, initializer);
+        }
+
+        @Override
+        public CleanupReport cleanup() {
+          return core.cleanup();
+        }
+
+        @Override
+        public RegistrySnapshot snapshot() {
+          return core.snapshot();
+        }
+
+        @Override
+        public void close() {
+          core.close();
+        }
+      };
     }
 
     private static Duration positive(String name, Duration value) {

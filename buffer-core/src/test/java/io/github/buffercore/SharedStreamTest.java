@@ -325,6 +325,31 @@ class SharedStreamTest {
   }
 
   @Test
+  void aReconnectMidPacketNeverGluesTheOldPartialPacketToTheNewConnection() throws Exception {
+    byte[] clip = packets(0, 70);
+    // Every connection dies 100 bytes into its 11th packet, then the pump reconnects.
+    InProcessUpstreamSource source = InProcessUpstreamSource.looping(clip)
+        .endAfterBytes(PACKET * 10 + 100).build();
+    registry = PlaylistRegistry.builder()
+        .upstream(source, (p, s) -> UpstreamTarget.of(URI.create("inprocess:" + s)))
+        .startBehind(0)
+        .reconnectPolicy(ReconnectPolicy.builder().initialBackoff(Duration.ofMillis(1)).build())
+        .build();
+    java.util.Set<String> known = new java.util.HashSet<>();
+    for (int p = 0; p < 70; p++) {
+      known.add(sha256(java.util.Arrays.copyOfRange(clip, p * PACKET, (p + 1) * PACKET)));
+    }
+    try (ClientLease lease = registry.acquire("p1", "ch1", tuners(1))) {
+      byte[] read = readExactly(lease.reader(), PACKET * 35); // spans at least three connections
+      for (int p = 0; p < 35; p++) {
+        assertThat(known).as("packet %d is a packet of the clip, not two glued halves", p)
+            .contains(sha256(java.util.Arrays.copyOfRange(read, p * PACKET, (p + 1) * PACKET)));
+      }
+    }
+    assertThat(source.openedConnections()).isGreaterThanOrEqualTo(3);
+  }
+
+  @Test
   void anUnknownStreamIsRefusedBeforeAnythingChanges() {
     registry = builder("/live").build();
     registry.getOrCreate("p1", tuners(1));

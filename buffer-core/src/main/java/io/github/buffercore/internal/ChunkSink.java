@@ -22,6 +22,15 @@ public interface ChunkSink {
    */
   void write(byte[] src, int off, int len);
 
+  /**
+   * A new upstream connection has opened; its first {@link #write} follows. Bytes of an earlier
+   * connection never continue in it, so a sink that keeps state across writes (a packet aligner's
+   * carried partial packet) drops that state here. Called on the pump thread, once per connection.
+   */
+  default void newConnection() {
+    // stateless sinks have nothing to reset
+  }
+
   /** Ends the stream normally (the pump was stopped). Called at most once. */
   void complete();
 

@@ -14,6 +14,16 @@ import java.lang.invoke.VarHandle;
  */
 final class Lease implements ClientLease {
 
+  /**
+   * What a lease reports to the control plane: the narrow seam that keeps a lease from depending on
+   * the registry implementation.
+   */
+  @FunctionalInterface
+  interface Owner {
+    /** Removes a released lease's client; called once per lease, by the thread that released it. */
+    void release(Lease lease);
+  }
+
   private static final VarHandle RELEASED;
 
   static {
@@ -24,7 +34,7 @@ final class Lease implements ClientLease {
     }
   }
 
-  private final LeaseOwner owner;
+  private final Owner owner;
   private final String playlistId;
   private final String streamId;
   private final long clientId;
@@ -38,7 +48,7 @@ final class Lease implements ClientLease {
   private SharedStream stream; // guarded by this; set once, right after the join
   private LeaseReader reader; // guarded by this
 
-  Lease(LeaseOwner owner, String playlistId, String streamId, long clientId,
+  Lease(Owner owner, String playlistId, String streamId, long clientId,
       Ticker ticker) {
     this.owner = owner;
     this.playlistId = playlistId;

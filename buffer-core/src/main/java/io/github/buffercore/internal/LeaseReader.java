@@ -1,15 +1,16 @@
 package io.github.buffercore.internal;
 
+import io.github.buffercore.ClientLease;
 import io.github.buffercore.StreamReader;
 import java.time.Duration;
 
 /** A lease's reader: the ring's reader, recording the client's activity on every call. */
 final class LeaseReader implements StreamReader {
 
-  private final Lease lease;
+  private final ClientLease lease;
   private final StreamReader delegate;
 
-  LeaseReader(Lease lease, StreamReader delegate) {
+  LeaseReader(ClientLease lease, StreamReader delegate) {
     this.lease = lease;
     this.delegate = delegate;
   }

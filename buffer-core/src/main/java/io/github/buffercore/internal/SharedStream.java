@@ -200,6 +200,13 @@ final class SharedStream implements ChunkSink {
   }
 
   @Override
+  public void newConnection() {
+    if (aligner != null) {
+      aligner.reset(); // a partial packet of the old connection must not be glued to the new one
+    }
+  }
+
+  @Override
   public void complete() {
     tuner.release(); // the pump closed its connection before ending
     if (lostReason != null) {

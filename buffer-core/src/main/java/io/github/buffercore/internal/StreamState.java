@@ -1,5 +1,6 @@
 package io.github.buffercore.internal;
 
+import io.github.buffercore.StreamStats;
 import java.util.Arrays;
 import java.util.List;
 
@@ -12,7 +13,7 @@ import java.util.List;
  * the record is built and never handed out.
  *
  * @param streamId the stream id
- * @param generation unique per start of the stream; lets a delayed action (a grace timer, an upstream
+ * @param generation unique per start of the stream (the client id of the lease that started it); lets a delayed action (a grace timer, an upstream
  *     pump) tell "this stream" from "a later stream with the same id"
  * @param clients the leases of its clients, in join order; never modified
  * @param idleSince ticker time at which the last client left, meaningful only while there are no
@@ -29,6 +30,11 @@ record StreamState(
   static StreamState started(String streamId, long generation, Lease first, SharedStream shared,
       TunerHold tuner) {
     return new StreamState(streamId, generation, new Lease[] {first}, 0L, shared, tuner);
+  }
+
+  /** The data path's counters, or {@link StreamStats#NONE} without one. */
+  StreamStats stats() {
+    return shared == null ? StreamStats.NONE : shared.stats();
   }
 
   boolean idle() {

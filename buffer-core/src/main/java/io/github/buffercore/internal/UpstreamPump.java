@@ -391,6 +391,7 @@ public final class UpstreamPump implements Runnable {
       }
       LOG.debug("Opened upstream {} (URL #{}, attempt {}) of stream '{}' in playlist '{}'", url,
           index, attemptNo, streamId, playlistId);
+      sink.newConnection();
       return copy(conn, url, buf, watchdog);
     } finally {
       watchdog.cancel(false);

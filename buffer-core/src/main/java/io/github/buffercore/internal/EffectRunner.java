@@ -1,0 +1,219 @@
+package io.github.buffercore.internal;
+
+import io.github.buffercore.RegistryEvent;
+import io.github.buffercore.RegistryListener;
+import io.github.buffercore.Ticker;
+import io.github.buffercore.TunerLimitExceededException;
+import io.github.buffercore.TunerPool;
+import io.github.buffercore.TunerPoolUnavailableException;
+import io.github.buffercore.TunerRequest;
+import io.github.buffercore.TunerSlot;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Carries out the {@link Effect}s of a transition after its compute, on the thread that ran the
+ * compute: log lines, lease flags, listener calls, folder deletion, grace timers, and the data plane
+ * (tuner admission, upstream start and stop). Never called inside a compute.
+ */
+final class EffectRunner {
+
+  /** Submits an event about one playlist back to the registry (a refusal, a fired grace timer). */
+  @FunctionalInterface
+  interface EventSink {
+    void submit(String playlistId, PlaylistEvent event);
+  }
+
+  /**
+   * How long a start may wait for a tuner slot that is being released: a yielded stream frees its
+   * slot only once its connection has closed, which the pump does promptly after a stop.
+   */
+  static final Duration TUNER_WAIT = Duration.ofSeconds(5);
+
+  private static final Logger LOG = LoggerFactory.getLogger("io.github.buffercore.PlaylistRegistry");
+
+  private final RegistryListener listener;
+  private final TunerPool tunerPool;
+  private final ExecutorService pumpThreads;
+  private final ScheduledExecutorService timers;
+  private final long streamGraceNanos;
+  private final Ticker ticker;
+  private final BooleanSupplier closed;
+  private final EventSink registry;
+  /** The newest data path of each playlist/stream key, so a new generation can retire the old one. */
+  private final ConcurrentMap<String, SharedStream> upstreamByKey = new ConcurrentHashMap<>();
+
+  EffectRunner(RegistryListener listener, TunerPool tunerPool, ExecutorService pumpThreads,
+      ScheduledExecutorService timers, long streamGraceNanos, Ticker ticker, BooleanSupplier closed,
+      EventSink registry) {
+    this.listener = listener;
+    this.tunerPool = tunerPool;
+    this.pumpThreads = pumpThreads;
+    this.timers = timers;
+    this.streamGraceNanos = streamGraceNanos;
+    this.ticker = ticker;
+    this.closed = closed;
+    this.registry = registry;
+  }
+
+  /**
+   * Runs the effects in order.
+   *
+   * @throws TunerLimitExceededException if the tuner pool refused a started stream (it was undone)
+   * @throws TunerPoolUnavailableException if the tuner pool could not decide (the start was undone)
+   */
+  void run(List<Effect> effects) {
+    for (int i = 0, n = effects.size(); i < n; i++) {
+      Effect effect = effects.get(i);
+      if (effect instanceof Effect.Notify notify) {
+        fire(notify.event());
+      } else if (effect instanceof Effect.EvictClient evict) {
+        Lease lease = evict.lease();
+        lease.markReleased();
+        if (evict.closeReader()) {
+          lease.closeReader();
+        }
+        LOG.info("Evicted client {} of stream {} in playlist {}", lease.clientId(), lease.streamId(),
+            lease.playlistId());
+      } else if (effect instanceof Effect.StopUpstream stop) {
+        stop(stop);
+      } else if (effect instanceof Effect.DeleteFolder removed) {
+        PlaylistState state = removed.state();
+        LOG.info("Removed playlist {}", state.id());
+        state.playlist().workingFolder().ifPresent(folder -> WorkingFolders.delete(state.id(), folder));
+      } else if (effect instanceof Effect.ScheduleGrace grace) {
+        scheduleGrace(grace.playlistId(), grace.stream());
+      } else if (effect instanceof Effect.Refuse refuse) {
+        TunerLimitExceededException refusal = refuse.refusal();
+        LOG.warn("No free tuner in playlist {} (limit {}, streams {}); refused stream {}",
+            refusal.playlistId(), refusal.tunerLimit(), refusal.activeStreams(), refusal.streamId());
+      } else if (effect instanceof Effect.StartUpstream start) {
+        start(start);
+      }
+    }
+  }
+
+  private void stop(Effect.StopUpstream stop) {
+    StreamState stream = stop.stream();
+    LOG.info("Stopped stream {} (generation {}) in playlist {}: {}", stream.streamId(),
+        stream.generation(), stop.playlistId(), stop.reason());
+    SharedStream shared = stream.shared();
+    if (shared != null) {
+      shared.stop(); // its slot is released once its connection has closed
+      upstreamByKey.remove(shared.key(), shared);
+    } else {
+      stream.tuner().release(); // no connection: the slot ends with the stream
+    }
+  }
+
+  private void start(Effect.StartUpstream start) {
+    StreamState stream = start.stream();
+    LOG.info("Started stream {} (generation {}) in playlist {}", stream.streamId(), stream.generation(),
+        start.playlistId());
+    admit(start.playlistId(), stream, start.tunerLimit());
+    SharedStream shared = stream.shared();
+    if (shared != null) {
+      // A new generation opens its upstream only after the previous generation of the same key
+      // (already removed from the registry) has closed its connection: never two upstreams per key.
+      SharedStream previous = upstreamByKey.put(shared.key(), shared);
+      if (previous != null && previous != shared) {
+        previous.stopAndAwait(5, TimeUnit.SECONDS);
+      }
+      shared.start(pumpThreads, timers);
+    }
+  }
+
+  /**
+   * Takes the tuner slot of a just-started stream, outside any compute (a remote pool may block). On
+   * a refusal the stream is removed again, with every client that joined it meanwhile, and the caller
+   * gets the pool's exception.
+   */
+  private void admit(String playlistId, StreamState started, int tunerLimit) {
+    String streamId = started.streamId();
+    TunerSlot slot;
+    try {
+      slot = tunerPool.acquire(new TunerRequest(playlistId, streamId, tunerLimit, TUNER_WAIT));
+      Objects.requireNonNull(slot, "the tuner pool returned no slot");
+    } catch (TunerLimitExceededException refusal) {
+      LOG.warn("No free tuner slot in playlist {} (limit {}, held by {}); refused stream {}",
+          playlistId, refusal.tunerLimit(), refusal.activeStreams(), streamId);
+      undo(playlistId, started, "the tuner pool refused it", true);
+      throw refusal;
+    } catch (TunerPoolUnavailableException unavailable) {
+      LOG.warn("The tuner pool could not decide for stream {} in playlist {}; refused it", streamId,
+          playlistId, unavailable);
+      undo(playlistId, started, "the tuner pool could not decide", false);
+      throw unavailable;
+    } catch (InterruptedException | RuntimeException failure) {
+      if (failure instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      LOG.warn("The tuner pool failed for stream {} in playlist {}; refused it", streamId, playlistId,
+          failure);
+      undo(playlistId, started, "the tuner pool failed", false);
+      throw new TunerPoolUnavailableException(playlistId, streamId, failure);
+    }
+    if (started.tuner().attach(slot)) {
+      slot.onLost(reason -> slotLost(playlistId, started, reason));
+      LOG.debug("Stream {} (generation {}) in playlist {} holds tuner slot {}", streamId,
+          started.generation(), playlistId, slot.fencingToken());
+    }
+  }
+
+  private void undo(String playlistId, StreamState started, String reason, boolean refused) {
+    registry.submit(playlistId, new PlaylistEvent.UpstreamFailed(started.streamId(),
+        started.generation(), ticker.read(), reason, refused));
+  }
+
+  /** A held slot was lost: the stream's upstream stops at once and the stream is removed. */
+  private void slotLost(String playlistId, StreamState stream, String reason) {
+    LOG.warn("Lost the tuner slot of stream {} (generation {}) in playlist {}: {}; stopping it",
+        stream.streamId(), stream.generation(), playlistId, reason);
+    if (stream.shared() != null) {
+      stream.shared().lose(reason); // stops the pump first, then reports to the registry
+    } else {
+      undo(playlistId, stream, "its tuner slot was lost: " + reason, false);
+    }
+  }
+
+  private void scheduleGrace(String playlistId, StreamState idle) {
+    if (timers == null || closed.getAsBoolean()) {
+      return; // without timers, cleanup stops it
+    }
+    try {
+      timers.schedule(() -> {
+        if (!closed.getAsBoolean()) {
+          registry.submit(playlistId,
+              new PlaylistEvent.GraceExpired(idle.streamId(), idle.generation(), ticker.read()));
+        }
+      }, streamGraceNanos, TimeUnit.NANOSECONDS);
+    } catch (RuntimeException rejected) {
+      LOG.warn("Could not schedule the grace expiry of stream {} in playlist {}; cleanup will stop it",
+          idle.streamId(), playlistId, rejected);
+    }
+  }
+
+  /** Calls the listener; a listener that throws is logged and ignored. */
+  void fire(RegistryEvent event) {
+    if (listener == null) {
+      return;
+    }
+    try {
+      listener.onEvent(event);
+    } catch (VirtualMachineError fatal) {
+      throw fatal;
+    } catch (Throwable e) {
+      LOG.error("Registry listener failed on {} of playlist {} stream {} client {}; ignoring it",
+          event.type(), event.playlistId(), event.streamId(), event.clientId(), e);
+    }
+  }
+}

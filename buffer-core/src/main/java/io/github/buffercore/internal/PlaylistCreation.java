@@ -1,0 +1,157 @@
+package io.github.buffercore.internal;
+
+import io.github.buffercore.Playlist;
+import io.github.buffercore.PlaylistInitializationException;
+import io.github.buffercore.PlaylistInitializer;
+import io.github.buffercore.PlaylistNotFoundException;
+import io.github.buffercore.PlaylistSettings;
+import io.github.buffercore.RegistryEvent;
+import io.github.buffercore.RegistryEvent.Type;
+import io.github.buffercore.Ticker;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creation of playlists: the one registry operation that runs user code (the initializer), so it runs
+ * outside any compute. A {@link PendingPlaylist} placeholder makes concurrent callers of the same id
+ * wait for the one creator; the live {@link PlaylistState} replaces it in one step, fully built.
+ */
+final class PlaylistCreation {
+
+  private static final Logger LOG = LoggerFactory.getLogger("io.github.buffercore.PlaylistRegistry");
+
+  private final ConcurrentMap<String, RegistryNode> playlists;
+  private final WorkingFolders folders;
+  private final AtomicLong generations;
+  private final Ticker ticker;
+  private final EffectRunner effects;
+  private final BooleanSupplier closed;
+  private final Consumer<String> removeForClose;
+
+  PlaylistCreation(ConcurrentMap<String, RegistryNode> playlists, Path workingFolderBase,
+      AtomicLong generations, Ticker ticker, EffectRunner effects, BooleanSupplier closed,
+      Consumer<String> removeForClose) {
+    this.playlists = playlists;
+    this.folders = workingFolderBase == null ? null : new WorkingFolders(workingFolderBase);
+    this.generations = generations;
+    this.ticker = ticker;
+    this.effects = effects;
+    this.closed = closed;
+    this.removeForClose = removeForClose;
+  }
+
+  /** The slow path of getOrCreate: the id is valid and was not live a moment ago. */
+  Playlist getOrCreate(String playlistId, PlaylistInitializer initializer) {
+    while (true) {
+      RegistryNode node = playlists.get(playlistId);
+      if (node instanceof PlaylistState live) {
+        return live.playlist();
+      }
+      if (node instanceof PendingPlaylist pending) {
+        return await(playlistId, pending);
+      }
+      PendingPlaylist mine = PendingPlaylist.byCurrentThread();
+      if (playlists.putIfAbsent(playlistId, mine) == null) {
+        return create(playlistId, initializer, mine);
+      }
+      // Lost the race to another creator (or a removal happened in between): look again.
+    }
+  }
+
+  /** The live state, after waiting for a pending creation; throws if there is none. */
+  PlaylistState liveOrThrow(String playlistId) {
+    while (true) {
+      RegistryNode node = playlists.get(playlistId);
+      if (node instanceof PlaylistState live) {
+        return live;
+      }
+      if (node instanceof PendingPlaylist pending) {
+        await(playlistId, pending);
+        continue;
+      }
+      throw new PlaylistNotFoundException(playlistId);
+    }
+  }
+
+  /** Waits for a pending creation of {@code playlistId}, or throws if the playlist is absent. */
+  void awaitOrThrow(String playlistId) {
+    RegistryNode node = playlists.get(playlistId);
+    if (node instanceof PendingPlaylist pending) {
+      await(playlistId, pending);
+    } else if (node == null) {
+      throw new PlaylistNotFoundException(playlistId);
+    }
+  }
+
+  private Playlist create(String playlistId, PlaylistInitializer initializer, PendingPlaylist mine) {
+    LOG.info("Creating new playlist for ID: {}", playlistId);
+    Path folder = null;
+    Playlist playlist;
+    try {
+      PlaylistSettings settings = initializer.initialize(playlistId);
+      if (settings == null) {
+        throw new NullPointerException("initializer returned null settings for playlist " + playlistId);
+      }
+      long generation = generations.incrementAndGet();
+      if (folders != null) {
+        folder = folders.create(playlistId, generation);
+      }
+      playlist = new Playlist(playlistId, generation, settings, Optional.ofNullable(folder));
+    } catch (Throwable failure) {
+      if (failure instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      playlists.remove(playlistId, mine);
+      if (folder != null) {
+        WorkingFolders.delete(playlistId, folder);
+      }
+      LOG.warn("Creating playlist {} failed; nothing was stored, a later call will try again",
+          playlistId, failure);
+      mine.result().completeExceptionally(failure);
+      if (failure instanceof VirtualMachineError vmError) {
+        throw vmError;
+      }
+      throw new PlaylistInitializationException(playlistId, failure);
+    }
+    // Publish only now, fully built: the placeholder is replaced by the live state in one step.
+    boolean published = playlists.replace(playlistId, mine, PlaylistState.created(playlist, ticker.read()));
+    // close() sets `closed` before it empties the map, so a creation that published after close's
+    // sweep is seen here and undone; one published before the sweep is removed by the sweep.
+    if (!published || closed.getAsBoolean()) {
+      if (published) {
+        removeForClose.accept(playlistId);
+      } else if (folder != null) {
+        WorkingFolders.delete(playlistId, folder);
+      }
+      IllegalStateException closedFailure = new RegistryClosedException(null);
+      mine.result().completeExceptionally(closedFailure);
+      throw closedFailure;
+    }
+    mine.result().complete(playlist);
+    effects.fire(new RegistryEvent(Type.PLAYLIST_CREATED, playlistId, null, 0L, 0, 0, playlist.tunerLimit()));
+    return playlist;
+  }
+
+  private Playlist await(String playlistId, PendingPlaylist pending) {
+    if (pending.creator() == Thread.currentThread()) {
+      throw new IllegalStateException("The initializer of playlist '" + playlistId
+          + "' called back into the registry for the same id; it would wait for itself");
+    }
+    try {
+      return pending.result().join();
+    } catch (CompletionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RegistryClosedException closedFailure) {
+        throw new RegistryClosedException(closedFailure);
+      }
+      throw new PlaylistInitializationException(playlistId, cause);
+    }
+  }
+}
