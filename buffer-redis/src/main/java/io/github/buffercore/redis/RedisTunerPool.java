@@ -252,7 +252,8 @@ public final class RedisTunerPool implements TunerPool {
         LeaseQuarantineException quarantine = new LeaseQuarantineException(redis,
             Instant.ofEpochMilli(LeaseScripts.asLong(reply.get(2))), Duration.ofMillis(leftMillis));
         if (now + TimeUnit.MILLISECONDS.toNanos(leftMillis) - waitUntil > 0) {
-          LOG.warn("Refused a tuner of playlist {} for stream {} on node {}: {}",
+          // INFO: the caller (the registry) logs the refusal itself, with this as its cause.
+          LOG.info("Refused a tuner of playlist {} for stream {} on node {}: {}",
               playlistId, streamId, nodeId, quarantine.getMessage());
           throw new TunerPoolUnavailableException(playlistId, streamId, quarantine);
         }
@@ -295,7 +296,7 @@ public final class RedisTunerPool implements TunerPool {
       }
       return connection.async();
     } catch (RedisException e) {
-      LOG.warn("Tuner pool of node {} cannot connect to Redis {}; refusing stream {} of playlist {}:"
+      LOG.info("Tuner pool of node {} cannot connect to Redis {}; refusing stream {} of playlist {}:"
           + " {}", nodeId, redis, streamId, playlistId, e.toString());
       throw new TunerPoolUnavailableException(playlistId, streamId, e);
     } finally {
@@ -328,7 +329,8 @@ public final class RedisTunerPool implements TunerPool {
 
   private TunerPoolUnavailableException unavailable(String playlistId, String streamId,
       Throwable cause) {
-    LOG.warn("Redis {} could not decide a tuner of playlist {} for stream {} on node {}; refusing"
+    // INFO: the caller (the registry) logs the refusal itself, with this as its cause.
+    LOG.info("Redis {} could not decide a tuner of playlist {} for stream {} on node {}; refusing"
         + " it: {}", redis, playlistId, streamId, nodeId, cause.toString());
     return new TunerPoolUnavailableException(playlistId, streamId, cause);
   }
@@ -455,7 +457,7 @@ public final class RedisTunerPool implements TunerPool {
   /** Called once by the slot whose compare-and-set made it lost. */
   private void lost(RedisTunerSlot slot, String reason, Consumer<String> action) {
     held.remove(slot.leaseId());
-    LOG.warn(reason);
+    LOG.warn("{}", reason); // the reason names the lease, token, playlist and stream
     signalRelease();
     if (action == null) {
       return;
