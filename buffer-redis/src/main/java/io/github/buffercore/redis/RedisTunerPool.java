@@ -91,6 +91,8 @@ public final class RedisTunerPool implements TunerPool {
   private final Duration leaseTtl;
   private final long ttlMillis;
   private final long ttlNanos;
+  /** How long a slot counts as held after a confirmed send: the TTL less a stop margin. */
+  private final long holdNanos;
   private final long heartbeatNanos;
   private final long retryNanos;
   private final Duration commandTimeout;
@@ -131,6 +133,9 @@ public final class RedisTunerPool implements TunerPool {
     this.ttlMillis = builder.leaseTtl.toMillis();
     this.ttlNanos = builder.leaseTtl.toNanos();
     this.heartbeatNanos = ttlNanos / 3;
+    // Give up a slot TTL/10 before the server could hand it to another node, so the stream's
+    // upstream is closed by then (a provider counting connections never sees both).
+    this.holdNanos = ttlNanos - ttlNanos / 10;
     // After a failed renewal, try again sooner: the lease still has at most two thirds of its TTL.
     this.retryNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(10), ttlNanos / 10);
     this.commandTimeout = builder.commandTimeout != null ? builder.commandTimeout
@@ -363,12 +368,12 @@ public final class RedisTunerPool implements TunerPool {
   private TunerSlot granted(String playlistId, String streamId, String leaseId, long token,
       long sent) {
     RedisTunerSlot slot = new RedisTunerSlot(owner, playlistId, streamId, leaseId, token,
-        sent + ttlNanos);
+        sent + holdNanos);
     held.put(leaseId, slot);
     LOG.info("Tuner lease {} of playlist {} taken for stream {} in Redis {} (fencing token {}, TTL"
         + " {} ms)", leaseId, playlistId, streamId, redis, token, ttlMillis);
     try {
-      slot.watchdog(timers.schedule(() -> watch(slot), ttlNanos, TimeUnit.NANOSECONDS));
+      slot.watchdog(timers.schedule(() -> watch(slot), holdNanos, TimeUnit.NANOSECONDS));
       slot.heartbeat(timers.schedule(() -> renew(slot), heartbeatNanos, TimeUnit.NANOSECONDS));
     } catch (RejectedExecutionException e) {
       // The pool was closed while this acquire ran: the lease cannot be kept alive.
@@ -414,7 +419,7 @@ public final class RedisTunerPool implements TunerPool {
     }
     long code = LeaseScripts.asLong(answer.get(0));
     if (code == 1) {
-      slot.extendTo(sent + ttlNanos);
+      slot.extendTo(sent + holdNanos);
       LOG.debug("Renewed tuner lease {} of playlist {} (stream {})", slot.leaseId(),
           slot.playlistId(), slot.streamId());
       schedule(slot, heartbeatNanos);

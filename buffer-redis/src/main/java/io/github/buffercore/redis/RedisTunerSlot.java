@@ -84,7 +84,7 @@ final class RedisTunerSlot implements TunerSlot {
     }
     if (System.nanoTime() - current.deadlineNanos() >= 0) {
       lose("its lease was not renewed within the lease TTL of " + pool.leaseTtlMillis()
-          + " ms (node paused, or Redis unreachable)");
+          + " ms, less a tenth to stop (node paused, or Redis unreachable)");
       return false;
     }
     return true;

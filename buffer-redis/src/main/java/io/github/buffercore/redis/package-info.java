@@ -12,9 +12,11 @@
  *   <dt>{@code HeldImpliesLeased}</dt>
  *   <dd>A slot answers {@code isHeld() == true} only before its local deadline: the
  *   {@link System#nanoTime()} at which its last confirmed acquire or renewal was <em>sent</em>, plus
- *   the TTL. The server set that lease's expiry to its own time when it ran the script, plus the same
- *   TTL, which is later; so while a slot is held here its lease is valid in Redis and counted, and no
- *   other node can be holding that slot. A renewal never revives an expired lease.</dd>
+ *   nine tenths of the TTL. The server set that lease's expiry to its own time when it ran the script,
+ *   plus the whole TTL, which is later; so while a slot is held here its lease is valid in Redis and
+ *   counted, no other node can be holding that slot, and a stream stopped at the local deadline has a
+ *   tenth of the TTL to close its upstream before the slot can be handed out again. A renewal never
+ *   revives an expired lease.</dd>
  *   <dt>{@code SingleExit}</dt>
  *   <dd>A slot leaves HELD exactly once, to LOST or CLOSED, by one compare-and-set on its immutable
  *   state; the thread that wins runs the one side effect of that exit (the release script, or handing

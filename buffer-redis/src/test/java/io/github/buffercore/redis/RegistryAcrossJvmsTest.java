@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,9 @@ import org.junit.jupiter.api.Test;
  * Three proxy nodes, each a separate JVM running a {@code PlaylistRegistry} with a
  * {@link RedisTunerPool} ({@link RegistryNodeMain}), share one account of limit N against one local
  * upstream that counts connections. Each node keeps trying to watch N channels. Then one node is
- * killed with {@code kill -9}, and another is paused with SIGSTOP past its TTL and resumed.
+ * killed with {@code kill -9}, another is paused with SIGSTOP past its TTL and resumed, and Redis is
+ * restarted empty. At no moment are more than N upstream connections open (leaving out the frozen
+ * sockets of the stopped node while it is stopped) or more than N leases valid in Redis.
  */
 class RegistryAcrossJvmsTest {
 
@@ -58,8 +61,12 @@ class RegistryAcrossJvmsTest {
     Thread sampler = new Thread(() -> {
       try (RedisServer.Inspector inspector = redis.inspector()) {
         while (sampling.get()) {
-          maxValidLeases.accumulateAndGet(
-              inspector.validLeases(RedisTunerPool.DEFAULT_KEY_PREFIX, "provider"), Math::max);
+          try {
+            maxValidLeases.accumulateAndGet(
+                inspector.validLeases(RedisTunerPool.DEFAULT_KEY_PREFIX, "provider"), Math::max);
+          } catch (io.lettuce.core.RedisException restarting) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10)); // Redis is being restarted
+          }
         }
       }
     }, "lease-sampler");
@@ -116,6 +123,15 @@ class RegistryAcrossJvmsTest {
       // It keeps asking, and is refused: the running node holds every slot.
       long refusedBefore = count(paused, "REFUSED ");
       awaitValue(() -> count(paused, "REFUSED "), r -> r > refusedBefore, "a refusal after resume");
+
+      // Redis restarted empty: every holder finds its lease gone and stops; nothing is granted for
+      // one TTL (leases it forgot may live that long); then N streams play again.
+      long endedBefore = nodes.stream().mapToLong(n -> count(n, "ENDED ")).sum();
+      redis.kill();
+      redis.restart();
+      awaitValue(() -> nodes.stream().mapToLong(n -> count(n, "ENDED ")).sum(),
+          ended -> ended >= endedBefore + LIMIT, "every stream ending after the restart");
+      awaitValue(upstream::open, open -> open == LIMIT, "N streams playing again");
 
       assertThat(upstream.maxOpenExcluding()).as("upstream connections at once, all phases")
           .isLessThanOrEqualTo(LIMIT);
