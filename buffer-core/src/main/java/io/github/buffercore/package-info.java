@@ -45,5 +45,25 @@
  * being created is held as a placeholder future until its initializer has finished, so the
  * "publish empty, initialize, overwrite" race of a {@code LoadOrStore} followed by a blind
  * {@code Store} cannot happen.
+ *
+ * <h2>How it fits together</h2>
+ * <ul>
+ *   <li><b>Control plane.</b> A live playlist changes only through a pure transition
+ *   {@code (state, event) -> (next state, effects, outcome)} applied inside its {@code compute}.
+ *   Events: {@code Join}, {@code Leave}, {@code Cleanup}, {@code GraceExpired}, {@code UpstreamFailed}
+ *   (also a refused or lost tuner slot), {@code Update}, {@code Evict} (the registry closes). Effects,
+ *   run after the compute exactly once and in order: {@code StartUpstream} (take a tuner slot, then
+ *   open the upstream), {@code StopUpstream}, {@code EvictClient}, {@code Notify} (the
+ *   {@link io.github.buffercore.RegistryListener}), {@code DeleteFolder}, {@code ScheduleGrace},
+ *   {@code Refuse}. Outcomes the caller sees: joined, started, refused with its reason, needs an
+ *   upstream target, changed, unchanged, removed.</li>
+ *   <li><b>Data plane.</b> One stream generation is one upstream pump writing through a packet aligner
+ *   (reset on every new connection) into one ring buffer that all its readers read. It reports back
+ *   only "a client left" and "a stream ended for good", through two narrow interfaces.</li>
+ *   <li><b>Tuner admission</b> is the {@link io.github.buffercore.TunerPool} SPI: a start is decided in
+ *   the compute (streams in their grace period yield), the slot is acquired outside it, and a refusal
+ *   undoes the start. A slot is held until the upstream connection has closed; a lost slot stops the
+ *   upstream at once.</li>
+ * </ul>
  */
 package io.github.buffercore;

@@ -39,11 +39,10 @@ class ArchitectureTest {
       "io.github.buffercore.internal.ChunkSink");
 
   /**
-   * The two files still waiting for their split by role (the ring's writer and reader sides, the
-   * pump's connect/reconnect loop and its copy loop): they may not grow until then.
+   * The file still waiting for its split by role (the pump's connect/reconnect loop and its copy
+   * loop): it may not grow until then.
    */
-  private static final Map<String, Integer> PENDING_SPLIT =
-      Map.of("BroadcastRing.java", 685, "UpstreamPump.java", 770);
+  private static final Map<String, Integer> PENDING_SPLIT = Map.of("UpstreamPump.java", 770);
 
   @Test
   void noCycleBetweenFiles() throws IOException {

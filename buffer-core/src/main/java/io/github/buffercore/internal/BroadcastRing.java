@@ -52,66 +52,20 @@ import org.slf4j.LoggerFactory;
  * thread. Tiny capacities (for example 16 or 64 bytes) are allowed, so that stress tests can race a
  * writer and a reader over many laps.
  */
-public final class BroadcastRing {
+public final class BroadcastRing extends RingMemory implements ChunkSink {
 
   /** The capacity callers use unless configured otherwise: 4 MiB. */
   public static final int DEFAULT_CAPACITY = 4 * 1024 * 1024;
 
   /** The largest capacity: 1 GiB, the largest power of two an array can have. */
-  public static final int MAX_CAPACITY = 1 << 30;
+  public static final int MAX_CAPACITY = RingMemory.MAX_CAPACITY;
 
-  private static final Logger LOG = LoggerFactory.getLogger(BroadcastRing.class);
-
-  /** The value of {@link #terminal} after {@link #complete()}. */
-  private static final Object COMPLETED = new Object();
-
-  private static final VarHandle TAIL;
-  private static final VarHandle TAIL_INTENT;
-
-  static {
-    try {
-      MethodHandles.Lookup lookup = MethodHandles.lookup();
-      TAIL = lookup.findVarHandle(BroadcastRing.class, "tail", long.class);
-      TAIL_INTENT = lookup.findVarHandle(BroadcastRing.class, "tailIntent", long.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
-
-  private final String playlistId;
-  private final String streamId;
-  private final byte[] buffer;
-  private final int capacity;
-  private final int mask;
-  private final SlowClientPolicy policy;
-  private final int startBehind;
-  private final boolean mpegTs;
-
-  /** Position after the last completed write. Accessed through {@link #TAIL} only. */
-  @SuppressWarnings("unused")
-  private long tail;
-
-  /** Position after the write in progress (equals {@link #tail} between writes). Via {@link #TAIL_INTENT}. */
-  @SuppressWarnings("unused")
-  private long tailIntent;
-
-  /** {@code null} while live; {@link #COMPLETED} or the {@link UpstreamException} once terminal. */
-  private volatile Object terminal;
+  private static final Logger LOG = LoggerFactory.getLogger(BroadcastRingLogger.NAME);
 
   /** Current readers; copy-on-write under {@link #readersLock}, iterated lock-free by the writer. */
-  private volatile Reader[] readers = new Reader[0];
+  private volatile RingReader[] readers = new RingReader[0];
 
   private final Object readersLock = new Object();
-
-  /** Readers parked in {@link Reader#read}; the writer unparks only when this is non-zero. */
-  private final AtomicInteger waitingReaders = new AtomicInteger();
-
-  /** Upper bound of pending readiness callbacks; the writer looks for them only when non-zero. */
-  private final AtomicInteger armedCallbacks = new AtomicInteger();
-
-  private final LongAdder bytesDelivered = new LongAdder();
-  private final LongAdder laps = new LongAdder();
-  private final LongAdder skips = new LongAdder();
 
   /**
    * Creates the ring of one stream.
@@ -130,22 +84,7 @@ public final class BroadcastRing {
    */
   public BroadcastRing(String playlistId, String streamId, int capacityBytes, SlowClientPolicy policy,
       int startBehindBytes, boolean mpegTs) {
-    this.playlistId = Objects.requireNonNull(playlistId, "playlistId");
-    this.streamId = Objects.requireNonNull(streamId, "streamId");
-    this.policy = Objects.requireNonNull(policy, "policy");
-    if (capacityBytes < 1 || capacityBytes > MAX_CAPACITY) {
-      throw new IllegalArgumentException("capacity of stream '" + streamId + "' in playlist '" + playlistId
-          + "' must be between 1 and " + MAX_CAPACITY + " bytes: " + capacityBytes);
-    }
-    this.capacity = capacityBytes == 1 ? 1 : Integer.highestOneBit(capacityBytes - 1) << 1;
-    this.mask = capacity - 1;
-    if (startBehindBytes < 0 || startBehindBytes > capacity) {
-      throw new IllegalArgumentException("start-behind of stream '" + streamId + "' in playlist '" + playlistId
-          + "' must be between 0 and the capacity " + capacity + ": " + startBehindBytes);
-    }
-    this.startBehind = startBehindBytes;
-    this.mpegTs = mpegTs;
-    this.buffer = new byte[capacity];
+    super(playlistId, streamId, capacityBytes, policy, startBehindBytes, mpegTs);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -165,6 +104,7 @@ public final class BroadcastRing {
    * @throws IllegalArgumentException in MPEG-TS mode if {@code len} is not a whole number of packets
    * @throws IndexOutOfBoundsException if {@code off} and {@code len} do not fit {@code src}
    */
+  @Override
   public void write(byte[] src, int off, int len) {
     Objects.checkFromIndexSize(off, len, src.length);
     if (terminal != null) {
@@ -216,6 +156,7 @@ public final class BroadcastRing {
    * Ends the stream normally: readers get the remaining data and then {@code -1}. Writer thread only;
    * idempotent (a later {@code complete} or {@link #fail} is ignored).
    */
+  @Override
   public void complete() {
     if (terminate(COMPLETED)) {
       LOG.debug("Stream '{}' of playlist '{}' completed after {} bytes", streamId, playlistId, bytesWritten());
@@ -228,6 +169,7 @@ public final class BroadcastRing {
    *
    * @param failure the failure every reader will see
    */
+  @Override
   public void fail(UpstreamException failure) {
     Objects.requireNonNull(failure, "failure");
     if (terminate(failure)) {
@@ -252,7 +194,7 @@ public final class BroadcastRing {
   private void wakeReaders(boolean all) {
     final long currentTail = (long) TAIL.getVolatile(this);
     final boolean ended = terminal != null;
-    for (Reader reader : readers) {
+    for (RingReader reader : readers) {
       Thread waiter = reader.waiter;
       if (waiter != null) {
         LockSupport.unpark(waiter);
@@ -274,10 +216,10 @@ public final class BroadcastRing {
    * @return the new reader
    */
   public StreamReader newReader() {
-    Reader reader = new Reader(startPosition());
+    RingReader reader = new RingReader(this, startPosition(), this::removeReader);
     synchronized (readersLock) {
-      Reader[] current = readers;
-      Reader[] next = Arrays.copyOf(current, current.length + 1);
+      RingReader[] current = readers;
+      RingReader[] next = Arrays.copyOf(current, current.length + 1);
       next[current.length] = reader;
       readers = next;
     }
@@ -286,26 +228,12 @@ public final class BroadcastRing {
     return reader;
   }
 
-  /** Where a new or skipping reader starts, computed from the current tail. */
-  private long startPosition() {
-    // Acquire: tail first, then the intent, so intent >= tail for the values we read.
-    final long currentTail = (long) TAIL.getAcquire(this);
-    final long intent = (long) TAIL_INTENT.getAcquire(this);
-    long start = Math.max(Math.max(currentTail - startBehind, intent - capacity), 0);
-    if (mpegTs) {
-      // Round up to a packet boundary; tail and intent are multiples of 188, so this stays <= intent.
-      long packet = TsPacketAligner.PACKET_SIZE;
-      start = (start + packet - 1) / packet * packet;
-    }
-    return start;
-  }
-
-  private void removeReader(Reader reader) {
+  private void removeReader(RingReader reader) {
     synchronized (readersLock) {
-      Reader[] current = readers;
+      RingReader[] current = readers;
       for (int i = 0; i < current.length; i++) {
         if (current[i] == reader) {
-          Reader[] next = new Reader[current.length - 1];
+          RingReader[] next = new RingReader[current.length - 1];
           System.arraycopy(current, 0, next, 0, i);
           System.arraycopy(current, i + 1, next, i, current.length - i - 1);
           readers = next;
@@ -415,271 +343,4 @@ public final class BroadcastRing {
         + ", written=" + bytesWritten() + ", readers=" + readerCount() + "]";
   }
 
-  // ---------------------------------------------------------------------------------------------
-  // The reader
-  // ---------------------------------------------------------------------------------------------
-
-  /** Result of {@link Reader#tryCopy} when the copied bytes were (possibly) overwritten. */
-  private static final int LAPPED = Integer.MIN_VALUE;
-
-  private final class Reader implements StreamReader {
-
-    /** Next position to read. Written only by the consumer; volatile so the writer and status see it. */
-    private volatile long position;
-
-    private volatile long bytesRead;
-    private volatile long readerSkips;
-    private volatile boolean closed;
-
-    /** Set when closed by a DISCONNECT lap; rethrown by later calls. */
-    private volatile SlowClientException slowClientFailure;
-
-    /** The thread parked in {@link #read}, or {@code null}. Set before counting as waiting. */
-    private volatile Thread waiter;
-
-    /** The pending readiness callback, or {@code null}; claimed with getAndSet so it runs once. */
-    private final AtomicReference<Runnable> callback = new AtomicReference<>();
-
-    Reader(long start) {
-      this.position = start;
-    }
-
-    @Override
-    public int read(byte[] dst, int off, int len, Duration timeout) throws InterruptedException {
-      Objects.requireNonNull(timeout, "timeout");
-      long timeoutNanos = saturatedNanos(timeout);
-      final long startNanos = System.nanoTime();
-      while (true) {
-        int n = poll(dst, off, len);
-        if (n != 0 || len == 0) {
-          return n;
-        }
-        long remaining = timeoutNanos - (System.nanoTime() - startNanos);
-        if (remaining <= 0) {
-          return 0;
-        }
-        awaitReadable(startNanos, timeoutNanos);
-      }
-    }
-
-    /** Parks until readable, closed, interrupted or the deadline passes. */
-    private void awaitReadable(long startNanos, long timeoutNanos) throws InterruptedException {
-      // Register first (volatile store, then volatile increment), then re-check the tail with a
-      // volatile load: pairs with the writer's volatile tail store followed by its counter load.
-      waiter = Thread.currentThread();
-      waitingReaders.incrementAndGet();
-      try {
-        while (!readableNow()) {
-          long remaining = timeoutNanos - (System.nanoTime() - startNanos);
-          if (remaining <= 0) {
-            return;
-          }
-          LockSupport.parkNanos(BroadcastRing.this, remaining);
-          if (Thread.interrupted()) {
-            throw new InterruptedException("interrupted while reading stream '" + streamId + "' of playlist '"
-                + playlistId + "'");
-          }
-        }
-      } finally {
-        waiter = null;
-        waitingReaders.decrementAndGet();
-      }
-    }
-
-    /** Whether a poll would return something other than 0; uses a volatile tail load (Dekker). */
-    private boolean readableNow() {
-      return closed || terminal != null || (long) TAIL.getVolatile(BroadcastRing.this) > position;
-    }
-
-    @Override
-    public int poll(byte[] dst, int off, int len) {
-      Objects.checkFromIndexSize(off, len, dst.length);
-      ensureOpen();
-      if (len == 0) {
-        return 0;
-      }
-      while (true) {
-        final long pos = position;
-        // Acquire: every byte below the observed tail was stored before the writer's tail store.
-        final long available = (long) TAIL.getAcquire(BroadcastRing.this);
-        if (available > pos) {
-          int n = tryCopy(pos, available, dst, off, len);
-          if (n != LAPPED) {
-            position = pos + n;
-            bytesRead += n; // single writer (the consumer): the volatile read-modify-write is not racy
-            bytesDelivered.add(n);
-            return n;
-          }
-          handleLap(pos);
-          continue;
-        }
-        final Object end = terminal;
-        if (end == null) {
-          return 0;
-        }
-        // The terminal state was stored after the final tail: re-read it to drain what is left.
-        if ((long) TAIL.getAcquire(BroadcastRing.this) > pos) {
-          continue;
-        }
-        if (end instanceof UpstreamException) {
-          throw (UpstreamException) end;
-        }
-        return -1;
-      }
-    }
-
-    /**
-     * Copies {@code [pos, min(available, pos + len))} into {@code dst} and validates the copy.
-     *
-     * @return the number of bytes copied, or {@link #LAPPED} if they may have been overwritten
-     */
-    private int tryCopy(long pos, long available, byte[] dst, int off, int len) {
-      // Early check: if a write already announced it overwrites pos, do not bother copying.
-      if ((long) TAIL_INTENT.getAcquire(BroadcastRing.this) - capacity > pos) {
-        return LAPPED;
-      }
-      final int n = (int) Math.min(available - pos, len);
-      final int index = (int) (pos & mask);
-      final int first = Math.min(n, capacity - index);
-      System.arraycopy(buffer, index, dst, off, first);
-      if (n > first) {
-        System.arraycopy(buffer, 0, dst, off + first, n - first);
-      }
-      // LoadLoad fence: the byte loads above may not be reordered after the intent load below (the
-      // StampedLock.validate pattern). If any byte we loaded came from a newer write, that write's
-      // intent store (ordered before its bytes by the writer's StoreStore fence) is visible here.
-      VarHandle.loadLoadFence();
-      final long intent = (long) TAIL_INTENT.getAcquire(BroadcastRing.this);
-      // Positions below intent - capacity may have been overwritten; our lowest position is pos.
-      return intent - capacity > pos ? LAPPED : n;
-    }
-
-    private void handleLap(long pos) {
-      laps.increment();
-      final long lost = (long) TAIL_INTENT.getAcquire(BroadcastRing.this) - capacity - pos;
-      if (policy == SlowClientPolicy.DISCONNECT) {
-        SlowClientException failure = new SlowClientException(playlistId, streamId, lost);
-        LOG.info("Reader of stream '{}' in playlist '{}' lapped at position {} and lost {} bytes; disconnecting",
-            streamId, playlistId, pos, lost);
-        slowClientFailure = failure;
-        close();
-        throw failure;
-      }
-      final long next = Math.max(startPosition(), pos);
-      position = next;
-      readerSkips += 1; // single writer (the consumer)
-      skips.increment();
-      if (LOG.isDebugEnabled()) { // a lap can happen on every read of a slow client: no varargs or boxing then
-        LOG.debug("Reader of stream '{}' in playlist '{}' lapped at position {} (about {} bytes lost); skipped to {}",
-            streamId, playlistId, pos, lost, next);
-      }
-    }
-
-    private void ensureOpen() {
-      if (closed) {
-        SlowClientException failure = slowClientFailure;
-        if (failure != null) {
-          throw failure;
-        }
-        throw new IllegalStateException("reader of stream '" + streamId + "' in playlist '" + playlistId
-            + "' is closed");
-      }
-    }
-
-    @Override
-    public void onReadable(Runnable action) {
-      Objects.requireNonNull(action, "callback");
-      // Count first, then set: the counter is always >= the number of pending callbacks, so the
-      // writer can never skip a pending one because of a transiently low counter.
-      armedCallbacks.incrementAndGet();
-      if (!callback.compareAndSet(null, action)) {
-        armedCallbacks.decrementAndGet();
-        throw new IllegalStateException("a readiness callback is already pending on a reader of stream '"
-            + streamId + "' in playlist '" + playlistId + "'");
-      }
-      // Re-check after registering (volatile loads), pairing with the writer's tail store + counter load.
-      if (readableNow()) {
-        fireCallback();
-      }
-    }
-
-    /** Runs the pending callback if this thread wins the claim; logs and swallows its failure. */
-    void fireCallback() {
-      Runnable action = callback.getAndSet(null);
-      if (action == null) {
-        return;
-      }
-      armedCallbacks.decrementAndGet();
-      try {
-        action.run();
-      } catch (VirtualMachineError e) {
-        throw e;
-      } catch (Throwable t) {
-        LOG.warn("Readiness callback of a reader of stream '{}' in playlist '{}' threw; ignoring it",
-            streamId, playlistId, t);
-      }
-    }
-
-    @Override
-    public long position() {
-      return position;
-    }
-
-    @Override
-    public long bytesRead() {
-      return bytesRead;
-    }
-
-    @Override
-    public long skips() {
-      return readerSkips;
-    }
-
-    @Override
-    public boolean isClosed() {
-      return closed;
-    }
-
-    @Override
-    public void close() {
-      synchronized (this) {
-        if (closed) {
-          return;
-        }
-        closed = true;
-      }
-      removeReader(this);
-      Thread parked = waiter;
-      if (parked != null) {
-        LockSupport.unpark(parked);
-      }
-      fireCallback();
-      LOG.debug("Reader of stream '{}' in playlist '{}' closed at position {} after {} bytes", streamId,
-          playlistId, position, bytesRead);
-    }
-
-    @Override
-    public String playlistId() {
-      return playlistId;
-    }
-
-    @Override
-    public String streamId() {
-      return streamId;
-    }
-
-    @Override
-    public String toString() {
-      return "StreamReader[playlist=" + playlistId + ", stream=" + streamId + ", position=" + position
-          + ", closed=" + closed + "]";
-    }
-  }
-
-  private static long saturatedNanos(Duration duration) {
-    try {
-      return duration.toNanos();
-    } catch (ArithmeticException e) {
-      return duration.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
-    }
-  }
 }

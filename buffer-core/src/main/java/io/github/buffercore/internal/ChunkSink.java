@@ -3,8 +3,9 @@ package io.github.buffercore.internal;
 import io.github.buffercore.UpstreamException;
 
 /**
- * Where an {@link UpstreamPump} puts the bytes it reads from the upstream of one stream (in practice
- * the writer side of the stream's ring buffer).
+ * Where the bytes of one stream go: an {@link UpstreamPump} writes what it reads from the upstream, a
+ * {@link TsPacketAligner} writes whole packets (in practice both end in the writer side of the stream's
+ * {@link BroadcastRing}, which implements this).
  *
  * <p>Thread-safety: every method is called from one pump thread only, never concurrently. After
  * {@link #complete()} or {@link #fail(UpstreamException)} no further method is called.

@@ -85,7 +85,7 @@ final class SharedStream implements ChunkSink {
   void start(Executor pumps, ScheduledExecutorService scheduler) {
     BroadcastRing sink = ring();
     if (config.mpegTs()) {
-      aligner = new TsPacketAligner(playlistId, streamId, sink::write);
+      aligner = new TsPacketAligner(playlistId, streamId, sink);
     }
     UpstreamPump created = UpstreamPump.builder(playlistId, streamId, config.source(), this, scheduler)
         .primaryUrl(target.url())

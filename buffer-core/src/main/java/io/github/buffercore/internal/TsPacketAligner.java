@@ -32,26 +32,9 @@ public final class TsPacketAligner {
 
   private static final Logger LOG = LoggerFactory.getLogger(TsPacketAligner.class);
 
-  /**
-   * Receives whole, aligned packets.
-   */
-  @FunctionalInterface
-  public interface PacketSink {
-
-    /**
-     * Accepts {@code len / 188} whole packets, each starting with {@code 0x47}. The array is only
-     * valid during the call: copy what must be kept (a {@link BroadcastRing#write} does).
-     *
-     * @param buf the array holding the packets
-     * @param off the index of the first packet
-     * @param len the number of bytes, a positive multiple of 188
-     */
-    void accept(byte[] buf, int off, int len);
-  }
-
   private final String playlistId;
   private final String streamId;
-  private final PacketSink sink;
+  private final ChunkSink sink;
 
   /**
    * Bytes carried over between chunks. Always starts with a sync byte. While synchronised it holds
@@ -71,9 +54,10 @@ public final class TsPacketAligner {
    *
    * @param playlistId the playlist, for logs
    * @param streamId the stream, for logs
-   * @param sink where whole packets go, typically {@code ring::write}
+   * @param sink where whole packets go ({@link ChunkSink#write} gets a positive multiple of 188 bytes,
+   *     each packet starting with {@code 0x47}), typically the stream's {@link BroadcastRing}
    */
-  public TsPacketAligner(String playlistId, String streamId, PacketSink sink) {
+  public TsPacketAligner(String playlistId, String streamId, ChunkSink sink) {
     this.playlistId = Objects.requireNonNull(playlistId, "playlistId");
     this.streamId = Objects.requireNonNull(streamId, "streamId");
     this.sink = Objects.requireNonNull(sink, "sink");
@@ -173,7 +157,7 @@ public final class TsPacketAligner {
 
   private void emit(byte[] buf, int off, int len) {
     packets += len / PACKET_SIZE;
-    sink.accept(buf, off, len);
+    sink.write(buf, off, len);
   }
 
   private void drop(int count) {

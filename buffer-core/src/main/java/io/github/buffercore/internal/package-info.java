@@ -2,7 +2,11 @@
  * Implementation of buffer-core; not exported by the module and free to change in any release.
  *
  * <p>{@link io.github.buffercore.internal.DefaultPlaylistRegistry} keeps the registry invariants
- * listed in the {@code io.github.buffercore} package documentation. {@link
+ * listed in the {@code io.github.buffercore} package documentation: it applies the pure
+ * {@code PlaylistTransitions} inside each playlist's compute and hands the returned {@code Effect}s to
+ * {@code EffectRunner}; {@code PlaylistCreation} runs initializers; {@code DataPlane} owns the pump and
+ * timer threads; {@link io.github.buffercore.internal.InProcessTunerPool} is the default tuner pool.
+ * The data plane reports back only through {@code Lease.Owner} and {@code StreamOwner}. {@link
  * io.github.buffercore.internal.SharedStream} is the data path of one stream generation: one
  * {@link io.github.buffercore.internal.UpstreamPump} writing into one
  * {@link io.github.buffercore.internal.BroadcastRing}, the per-stream single-writer, many-reader ring

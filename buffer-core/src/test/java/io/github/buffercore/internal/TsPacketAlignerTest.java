@@ -15,12 +15,12 @@ class TsPacketAlignerTest {
   private static final int PACKET = TsPacketAligner.PACKET_SIZE;
 
   /** Collects what the aligner emits and checks the sink contract on every call. */
-  private static final class Collector implements TsPacketAligner.PacketSink {
+  private static final class Collector implements ChunkSink {
     final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     int calls;
 
     @Override
-    public void accept(byte[] buf, int off, int len) {
+    public void write(byte[] buf, int off, int len) {
       assertThat(len).isPositive();
       assertThat(len % PACKET).isZero();
       for (int p = off; p < off + len; p += PACKET) {
@@ -28,6 +28,16 @@ class TsPacketAlignerTest {
       }
       bytes.write(buf, off, len);
       calls++;
+    }
+
+    @Override
+    public void complete() {
+      throw new AssertionError("the aligner never ends the stream");
+    }
+
+    @Override
+    public void fail(io.github.buffercore.UpstreamException cause) {
+      throw new AssertionError("the aligner never fails the stream");
     }
   }
 
@@ -143,7 +153,7 @@ class TsPacketAlignerTest {
   void feedsTheRingWithWholePacketsOnly() {
     BroadcastRing ring = new BroadcastRing("pl", "st", 4096, SlowClientPolicy.SKIP, 0, true);
     StreamReader reader = ring.newReader();
-    TsPacketAligner aligner = new TsPacketAligner("pl", "st", ring::write);
+    TsPacketAligner aligner = new TsPacketAligner("pl", "st", ring);
     byte[] input = concat(new byte[] {1, 2, 3}, packets(10, 8));
     feedInRandomChunks(aligner, input, 9, 77);
     byte[] dst = new byte[4096];

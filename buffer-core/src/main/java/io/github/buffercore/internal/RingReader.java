@@ -1,0 +1,284 @@
+package io.github.buffercore.internal;
+
+import io.github.buffercore.SlowClientException;
+import io.github.buffercore.SlowClientPolicy;
+import io.github.buffercore.StreamReader;
+import io.github.buffercore.UpstreamException;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The reader side of a {@link RingMemory}: one consumer's position and its lap-validated copy. The
+ * writer side ({@code BroadcastRing}) creates readers, wakes them and runs their readiness callbacks;
+ * the memory-ordering argument is in {@link RingMemory}.
+ */
+final class RingReader implements StreamReader {
+
+  private static final Logger LOG = LoggerFactory.getLogger(BroadcastRingLogger.NAME);
+
+  /** Result of {@link #tryCopy} when the copied bytes were (possibly) overwritten. */
+  private static final int LAPPED = Integer.MIN_VALUE;
+
+  private final RingMemory ring;
+  /** Removes this reader from the writer's list; called once, by close. */
+  private final Consumer<RingReader> onClose;
+
+
+  /** Next position to read. Written only by the consumer; volatile so the writer and status see it. */
+  volatile long position;
+
+  private volatile long bytesRead;
+  private volatile long readerSkips;
+  volatile boolean closed;
+
+  /** Set when closed by a DISCONNECT lap; rethrown by later calls. */
+  private volatile SlowClientException slowClientFailure;
+
+  /** The thread parked in {@link #read}, or {@code null}. Set before counting as waiting. */
+  volatile Thread waiter;
+
+  /** The pending readiness callback, or {@code null}; claimed with getAndSet so it runs once. */
+  final AtomicReference<Runnable> callback = new AtomicReference<>();
+
+  RingReader(RingMemory ring, long start, Consumer<RingReader> onClose) {
+    this.ring = ring;
+    this.position = start;
+    this.onClose = onClose;
+  }
+
+  @Override
+  public int read(byte[] dst, int off, int len, Duration timeout) throws InterruptedException {
+    Objects.requireNonNull(timeout, "timeout");
+    long timeoutNanos = RingMemory.saturatedNanos(timeout);
+    final long startNanos = System.nanoTime();
+    while (true) {
+      int n = poll(dst, off, len);
+      if (n != 0 || len == 0) {
+        return n;
+      }
+      long remaining = timeoutNanos - (System.nanoTime() - startNanos);
+      if (remaining <= 0) {
+        return 0;
+      }
+      awaitReadable(startNanos, timeoutNanos);
+    }
+  }
+
+  /** Parks until readable, closed, interrupted or the deadline passes. */
+  private void awaitReadable(long startNanos, long timeoutNanos) throws InterruptedException {
+    // Register first (volatile store, then volatile increment), then re-check the tail with a
+    // volatile load: pairs with the writer's volatile tail store followed by its counter load.
+    waiter = Thread.currentThread();
+    ring.waitingReaders.incrementAndGet();
+    try {
+      while (!readableNow()) {
+        long remaining = timeoutNanos - (System.nanoTime() - startNanos);
+        if (remaining <= 0) {
+          return;
+        }
+        LockSupport.parkNanos(ring, remaining);
+        if (Thread.interrupted()) {
+          throw new InterruptedException("interrupted while reading stream '" + ring.streamId + "' of playlist '"
+              + ring.playlistId + "'");
+        }
+      }
+    } finally {
+      waiter = null;
+      ring.waitingReaders.decrementAndGet();
+    }
+  }
+
+  /** Whether a poll would return something other than 0; uses a volatile tail load (Dekker). */
+  private boolean readableNow() {
+    return closed || ring.terminal != null || (long) RingMemory.TAIL.getVolatile(ring) > position;
+  }
+
+  @Override
+  public int poll(byte[] dst, int off, int len) {
+    Objects.checkFromIndexSize(off, len, dst.length);
+    ensureOpen();
+    if (len == 0) {
+      return 0;
+    }
+    while (true) {
+      final long pos = position;
+      // Acquire: every byte below the observed tail was stored before the writer's tail store.
+      final long available = (long) RingMemory.TAIL.getAcquire(ring);
+      if (available > pos) {
+        int n = tryCopy(pos, available, dst, off, len);
+        if (n != LAPPED) {
+          position = pos + n;
+          bytesRead += n; // single writer (the consumer): the volatile read-modify-write is not racy
+          ring.bytesDelivered.add(n);
+          return n;
+        }
+        handleLap(pos);
+        continue;
+      }
+      final Object end = ring.terminal;
+      if (end == null) {
+        return 0;
+      }
+      // The ring.terminal state was stored after the final tail: re-read it to drain what is left.
+      if ((long) RingMemory.TAIL.getAcquire(ring) > pos) {
+        continue;
+      }
+      if (end instanceof UpstreamException) {
+        throw (UpstreamException) end;
+      }
+      return -1;
+    }
+  }
+
+  /**
+   * Copies {@code [pos, min(available, pos + len))} into {@code dst} and validates the copy.
+   *
+   * @return the number of bytes copied, or {@link #LAPPED} if they may have been overwritten
+   */
+  private int tryCopy(long pos, long available, byte[] dst, int off, int len) {
+    // Early check: if a write already announced it overwrites pos, do not bother copying.
+    if ((long) RingMemory.TAIL_INTENT.getAcquire(ring) - ring.capacity > pos) {
+      return LAPPED;
+    }
+    final int n = (int) Math.min(available - pos, len);
+    final int index = (int) (pos & ring.mask);
+    final int first = Math.min(n, ring.capacity - index);
+    System.arraycopy(ring.buffer, index, dst, off, first);
+    if (n > first) {
+      System.arraycopy(ring.buffer, 0, dst, off + first, n - first);
+    }
+    // LoadLoad fence: the byte loads above may not be reordered after the intent load below (the
+    // StampedLock.validate pattern). If any byte we loaded came from a newer write, that write's
+    // intent store (ordered before its bytes by the writer's StoreStore fence) is visible here.
+    VarHandle.loadLoadFence();
+    final long intent = (long) RingMemory.TAIL_INTENT.getAcquire(ring);
+    // Positions below intent - ring.capacity may have been overwritten; our lowest position is pos.
+    return intent - ring.capacity > pos ? LAPPED : n;
+  }
+
+  private void handleLap(long pos) {
+    ring.laps.increment();
+    final long lost = (long) RingMemory.TAIL_INTENT.getAcquire(ring) - ring.capacity - pos;
+    if (ring.policy == SlowClientPolicy.DISCONNECT) {
+      SlowClientException failure = new SlowClientException(ring.playlistId, ring.streamId, lost);
+      LOG.info("Reader of stream '{}' in playlist '{}' lapped at position {} and lost {} bytes; disconnecting",
+          ring.streamId, ring.playlistId, pos, lost);
+      slowClientFailure = failure;
+      close();
+      throw failure;
+    }
+    final long next = Math.max(ring.startPosition(), pos);
+    position = next;
+    readerSkips += 1; // single writer (the consumer)
+    ring.skips.increment();
+    if (LOG.isDebugEnabled()) { // a lap can happen on every read of a slow client: no varargs or boxing then
+      LOG.debug("Reader of stream '{}' in playlist '{}' lapped at position {} (about {} bytes lost); skipped to {}",
+          ring.streamId, ring.playlistId, pos, lost, next);
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      SlowClientException failure = slowClientFailure;
+      if (failure != null) {
+        throw failure;
+      }
+      throw new IllegalStateException("reader of stream '" + ring.streamId + "' in playlist '" + ring.playlistId
+          + "' is closed");
+    }
+  }
+
+  @Override
+  public void onReadable(Runnable action) {
+    Objects.requireNonNull(action, "callback");
+    // Count first, then set: the counter is always >= the number of pending callbacks, so the
+    // writer can never skip a pending one because of a transiently low counter.
+    ring.armedCallbacks.incrementAndGet();
+    if (!callback.compareAndSet(null, action)) {
+      ring.armedCallbacks.decrementAndGet();
+      throw new IllegalStateException("a readiness callback is already pending on a reader of stream '"
+          + ring.streamId + "' in playlist '" + ring.playlistId + "'");
+    }
+    // Re-check after registering (volatile loads), pairing with the writer's tail store + counter load.
+    if (readableNow()) {
+      fireCallback();
+    }
+  }
+
+  /** Runs the pending callback if this thread wins the claim; logs and swallows its failure. */
+  void fireCallback() {
+    Runnable action = callback.getAndSet(null);
+    if (action == null) {
+      return;
+    }
+    ring.armedCallbacks.decrementAndGet();
+    try {
+      action.run();
+    } catch (VirtualMachineError e) {
+      throw e;
+    } catch (Throwable t) {
+      LOG.warn("Readiness callback of a reader of stream '{}' in playlist '{}' threw; ignoring it",
+          ring.streamId, ring.playlistId, t);
+    }
+  }
+
+  @Override
+  public long position() {
+    return position;
+  }
+
+  @Override
+  public long bytesRead() {
+    return bytesRead;
+  }
+
+  @Override
+  public long skips() {
+    return readerSkips;
+  }
+
+  @Override
+  public boolean isClosed() {
+    return closed;
+  }
+
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    onClose.accept(this);
+    Thread parked = waiter;
+    if (parked != null) {
+      LockSupport.unpark(parked);
+    }
+    fireCallback();
+    LOG.debug("Reader of stream '{}' in playlist '{}' closed at position {} after {} bytes", ring.streamId,
+        ring.playlistId, position, bytesRead);
+  }
+
+  @Override
+  public String playlistId() {
+    return ring.playlistId;
+  }
+
+  @Override
+  public String streamId() {
+    return ring.streamId;
+  }
+
+  @Override
+  public String toString() {
+    return "StreamReader[playlist=" + ring.playlistId + ", stream=" + ring.streamId + ", position=" + position
+        + ", closed=" + closed + "]";
+  }
+}
