@@ -91,6 +91,8 @@ class RegistryAcrossJvmsTest {
       awaitValue(() -> upstream.open() - upstream.openOf(name(victim)), open -> open == LIMIT,
           "the survivors holding every slot");
       long returnedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
+      System.out.printf("kill -9 of %s: its slots in use again after %d ms (TTL %d ms)%n",
+          name(victim), returnedMillis, TTL.toMillis());
       assertThat(returnedMillis).as("ms until the killed node's slots were used again")
           .isLessThanOrEqualTo(TTL.toMillis() + 1000);
       assertThat(upstream.openOf(name(victim))).as("the kernel closed the dead node's sockets")
