@@ -58,6 +58,8 @@ final class ChildJvm implements AutoCloseable {
       Process process = new ProcessBuilder(command)
           .redirectError(errors.toFile())
           .start();
+      // Children also end by themselves after their maxRunSeconds; this covers an aborted test JVM.
+      Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, name + "-reaper"));
       return new ChildJvm(name, process);
     } catch (IOException e) {
       throw new UncheckedIOException("could not start child JVM " + name, e);

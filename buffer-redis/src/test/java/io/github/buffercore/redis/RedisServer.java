@@ -106,6 +106,9 @@ public final class RedisServer implements AutoCloseable {
       throw new IllegalStateException("interrupted while starting redis-server", e);
     }
     process = started;
+    // A test JVM that ends without its @AfterEach (Ctrl-C, a timeout) must not leave the server.
+    Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly, "redis-server-" + port
+        + "-reaper"));
   }
 
   /**
