@@ -50,8 +50,8 @@ final class LeaseScripts {
 
   /**
    * KEYS: epoch, leases, holders, fence. ARGV: lease id, stream id, limit, ttl ms, fence ttl ms.
-   * Returns {1, token, expiry ms} when granted; {0, 0, stream ids of the valid leases...} when every
-   * slot is taken; {2, quarantine ms left, epoch ms} while leases from before a data loss may live.
+   * Returns {1, token, expiry ms} when granted; {0, 0, stream id, lease id, ...} of the valid leases
+   * when every slot is taken; {2, quarantine ms left, epoch ms} while leases from before a data loss may live.
    */
   static final String ACQUIRE = PROLOGUE + """
       local limit = tonumber(ARGV[3])
@@ -73,6 +73,7 @@ final class LeaseScripts {
           else
             out[#out + 1] = id
           end
+          out[#out + 1] = id
         end
         return out
       end

@@ -269,12 +269,14 @@ public final class RedisTunerPool implements TunerPool {
       }
       if (now - waitUntil >= 0) {
         List<String> holders = new ArrayList<>();
-        for (Object holder : reply.subList(2, reply.size())) {
-          holders.add(String.valueOf(holder));
+        List<String> leases = new ArrayList<>(); // lease ids start with their node's id
+        for (int i = 2; i + 1 < reply.size(); i += 2) {
+          holders.add(String.valueOf(reply.get(i)));
+          leases.add(String.valueOf(reply.get(i + 1)));
         }
-        LOG.info("Every tuner of playlist {} is leased in Redis {} (limit {}, streams {}); refused"
-            + " stream {} on node {}", playlistId, redis, request.tunerLimit(), holders, streamId,
-            nodeId);
+        LOG.info("Every tuner of playlist {} is leased in Redis {} (limit {}, streams {}, leases {});"
+            + " refused stream {} on node {}", playlistId, redis, request.tunerLimit(), holders,
+            leases, streamId, nodeId);
         throw new TunerLimitExceededException(playlistId, streamId, request.tunerLimit(), holders);
       }
       awaitRelease(releasesSeen, Math.min(MAX_POLL_NANOS, waitUntil - now));
