@@ -105,6 +105,10 @@ class RegistryAcrossJvmsTest {
       ChildJvm other = nodes.stream().filter(n -> n != paused).findFirst().orElseThrow();
       int pausedStreams = upstream.openOf(name(paused));
       assertThat(pausedStreams).isPositive();
+      // Pause it while it is delivering: bytes must be flowing to its viewers.
+      long readsBefore = count(paused, "READ ");
+      awaitValue(() -> count(paused, "READ "), reads -> reads >= readsBefore + 3,
+          "the node to be paused delivering bytes");
       upstream.frozen(name(paused)); // its sockets stay open in the kernel while it is stopped
       paused.signal("STOP");
       awaitValue(() -> upstream.openOf(name(other)), open -> open == LIMIT,
