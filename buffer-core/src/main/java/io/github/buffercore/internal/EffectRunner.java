@@ -202,6 +202,11 @@ final class EffectRunner {
     }
   }
 
+  /** Whether events go anywhere. */
+  boolean hasListener() {
+    return listener != null;
+  }
+
   /** Calls the listener; a listener that throws is logged and ignored. */
   void fire(RegistryEvent event) {
     if (listener == null) {

@@ -1,6 +1,5 @@
 package io.github.buffercore.internal;
 
-import io.github.buffercore.TunerLimitExceededException;
 import io.github.buffercore.TunerPool;
 import io.github.buffercore.TunerRequest;
 import io.github.buffercore.TunerSlot;
@@ -8,48 +7,37 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
- * The default {@link TunerPool}: counts the slots of each playlist in this process. A slot is never
- * lost here; it is held until its stream's upstream connection has closed, so a stream that yields
- * its tuner frees the slot only once its connection is gone, and a waiting {@link #acquire} takes it
- * then.
+ * The default {@link TunerPool}: the registry's own state is the tuner admission in this process.
+ * The compute that starts a stream has already checked the playlist's limit against the streams it
+ * holds (streams in their grace period yield; a refusal names the limit and the holders), so this
+ * pool admits every request it gets and only keeps the books: which streams hold a slot, and a
+ * fencing token per slot. It never waits and never refuses: counting a second time here, against a
+ * limit captured before the slot is asked for, would refuse or stall a start the state had allowed
+ * (found by the Lincheck run: a start decided under limit 1, a concurrent update to 2 and a second
+ * start, then the first start waiting for ever). A slot is released when its stream's upstream
+ * connection has closed (or the stream stopped before opening one); a slot is never lost.
  *
- * <p>Thread-safety: one lock guards every playlist's holders. It is taken only when a stream starts
- * or ends, never on the join/leave path, and never while the registry computes.
+ * <p>Thread-safety: one lock guards the books; it is taken only when a stream starts or ends, never
+ * on the join/leave path and never while the registry computes.
  */
 public final class InProcessTunerPool implements TunerPool {
 
   private final ReentrantLock lock = new ReentrantLock();
-  private final Condition released = lock.newCondition();
   /** Holders per playlist, in acquisition order; an entry is removed when its last slot is released. */
   private final Map<String, List<Slot>> held = new HashMap<>(); // guarded by lock
   private long tokens; // guarded by lock; global, so every playlist's tokens strictly increase
 
   @Override
-  public TunerSlot acquire(TunerRequest request) throws InterruptedException {
-    long remaining = request.maxWait().toNanos();
-    lock.lockInterruptibly();
+  public TunerSlot acquire(TunerRequest request) {
+    lock.lock();
     try {
-      while (true) {
-        List<Slot> holders = held.get(request.playlistId());
-        if (holders == null || holders.size() < request.tunerLimit()) {
-          Slot slot = new Slot(request.playlistId(), request.streamId(), ++tokens);
-          held.computeIfAbsent(request.playlistId(), id -> new ArrayList<>(4)).add(slot);
-          return slot;
-        }
-        if (remaining <= 0L) {
-          List<String> names = new ArrayList<>(holders.size());
-          holders.forEach(slot -> names.add(slot.streamId));
-          throw new TunerLimitExceededException(request.playlistId(), request.streamId(),
-              request.tunerLimit(), names);
-        }
-        remaining = released.awaitNanos(remaining);
-      }
+      Slot slot = new Slot(request.playlistId(), request.streamId(), ++tokens);
+      held.computeIfAbsent(request.playlistId(), id -> new ArrayList<>(4)).add(slot);
+      return slot;
     } finally {
       lock.unlock();
     }
@@ -79,7 +67,6 @@ public final class InProcessTunerPool implements TunerPool {
         if (holders.isEmpty()) {
           held.remove(slot.playlistId);
         }
-        released.signalAll();
       }
     } finally {
       lock.unlock();

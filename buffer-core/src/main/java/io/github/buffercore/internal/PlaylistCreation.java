@@ -135,7 +135,10 @@ final class PlaylistCreation {
       throw closedFailure;
     }
     mine.result().complete(playlist);
-    effects.fire(new RegistryEvent(Type.PLAYLIST_CREATED, playlistId, null, 0L, 0, 0, playlist.tunerLimit()));
+    if (effects.hasListener()) { // no event object on the creation path of a registry without one
+      effects.fire(new RegistryEvent(Type.PLAYLIST_CREATED, playlistId, null, 0L, 0, 0,
+          playlist.tunerLimit()));
+    }
     return playlist;
   }
 
