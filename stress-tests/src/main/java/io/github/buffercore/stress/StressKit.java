@@ -80,9 +80,10 @@ public final class StressKit {
         + ", tuner pool: " + (pool != null ? pool : "buffer-core default (in-process)");
   }
 
+  /** The property's value; blank, or a Maven placeholder left unresolved, counts as unset. */
   static String property(String name) {
     String value = System.getProperty(name);
-    return value == null || value.isBlank() ? null : value.strip();
+    return value == null || value.isBlank() || value.startsWith("${") ? null : value.strip();
   }
 
   private static <T> T instantiate(String className, Class<T> type) {
