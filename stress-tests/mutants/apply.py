@@ -4,7 +4,7 @@
 Usage: apply.py MUTANT REPO_ROOT SCRATCH_DIR   -> prints the mutated files (one per line) under
 SCRATCH_DIR/src; exit 3 (STALE) if a snippet is not found exactly once in its file, 2 on a bad file.
 
-Mutant file format (see README.md in this directory):
+Mutant file format (see "Mutants of the real classes" in stress-tests/README.md):
   name: ...            one word
   invariant: ...       the invariant it breaks (a name of the package-info invariant lists)
   tests: a b           jcstress tests (relative to io.github.buffercore.stress.) that must catch it
