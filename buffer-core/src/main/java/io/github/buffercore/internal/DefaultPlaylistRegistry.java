@@ -8,6 +8,7 @@ import io.github.buffercore.PlaylistInitializer;
 import io.github.buffercore.PlaylistNotFoundException;
 import io.github.buffercore.PlaylistSettings;
 import io.github.buffercore.PlaylistSnapshot;
+import io.github.buffercore.RegistryClosedException;
 import io.github.buffercore.RegistrySnapshot;
 import io.github.buffercore.StreamSnapshot;
 import io.github.buffercore.UnknownStreamException;
