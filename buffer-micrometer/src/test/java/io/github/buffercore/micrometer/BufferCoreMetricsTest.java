@@ -196,7 +196,13 @@ class BufferCoreMetricsTest {
   void anUpstreamGivenUpOnIsCountedOnce() throws Exception {
     metrics = BufferCoreMetrics.builder().snapshotMaxAge(Duration.ZERO).build();
     metrics.bindTo(prometheus);
+    java.util.concurrent.CountDownLatch refuse = new java.util.concurrent.CountDownLatch(1);
     UpstreamSource refusing = request -> {
+      try {
+        refuse.await(); // the viewer has its reader before the upstream fails
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       throw new java.io.IOException("connection refused by " + request.url());
     };
     registry = PlaylistRegistry.builder()
@@ -207,9 +213,11 @@ class BufferCoreMetricsTest {
         .build();
     metrics.monitor(registry);
     ClientLease lease = join("news", "dead", 2);
+    var reader = lease.reader();
     assertThat(scrape()).doesNotContainKey("buffercore_upstream_failures_total{playlist=\"news\"}");
     // The registry removes the stream (and sends the event) before its readers hear of the failure.
-    assertThatThrownBy(() -> lease.reader().read(new byte[188], 0, 188, GUARD))
+    refuse.countDown();
+    assertThatThrownBy(() -> reader.read(new byte[188], 0, 188, GUARD))
         .isInstanceOf(UpstreamException.class);
     assertThat(scrape()).containsEntry("buffercore_upstream_failures_total{playlist=\"news\"}", 1.0);
   }
