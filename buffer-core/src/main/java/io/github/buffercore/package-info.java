@@ -44,9 +44,9 @@
  *   only when the connection that held it has closed (or its open attempt has returned and been
  *   closed), never when the state change decides to stop it. A start that needs a slot being released
  *   waits for that close, bounded, and is then refused with {@link TunerLimitExceededException}; a new
- *   generation of a stream opens only after the previous generation's connection has closed. (Proven so
- *   far from outside by {@code TunerConnectionLimitTest} in buffer-core, a counting upstream source
- *   under 16 churning threads; its jcstress test is still to come.)</dd>
+ *   generation of a stream opens only after the previous generation's connection has closed. (Also
+ *   checked from outside by {@code TunerConnectionLimitTest} in buffer-core: a counting upstream source
+ *   under 16 threads churning distinct streams.)</dd>
  *   <dt>{@code EventBalance}</dt>
  *   <dd>For every id the listener's events come in a legal order, also when {@code close} races every
  *   other operation: a playlist's {@code PLAYLIST_CREATED} before its {@code PLAYLIST_REMOVED} (a
