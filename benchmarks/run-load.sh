@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The load benchmark: N viewers on one channel of a local live MPEG-TS upstream, per server stack
+# (the JDK, Jetty and Netty examples from buffer-examples' jar, and VLC 3 when cvlc is installed),
+# for a fixed time; writes benchmarks/LOAD.md. Builds both jars first (skip with SKIP_BUILD=1).
+#
+#   benchmarks/run-load.sh --runs jdk:1000,jetty:1000,jetty:5000,netty:1000,netty:2000,netty:5000,vlc:1000,vlc:5000 \
+#     --duration 20 --context 'The machine was shared with ... during the run.'
+#
+# Options (all optional): --runs stack:viewers,... (jdk, jetty, netty, vlc), --duration SECONDS,
+# --client-threads N, --clip FILE.ts (default: the examples' demo clip), --out FILE, --keep-up 0.9,
+# --context TEXT, --jar FILE, --work-dir DIR (server logs, perf output; default benchmarks/target/load).
+# Needs Linux (/proc); perf (linux-perf) for the syscall counts; cvlc (vlc-bin + vlc-plugin-base) for
+# the VLC runs. Each viewer is one socket in this JVM and one in the server: raise `ulimit -n` above
+# twice the viewers (plus a few hundred) for big runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [[ "${SKIP_BUILD:-}" != "1" ]]; then
+  mvn -B -q -ntp -pl benchmarks,buffer-examples -am package -DskipTests -DskipBenchSmoke
+fi
+# The examples jar is on the class path for its SLF4J provider (slf4j-simple and its settings): the
+# benchmark jar deliberately has none, so that JMH measures buffer-core with the NOP logger.
+exec java -cp benchmarks/target/benchmarks.jar:buffer-examples/target/buffer-examples.jar \
+  io.github.buffercore.bench.load.LoadBenchmark "$@"
