@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * both): {@code java -cp benchmarks/target/benchmarks.jar io.github.buffercore.bench.load.LoadBenchmark
  * [--runs jdk:1000,jetty:1000,netty:1000,vlc:1000] [--duration 20] [--client-threads 2]
  * [--jar buffer-examples/target/buffer-examples.jar] [--clip FILE.ts] [--out benchmarks/LOAD.md]
- * [--context TEXT] [--keep-up 0.9]}. A {@code vlc} run needs {@code cvlc} on the PATH and is skipped
+ * [--context TEXT] [--keep-up 0.9] [--jfr true|false] [--notes FILE]}. A {@code vlc} run needs {@code cvlc} on the PATH and is skipped
  * (and said so in the report) without it; as root, VLC runs as user {@code nobody} via
  * {@code setpriv}, since VLC refuses to run as root.
  */
@@ -108,7 +108,7 @@ public final class LoadBenchmark {
 
   /** Options of one invocation. */
   record Config(List<RunSpec> runs, int durationSeconds, int clientThreads, Path jar, Path clip, Path out,
-      String context, double keepUp, Path workDir, String commandLine) {
+      String context, double keepUp, Path workDir, boolean jfr, Path notes, String commandLine) {
 
     static Config parse(String[] args) {
       Map<String, String> opts = new LinkedHashMap<>();
@@ -116,7 +116,8 @@ public final class LoadBenchmark {
         if (!args[i].startsWith("--") || i + 1 >= args.length) {
           throw new IllegalArgumentException("usage: LoadBenchmark [--runs jdk:1000,netty:5000,vlc:1000] "
               + "[--duration 20] [--client-threads 2] [--jar FILE] [--clip FILE.ts] [--out FILE] "
-              + "[--context TEXT] [--keep-up 0.9] [--work-dir DIR]; bad argument '" + args[i] + "'");
+              + "[--context TEXT] [--keep-up 0.9] [--work-dir DIR] [--jfr true|false] [--notes FILE]; "
+              + "bad argument '" + args[i] + "'");
         }
         opts.put(args[i], args[++i]);
       }
@@ -130,6 +131,8 @@ public final class LoadBenchmark {
           opts.getOrDefault("--context", ""),
           Double.parseDouble(opts.getOrDefault("--keep-up", "0.9")),
           Path.of(opts.getOrDefault("--work-dir", "benchmarks/target/load")),
+          Boolean.parseBoolean(opts.getOrDefault("--jfr", "true")),
+          Path.of(opts.getOrDefault("--notes", "benchmarks/results/LOAD-NOTES.md")),
           String.join(" ", args));
       if (config.durationSeconds() < 2) {
         throw new IllegalArgumentException("--duration must be >= 2 seconds, was " + config.durationSeconds());
@@ -144,11 +147,12 @@ public final class LoadBenchmark {
       double cpuSeconds, long rssIdleKb, long rssEndKb, long hwmKb, int threadsIdle, int threadsMax,
       int upstreamMax, int upstreamAccepted, long writeCalls, long writtenBytes, long listenOverflows,
       long listenDrops, Map<String, Long> cpuByThread, double clientCpuSeconds, boolean chunked,
-      Map<String, Long> syscalls, long syscallSeconds, double secondHalfBytesPerSecond, String command) {
+      Map<String, Long> syscalls, long syscallSeconds, double secondHalfBytesPerSecond,
+      Map<String, Map<String, Double>> profile, String command) {
 
     static RunResult skipped(RunSpec spec, String why) {
       return new RunResult(spec, why, 0, Map.of(), new double[0], new double[0], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-          0, 0, 0, 0, 0, 0, Map.of(), 0, false, Map.of(), 0, 0, "");
+          0, 0, 0, 0, 0, 0, Map.of(), 0, false, Map.of(), 0, 0, Map.of(), "");
     }
 
     /** Syscalls (or context switches) of the given kinds per served viewer-second of the perf window. */
@@ -259,6 +263,17 @@ public final class LoadBenchmark {
         // VLC opens its input at start, not at the first viewer; let it fill its input cache.
         Thread.sleep(3_000);
       }
+      // Flight Recorder starts before the idle reading, so its start-up CPU (the attach listener) is
+      // not charged to the viewers; it covers the whole run.
+      JfrProfile jfr = null;
+      if (config.jfr() && spec.stack() != Stack.VLC) {
+        try {
+          jfr = JfrProfile.start(pid, config.durationSeconds() + 1L, dir.resolve("server.jfr").toAbsolutePath());
+          Thread.sleep(1_000);
+        } catch (IOException e) {
+          LOG.warn("Run {}: no JFR profile: {}", spec.label(), e.getMessage());
+        }
+      }
       ProcStats.Sample idle = ProcStats.sample(pid);
       Map<String, Long> idleThreads = ProcStats.cpuByThreadName(pid);
       long[] overflowsBefore = ProcStats.listenOverflows();
@@ -282,6 +297,7 @@ public final class LoadBenchmark {
           markedAt = System.nanoTime();
           syscallSeconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(end - markedAt));
           syscalls = SyscallCounter.start(pid, syscallSeconds, dir.resolve("perf-stat.csv").toAbsolutePath());
+
         }
         if (server.isAlive()) {
           threadsMax = Math.max(threadsMax, ProcStats.sample(pid).threads());
@@ -299,9 +315,20 @@ public final class LoadBenchmark {
       long stoppedAt = client.stop();
       ProcStats.Sample selfAfter = ProcStats.sample(ProcessHandle.current().pid());
       Map<String, Long> counts = syscalls == null ? Map.of() : syscalls.finish();
+      Map<String, Map<String, Double>> profile = new LinkedHashMap<>();
+      if (jfr != null) {
+        try {
+          jfr.await(30);
+          profile.put("Java code (jdk.ExecutionSample)", jfr.topFrames("jdk.ExecutionSample", 6));
+          profile.put("native code, running or blocked (jdk.NativeMethodSample)",
+              jfr.topFrames("jdk.NativeMethodSample", 4));
+        } catch (IOException e) {
+          LOG.warn("Run {}: JFR profile unreadable: {}", spec.label(), e.getMessage());
+        }
+      }
       return measure(config, spec, client.viewers(), clip, markedAt, stoppedAt, idle, after, idleThreads,
           afterThreads, overflowsBefore, overflowsAfter, upstreamMax, upstream.accepted() - acceptedBefore,
-          threadsMax, selfAfter.cpuSeconds() - selfBefore.cpuSeconds(), counts, syscallSeconds,
+          threadsMax, selfAfter.cpuSeconds() - selfBefore.cpuSeconds(), counts, syscallSeconds, profile,
           String.join(" ", command));
     } finally {
       stop(server, spec);
@@ -312,7 +339,7 @@ public final class LoadBenchmark {
       long markedAt, long stoppedAt, ProcStats.Sample idle, ProcStats.Sample after, Map<String, Long> idleThreads,
       Map<String, Long> afterThreads, long[] overflowsBefore, long[] overflowsAfter, int upstreamMax,
       int upstreamAccepted, int threadsMax, double clientCpu, Map<String, Long> syscalls, long syscallSeconds,
-      String command) {
+      Map<String, Map<String, Double>> profile, String command) {
     Map<String, Integer> errors = new TreeMap<>();
     List<Double> headers = new ArrayList<>();
     List<Double> firstBytes = new ArrayList<>();
@@ -362,7 +389,7 @@ public final class LoadBenchmark {
         threadsMax, upstreamMax, upstreamAccepted, after.writeCalls() - idle.writeCalls(),
         after.writtenBytes() - idle.writtenBytes(), overflowsAfter[0] - overflowsBefore[0],
         overflowsAfter[1] - overflowsBefore[1], threadCpu, clientCpu, chunked, syscalls, syscallSeconds,
-        secondHalf > 0 ? secondHalfBytes / secondHalf : 0, command);
+        secondHalf > 0 ? secondHalfBytes / secondHalf : 0, profile, command);
   }
 
   private static List<String> command(Config config, Stack stack, int port, PacedUpstream upstream, Path dir)
@@ -569,8 +596,25 @@ public final class LoadBenchmark {
               .map(e -> e.getKey() + " " + String.format(Locale.ROOT, "%,d", e.getValue()))
               .collect(Collectors.joining(", ")));
       out.append(". Command: `").append(r.command()).append("`\n");
+      for (Map.Entry<String, Map<String, Double>> section : r.profile().entrySet()) {
+        Map<String, Double> frames = section.getValue();
+        out.append("  - JFR over the whole run, top frames of ").append(section.getKey())
+            .append(String.format(Locale.ROOT, ", %.0f samples: ", frames.getOrDefault("(samples)", 0.0)))
+            .append(frames.entrySet().stream().filter(e -> !e.getKey().equals("(samples)"))
+                .map(e -> String.format(Locale.ROOT, "`%s` %.0f%%", e.getKey(), e.getValue()))
+                .collect(Collectors.joining(", ")))
+            .append('\n');
+      }
     }
     out.append('\n');
+    if (Files.exists(config.notes())) {
+      out.append("## Analysis (hand-written, `").append(config.notes()).append("`)\n\n");
+      try {
+        out.append(Files.readString(config.notes(), StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        out.append("(unreadable: ").append(e).append(")\n");
+      }
+    }
     return out.toString();
   }
 

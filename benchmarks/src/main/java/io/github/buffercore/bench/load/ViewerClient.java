@@ -103,10 +103,13 @@ public final class ViewerClient implements AutoCloseable {
       return chunked;
     }
 
-    void fail(String why) {
+    /** Records the first error; true if this settled the viewer (it had no first byte and no error). */
+    boolean fail(String why) {
       if (error == null) {
         error = why;
+        return firstByte == 0;
       }
+      return false;
     }
   }
 
@@ -115,6 +118,7 @@ public final class ViewerClient implements AutoCloseable {
   private final List<Viewer> viewers = new ArrayList<>();
   private final List<Thread> threads = new ArrayList<>();
   private final CountDownLatch connectsIssued;
+  private final CountDownLatch settled;
   private volatile boolean stopping;
   private volatile long markRequested;
   private volatile long stoppedAt;
@@ -138,6 +142,7 @@ public final class ViewerClient implements AutoCloseable {
       viewers.add(new Viewer(i));
     }
     this.connectsIssued = new CountDownLatch(threadCount);
+    this.settled = new CountDownLatch(count);
     for (int t = 0; t < threadCount; t++) {
       List<Viewer> share = new ArrayList<>();
       for (int i = t; i < count; i += threadCount) {
@@ -153,6 +158,17 @@ public final class ViewerClient implements AutoCloseable {
   public void start() throws InterruptedException {
     threads.forEach(Thread::start);
     connectsIssued.await();
+  }
+
+  /**
+   * Waits until every viewer has received its first body byte or failed.
+   *
+   * @param timeout the longest wait
+   * @return whether every viewer settled in time
+   * @throws InterruptedException if interrupted
+   */
+  public boolean awaitSettled(java.time.Duration timeout) throws InterruptedException {
+    return settled.await(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 
   /** Each thread records every viewer's body bytes at its next loop (within ~50 ms). */
@@ -207,7 +223,7 @@ public final class ViewerClient implements AutoCloseable {
             channel.register(selector, SelectionKey.OP_CONNECT, viewer);
           }
         } catch (IOException | RuntimeException e) {
-          viewer.fail("connect: " + e);
+          failed(viewer, "connect: " + e);
           closeQuietly(viewer);
         }
       }
@@ -234,7 +250,7 @@ public final class ViewerClient implements AutoCloseable {
               read(viewer, buffer, key);
             }
           } catch (IOException | RuntimeException e) {
-            viewer.fail(describe(e, viewer));
+            failed(viewer, describe(e, viewer));
             key.cancel();
             closeQuietly(viewer);
           }
@@ -243,7 +259,7 @@ public final class ViewerClient implements AutoCloseable {
     } catch (IOException e) {
       LOG.error("Viewer selector thread {} failed", Thread.currentThread().getName(), e);
       for (Viewer viewer : share) {
-        viewer.fail("client selector failed: " + e);
+        failed(viewer, "client selector failed: " + e);
       }
     } finally {
       for (Viewer viewer : share) {
@@ -252,6 +268,12 @@ public final class ViewerClient implements AutoCloseable {
       if (connectsIssued.getCount() > 0) {
         connectsIssued.countDown();
       }
+    }
+  }
+
+  private void failed(Viewer viewer, String why) {
+    if (viewer.fail(why)) {
+      settled.countDown();
     }
   }
 
@@ -276,7 +298,7 @@ public final class ViewerClient implements AutoCloseable {
     int n = viewer.channel.read(buffer);
     long now = System.nanoTime();
     if (n < 0) {
-      viewer.fail(viewer.status == 0 ? "connection closed before the response head"
+      failed(viewer, viewer.status == 0 ? "connection closed before the response head"
           : String.format(Locale.ROOT, "connection closed by the server after %d body bytes", viewer.body));
       key.cancel();
       closeQuietly(viewer);
@@ -298,6 +320,9 @@ public final class ViewerClient implements AutoCloseable {
     }
     if (viewer.firstByte == 0) {
       viewer.firstByte = now;
+      if (viewer.error == null) {
+        settled.countDown();
+      }
     } else if (now - viewer.lastRead > viewer.maxGap) {
       viewer.maxGap = now - viewer.lastRead;
     }
