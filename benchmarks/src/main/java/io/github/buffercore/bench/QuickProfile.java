@@ -50,9 +50,10 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *
  * <p>Usage (from the repository root): {@code java -cp benchmarks/target/benchmarks.jar
  * io.github.buffercore.bench.QuickProfile [--profile quick|full] [--json FILE] [--md FILE]
- * [--notes FILE] [--include REGEX] [--context TEXT]}. {@code --notes} defaults to
+ * [--notes FILE] [--include REGEX] [--param NAME=V1,V2] [--context TEXT]}. {@code --notes} defaults to
  * {@code benchmarks/results/NOTES.md} (hand-written analysis appended verbatim if present),
- * {@code --include} to {@code io\.github\.buffercore\.bench\..*}; {@code --context} is a sentence
+ * {@code --include} to {@code io\.github\.buffercore\.bench\..*}; {@code --param} restricts one JMH
+ * parameter to some values (e.g. {@code impl=buffercore,seed,chm}); {@code --context} is a sentence
  * recorded in the report (e.g. that the machine was shared). New benchmarks are picked up by the include
  * pattern; give them an {@code impl} parameter whose first value is the one under test and add their
  * targets to {@link #TARGETS}.
@@ -165,12 +166,25 @@ public final class QuickProfile {
     Path notes = Path.of(opts.getOrDefault("--notes", "benchmarks/results/NOTES.md"));
     String include = opts.getOrDefault("--include", "io\\.github\\.buffercore\\.bench\\..*");
     String context = opts.getOrDefault("--context", "");
+    String param = opts.get("--param");
     Files.createDirectories(json.toAbsolutePath().getParent());
     Files.createDirectories(md.toAbsolutePath().getParent());
 
     String loadBefore = loadAverage();
     ZonedDateTime started = ZonedDateTime.now();
-    Options options = new OptionsBuilder()
+    OptionsBuilder builder = new OptionsBuilder();
+    String shown = include;
+    if (param != null) {
+      // One JMH parameter restricted to some values, e.g. impl=buffercore,seed,chm: the full profile of
+      // the targets' benchmarks within a time budget.
+      String[] kv = param.split("=", 2);
+      if (kv.length != 2 || kv[1].isBlank()) {
+        throw new IllegalArgumentException("--param wants name=v1,v2; got '" + param + "'");
+      }
+      builder.param(kv[0], kv[1].split(","));
+      shown = include + "` with `-p " + param;
+    }
+    Options options = builder
         .include(include)
         .forks(profile.forks())
         .warmupIterations(profile.warmupIterations())
@@ -189,7 +203,7 @@ public final class QuickProfile {
         + ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME) + "; load average (1/5/15 min) "
         + loadBefore + " before, " + loadAverage() + " after."
         + (context.isBlank() ? "" : " " + context.strip());
-    String report = render(results, profile, json, include, notes, run);
+    String report = render(results, profile, json, shown, notes, run);
     Files.writeString(md, report, StandardCharsets.UTF_8);
     System.out.println("Wrote " + json + " and " + md);
   }
@@ -199,7 +213,7 @@ public final class QuickProfile {
     for (int i = 0; i < args.length; i++) {
       if (!args[i].startsWith("--") || i + 1 >= args.length) {
         throw new IllegalArgumentException("usage: QuickProfile [--profile quick|full] [--json FILE] "
-            + "[--md FILE] [--notes FILE] [--include REGEX] [--context TEXT]; bad argument '" + args[i] + "'");
+            + "[--md FILE] [--notes FILE] [--include REGEX] [--param NAME=V1,V2] [--context TEXT]; bad argument '" + args[i] + "'");
       }
       opts.put(args[i], args[++i]);
     }

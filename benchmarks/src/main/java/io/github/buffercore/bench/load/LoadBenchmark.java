@@ -108,7 +108,8 @@ public final class LoadBenchmark {
 
   /** Options of one invocation. */
   record Config(List<RunSpec> runs, int durationSeconds, int clientThreads, Path jar, Path clip, Path out,
-      String context, double keepUp, Path workDir, boolean jfr, Path notes, String commandLine) {
+      String context, double keepUp, Path workDir, boolean jfr, Path notes, int warmupSeconds,
+      String commandLine) {
 
     static Config parse(String[] args) {
       Map<String, String> opts = new LinkedHashMap<>();
@@ -116,7 +117,7 @@ public final class LoadBenchmark {
         if (!args[i].startsWith("--") || i + 1 >= args.length) {
           throw new IllegalArgumentException("usage: LoadBenchmark [--runs jdk:1000,netty:5000,vlc:1000] "
               + "[--duration 20] [--client-threads 2] [--jar FILE] [--clip FILE.ts] [--out FILE] "
-              + "[--context TEXT] [--keep-up 0.9] [--work-dir DIR] [--jfr true|false] [--notes FILE]; "
+              + "[--context TEXT] [--keep-up 0.9] [--work-dir DIR] [--jfr true|false] [--notes FILE] [--warmup SECONDS]; "
               + "bad argument '" + args[i] + "'");
         }
         opts.put(args[i], args[++i]);
@@ -133,6 +134,7 @@ public final class LoadBenchmark {
           Path.of(opts.getOrDefault("--work-dir", "benchmarks/target/load")),
           Boolean.parseBoolean(opts.getOrDefault("--jfr", "true")),
           Path.of(opts.getOrDefault("--notes", "benchmarks/results/LOAD-NOTES.md")),
+          Integer.parseInt(opts.getOrDefault("--warmup", "5")),
           String.join(" ", args));
       if (config.durationSeconds() < 2) {
         throw new IllegalArgumentException("--duration must be >= 2 seconds, was " + config.durationSeconds());
@@ -143,16 +145,16 @@ public final class LoadBenchmark {
 
   /** What one run measured. */
   record RunResult(RunSpec spec, String skipped, int served, Map<String, Integer> errors, double[] headersMs,
-      double[] firstByteMs, int keptUp, double keepUpMinRatio, double maxGapP99Ms, double viewerSeconds,
+      double[] firstByteMs, int keptUp, double keepUpMinRatio, double keepUpMedianRatio, double maxGapP99Ms, double viewerSeconds,
       double cpuSeconds, long rssIdleKb, long rssEndKb, long hwmKb, int threadsIdle, int threadsMax,
       int upstreamMax, int upstreamAccepted, long writeCalls, long writtenBytes, long listenOverflows,
       long listenDrops, Map<String, Long> cpuByThread, double clientCpuSeconds, boolean chunked,
       Map<String, Long> syscalls, long syscallSeconds, double secondHalfBytesPerSecond,
-      Map<String, Map<String, Double>> profile, String command) {
+      Map<String, Map<String, Double>> profile, double warmupFirstByteMs, String command) {
 
     static RunResult skipped(RunSpec spec, String why) {
-      return new RunResult(spec, why, 0, Map.of(), new double[0], new double[0], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-          0, 0, 0, 0, 0, 0, Map.of(), 0, false, Map.of(), 0, 0, Map.of(), "");
+      return new RunResult(spec, why, 0, Map.of(), new double[0], new double[0], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+          0, 0, 0, 0, 0, 0, Map.of(), 0, false, Map.of(), 0, 0, Map.of(), Double.NaN, "");
     }
 
     /** Syscalls (or context switches) of the given kinds per served viewer-second of the perf window. */
@@ -263,6 +265,17 @@ public final class LoadBenchmark {
         // VLC opens its input at start, not at the first viewer; let it fill its input cache.
         Thread.sleep(3_000);
       }
+      // One viewer first, kept for the whole run: the server's class loading and JIT of the serving path
+      // and the channel's start (upstream connect) are what a user meets once, not what N viewers
+      // joining a live channel meet. Its own time to first byte is reported apart.
+      ViewerClient warmup = null;
+      double warmupFirstByteMs = Double.NaN;
+      if (config.warmupSeconds() > 0) {
+        warmup = new ViewerClient(new InetSocketAddress("127.0.0.1", port), PATH, 1, 1);
+        warmup.start();
+        warmup.awaitSettled(Duration.ofSeconds(60));
+        Thread.sleep(TimeUnit.SECONDS.toMillis(config.warmupSeconds()));
+      }
       // Flight Recorder starts before the idle reading, so its start-up CPU (the attach listener) is
       // not charged to the viewers; it covers the whole run.
       JfrProfile jfr = null;
@@ -313,6 +326,14 @@ public final class LoadBenchmark {
       long[] overflowsAfter = ProcStats.listenOverflows();
       int upstreamMax = upstream.maxOpen();
       long stoppedAt = client.stop();
+      if (warmup != null) {
+        warmup.stop();
+        ViewerClient.Viewer first = warmup.viewers().get(0);
+        warmupFirstByteMs = first.served() ? first.timeToFirstByte() / 1e6 : Double.NaN;
+        if (!first.served()) {
+          LOG.warn("Run {}: the warm-up viewer was not served: {}", spec.label(), first.error());
+        }
+      }
       ProcStats.Sample selfAfter = ProcStats.sample(ProcessHandle.current().pid());
       Map<String, Long> counts = syscalls == null ? Map.of() : syscalls.finish();
       Map<String, Map<String, Double>> profile = new LinkedHashMap<>();
@@ -329,7 +350,7 @@ public final class LoadBenchmark {
       return measure(config, spec, client.viewers(), clip, markedAt, stoppedAt, idle, after, idleThreads,
           afterThreads, overflowsBefore, overflowsAfter, upstreamMax, upstream.accepted() - acceptedBefore,
           threadsMax, selfAfter.cpuSeconds() - selfBefore.cpuSeconds(), counts, syscallSeconds, profile,
-          String.join(" ", command));
+          warmupFirstByteMs, String.join(" ", command));
     } finally {
       stop(server, spec);
     }
@@ -339,11 +360,12 @@ public final class LoadBenchmark {
       long markedAt, long stoppedAt, ProcStats.Sample idle, ProcStats.Sample after, Map<String, Long> idleThreads,
       Map<String, Long> afterThreads, long[] overflowsBefore, long[] overflowsAfter, int upstreamMax,
       int upstreamAccepted, int threadsMax, double clientCpu, Map<String, Long> syscalls, long syscallSeconds,
-      Map<String, Map<String, Double>> profile, String command) {
+      Map<String, Map<String, Double>> profile, double warmupFirstByteMs, String command) {
     Map<String, Integer> errors = new TreeMap<>();
     List<Double> headers = new ArrayList<>();
     List<Double> firstBytes = new ArrayList<>();
     List<Double> gaps = new ArrayList<>();
+    List<Double> rates = new ArrayList<>();
     int served = 0;
     int keptUp = 0;
     double minRatio = Double.POSITIVE_INFINITY;
@@ -366,6 +388,7 @@ public final class LoadBenchmark {
         double ratio = viewer.bodyAtMark() < 0 || markedAt == 0 ? 0
             : (viewer.body() - viewer.bodyAtMark()) / (clip.bytesPerSecond() * secondHalf);
         minRatio = Math.min(minRatio, ratio);
+        rates.add(ratio);
         secondHalfBytes += viewer.bodyAtMark() < 0 ? 0 : viewer.body() - viewer.bodyAtMark();
         if (ratio >= config.keepUp()) {
           keptUp++;
@@ -384,12 +407,12 @@ public final class LoadBenchmark {
         .limit(6)
         .forEach(e -> threadCpu.put(e.getKey(), e.getValue()));
     return new RunResult(spec, null, served, errors, sorted(headers), sorted(firstBytes), keptUp,
-        served == 0 ? 0 : minRatio, percentile(sorted(gaps), 99), viewerSeconds,
+        served == 0 ? 0 : minRatio, percentile(sorted(rates), 50), percentile(sorted(gaps), 99), viewerSeconds,
         after.cpuSeconds() - idle.cpuSeconds(), idle.rssKb(), after.rssKb(), after.hwmKb(), idle.threads(),
         threadsMax, upstreamMax, upstreamAccepted, after.writeCalls() - idle.writeCalls(),
         after.writtenBytes() - idle.writtenBytes(), overflowsAfter[0] - overflowsBefore[0],
         overflowsAfter[1] - overflowsBefore[1], threadCpu, clientCpu, chunked, syscalls, syscallSeconds,
-        secondHalf > 0 ? secondHalfBytes / secondHalf : 0, profile, command);
+        secondHalf > 0 ? secondHalfBytes / secondHalf : 0, profile, warmupFirstByteMs, command);
   }
 
   private static List<String> command(Config config, Stack stack, int port, PacedUpstream upstream, Path dir)
@@ -523,6 +546,12 @@ public final class LoadBenchmark {
         + "JVM on the same machine; every viewer connects at once, sends one HTTP/1.1 GET, reads the body "
         + "for %d s from the start of the run and then resets the connection.%n", config.clientThreads(),
         config.durationSeconds()));
+    out.append(config.warmupSeconds() > 0 ? String.format(Locale.ROOT, "- Warm-up: before the N viewers, one "
+        + "viewer joins the cold server and watches for %d s (it stays connected through the run, outside the "
+        + "counts): the server's class loading, JIT of the serving path and the channel's upstream start are "
+        + "met once, by that viewer, whose time to first byte is reported apart (`warm-up viewer first byte`). "
+        + "The N viewers join a live channel.%n", config.warmupSeconds())
+        : "- No warm-up (`--warmup 0`): the N viewers join a cold server and a cold channel.\n");
     out.append(String.format(Locale.ROOT, "- Kept up: the body bytes a viewer received in the second half of "
         + "the run are >= %.0f%% of the live rate x that time (the start-up burst a server gives a new viewer "
         + "is excluded).%n", config.keepUp() * 100));
@@ -545,24 +574,25 @@ public final class LoadBenchmark {
 
     out.append("## Results\n\n");
     out.append("| run | served | errors | head p50 / p99 (ms) | first byte p50 / p99 (ms) | kept up | "
-        + "worst rate | longest gap p99 (ms) | server CPU s per viewer-min | CPU ms per viewer-s | "
+        + "rate worst / median | longest gap p99 (ms) | server CPU s per viewer-min | CPU ms per viewer-s | "
         + "RSS idle -> end (MB), peak | RSS KB per added viewer | threads idle / max | upstream conns "
         + "(max open / opened) | write calls per viewer-s | bytes per write call | poll waits per viewer-s | "
-        + "futex per viewer-s | context switches per viewer-s | listen overflows / drops | client CPU s |\n");
-    out.append("|---|").append("---:|".repeat(20)).append('\n');
+        + "futex per viewer-s | context switches per viewer-s | listen overflows / drops | client CPU s | "
+        + "warm-up viewer first byte (ms) |\n");
+    out.append("|---|").append("---:|".repeat(21)).append('\n');
     for (RunResult r : results) {
       out.append("| ").append(r.spec().label()).append(" | ");
       if (r.skipped() != null) {
-        out.append("not run: ").append(r.skipped()).append(" |").append(" |".repeat(19)).append('\n');
+        out.append("not run: ").append(r.skipped()).append(" |").append(" |".repeat(20)).append('\n');
         continue;
       }
       double viewerMinutes = r.viewerSeconds() / 60;
       out.append(String.format(Locale.ROOT,
-          "%d | %d | %s / %s | %s / %s | %d | %.2f | %s | %s | %s | %d -> %d, %d | %.1f | %d / %d | %d / %d | %s | %s | "
-              + "%s | %s | %s | %d / %d | %.1f |%n",
+          "%d | %d | %s / %s | %s / %s | %d | %.2f / %.2f | %s | %s | %s | %d -> %d, %d | %.1f | %d / %d | %d / %d | %s | %s | "
+              + "%s | %s | %s | %d / %d | %.1f | %s |%n",
           r.served(), r.errorCount(), ms(percentile(r.headersMs(), 50)), ms(percentile(r.headersMs(), 99)),
           ms(percentile(r.firstByteMs(), 50)), ms(percentile(r.firstByteMs(), 99)), r.keptUp(),
-          r.keepUpMinRatio(), ms(r.maxGapP99Ms()),
+          r.keepUpMinRatio(), r.keepUpMedianRatio(), ms(r.maxGapP99Ms()),
           viewerMinutes == 0 ? "-" : String.format(Locale.ROOT, "%.4f", r.cpuSeconds() / viewerMinutes),
           r.viewerSeconds() == 0 ? "-" : String.format(Locale.ROOT, "%.3f", r.cpuSeconds() * 1000 / r.viewerSeconds()),
           r.rssIdleKb() / 1024, r.rssEndKb() / 1024, r.hwmKb() / 1024,
@@ -573,9 +603,12 @@ public final class LoadBenchmark {
               r.secondHalfBytesPerSecond() * r.syscallSeconds() / r.writes()),
           rate(r.perViewerSecond("epoll_wait", "epoll_pwait", "poll", "ppoll")),
           rate(r.perViewerSecond("futex")), rate(r.perViewerSecond("context-switches")),
-          r.listenOverflows(), r.listenDrops(), r.clientCpuSeconds()));
+          r.listenOverflows(), r.listenDrops(), r.clientCpuSeconds(), ms(r.warmupFirstByteMs())));
     }
-    out.append("\n`worst rate`: the slowest served viewer's second-half bytes / the live rate's. `longest gap`: "
+    out.append("\n`rate`: a served viewer's second-half bytes / the upstream's in the same time; the slowest "
+        + "viewer's and the median. VLC remuxes rather than forwards: its output is paced by the clip's "
+        + "timestamps and carries slightly different bytes than its input. "
+        + "`longest gap`: "
         + "per viewer, the longest time between two reads after its first byte (how bursty delivery is).\n\n");
 
     out.append("### Errors, response framing and server CPU by thread\n\n");

@@ -40,12 +40,43 @@ public final class PacedUpstream implements AutoCloseable {
    * @throws IOException if no port can be bound
    */
   public PacedUpstream(TsClip clip) throws IOException {
+    this(clip, 0);
+  }
+
+  /**
+   * Starts serving on a given port.
+   *
+   * @param clip what to serve
+   * @param port the port on 127.0.0.1, 0 for any free one
+   * @throws IOException if the port cannot be bound
+   */
+  public PacedUpstream(TsClip clip, int port) throws IOException {
     this.clip = clip;
     this.server = new ServerSocket();
-    server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+    server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 50);
     this.acceptor = new Thread(this::acceptLoop, "upstream-accept");
     acceptor.setDaemon(true);
     acceptor.start();
+  }
+
+  /**
+   * Serves a clip until the process is stopped, for trying a server by hand:
+   * {@code java -cp benchmarks/target/benchmarks.jar io.github.buffercore.bench.load.PacedUpstream CLIP.ts [PORT]}.
+   *
+   * @param args the clip and an optional port
+   * @throws Exception if the clip cannot be read or the port bound
+   */
+  public static void main(String[] args) throws Exception {
+    if (args.length < 1 || args.length > 2) {
+      System.err.println("usage: PacedUpstream CLIP.ts [PORT]");
+      System.exit(2);
+      return;
+    }
+    TsClip clip = TsClip.load(java.nio.file.Path.of(args[0]));
+    PacedUpstream upstream = new PacedUpstream(clip, args.length == 2 ? Integer.parseInt(args[1]) : 0);
+    System.out.printf(java.util.Locale.ROOT, "Playing %s at %.0f kbit/s on %s%n", clip.name(),
+        clip.bytesPerSecond() * 8 / 1000, upstream.url());
+    new java.util.concurrent.CountDownLatch(1).await();
   }
 
   /** The URL of the live channel. */
