@@ -145,7 +145,8 @@ public final class LoadBenchmark {
 
   /** What one run measured. */
   record RunResult(RunSpec spec, String skipped, int served, Map<String, Integer> errors, double[] headersMs,
-      double[] firstByteMs, int keptUp, double keepUpMinRatio, double keepUpMedianRatio, double maxGapP99Ms, double viewerSeconds,
+      double[] firstByteMs, int keptUp, double keepUpMinRatio, double keepUpMedianRatio, double burstMedianKb,
+      double maxGapP99Ms, double viewerSeconds,
       double cpuSeconds, long rssIdleKb, long rssEndKb, long hwmKb, int threadsIdle, int threadsMax,
       int upstreamMax, int upstreamAccepted, long writeCalls, long writtenBytes, long listenOverflows,
       long listenDrops, Map<String, Long> cpuByThread, double clientCpuSeconds, boolean chunked,
@@ -153,7 +154,7 @@ public final class LoadBenchmark {
       Map<String, Map<String, Double>> profile, double warmupFirstByteMs, String command) {
 
     static RunResult skipped(RunSpec spec, String why) {
-      return new RunResult(spec, why, 0, Map.of(), new double[0], new double[0], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+      return new RunResult(spec, why, 0, Map.of(), new double[0], new double[0], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
           0, 0, 0, 0, 0, 0, Map.of(), 0, false, Map.of(), 0, 0, Map.of(), Double.NaN, "");
     }
 
@@ -366,6 +367,7 @@ public final class LoadBenchmark {
     List<Double> firstBytes = new ArrayList<>();
     List<Double> gaps = new ArrayList<>();
     List<Double> rates = new ArrayList<>();
+    List<Double> bursts = new ArrayList<>();
     int served = 0;
     int keptUp = 0;
     double minRatio = Double.POSITIVE_INFINITY;
@@ -389,6 +391,10 @@ public final class LoadBenchmark {
             : (viewer.body() - viewer.bodyAtMark()) / (clip.bytesPerSecond() * secondHalf);
         minRatio = Math.min(minRatio, ratio);
         rates.add(ratio);
+        if (markedAt != 0 && viewer.bodyAtMark() >= 0 && viewer.firstByte() < markedAt) {
+          // What the viewer got beyond the live rate before the mark: the backlog the server sent at join.
+          bursts.add((viewer.bodyAtMark() - clip.bytesPerSecond() * (markedAt - viewer.firstByte()) / 1e9) / 1024);
+        }
         secondHalfBytes += viewer.bodyAtMark() < 0 ? 0 : viewer.body() - viewer.bodyAtMark();
         if (ratio >= config.keepUp()) {
           keptUp++;
@@ -407,7 +413,8 @@ public final class LoadBenchmark {
         .limit(6)
         .forEach(e -> threadCpu.put(e.getKey(), e.getValue()));
     return new RunResult(spec, null, served, errors, sorted(headers), sorted(firstBytes), keptUp,
-        served == 0 ? 0 : minRatio, percentile(sorted(rates), 50), percentile(sorted(gaps), 99), viewerSeconds,
+        served == 0 ? 0 : minRatio, percentile(sorted(rates), 50), percentile(sorted(bursts), 50),
+        percentile(sorted(gaps), 99), viewerSeconds,
         after.cpuSeconds() - idle.cpuSeconds(), idle.rssKb(), after.rssKb(), after.hwmKb(), idle.threads(),
         threadsMax, upstreamMax, upstreamAccepted, after.writeCalls() - idle.writeCalls(),
         after.writtenBytes() - idle.writtenBytes(), overflowsAfter[0] - overflowsBefore[0],
@@ -574,25 +581,25 @@ public final class LoadBenchmark {
 
     out.append("## Results\n\n");
     out.append("| run | served | errors | head p50 / p99 (ms) | first byte p50 / p99 (ms) | kept up | "
-        + "rate worst / median | longest gap p99 (ms) | server CPU s per viewer-min | CPU ms per viewer-s | "
+        + "rate worst / median | join burst KB (median) | longest gap p99 (ms) | server CPU s per viewer-min | CPU ms per viewer-s | "
         + "RSS idle -> end (MB), peak | RSS KB per added viewer | threads idle / max | upstream conns "
         + "(max open / opened) | write calls per viewer-s | bytes per write call | poll waits per viewer-s | "
         + "futex per viewer-s | context switches per viewer-s | listen overflows / drops | client CPU s | "
         + "warm-up viewer first byte (ms) |\n");
-    out.append("|---|").append("---:|".repeat(21)).append('\n');
+    out.append("|---|").append("---:|".repeat(22)).append('\n');
     for (RunResult r : results) {
       out.append("| ").append(r.spec().label()).append(" | ");
       if (r.skipped() != null) {
-        out.append("not run: ").append(r.skipped()).append(" |").append(" |".repeat(20)).append('\n');
+        out.append("not run: ").append(r.skipped()).append(" |").append(" |".repeat(21)).append('\n');
         continue;
       }
       double viewerMinutes = r.viewerSeconds() / 60;
       out.append(String.format(Locale.ROOT,
-          "%d | %d | %s / %s | %s / %s | %d | %.2f / %.2f | %s | %s | %s | %d -> %d, %d | %.1f | %d / %d | %d / %d | %s | %s | "
+          "%d | %d | %s / %s | %s / %s | %d | %.2f / %.2f | %s | %s | %s | %s | %d -> %d, %d | %.1f | %d / %d | %d / %d | %s | %s | "
               + "%s | %s | %s | %d / %d | %.1f | %s |%n",
           r.served(), r.errorCount(), ms(percentile(r.headersMs(), 50)), ms(percentile(r.headersMs(), 99)),
           ms(percentile(r.firstByteMs(), 50)), ms(percentile(r.firstByteMs(), 99)), r.keptUp(),
-          r.keepUpMinRatio(), r.keepUpMedianRatio(), ms(r.maxGapP99Ms()),
+          r.keepUpMinRatio(), r.keepUpMedianRatio(), ms(r.burstMedianKb()), ms(r.maxGapP99Ms()),
           viewerMinutes == 0 ? "-" : String.format(Locale.ROOT, "%.4f", r.cpuSeconds() / viewerMinutes),
           r.viewerSeconds() == 0 ? "-" : String.format(Locale.ROOT, "%.3f", r.cpuSeconds() * 1000 / r.viewerSeconds()),
           r.rssIdleKb() / 1024, r.rssEndKb() / 1024, r.hwmKb() / 1024,
@@ -608,7 +615,9 @@ public final class LoadBenchmark {
     out.append("\n`rate`: a served viewer's second-half bytes / the upstream's in the same time; the slowest "
         + "viewer's and the median. VLC remuxes rather than forwards: its output is paced by the clip's "
         + "timestamps and carries slightly different bytes than its input. "
-        + "`longest gap`: "
+        + "`join burst`: the bytes a viewer had received by mid-run beyond the live rate since its first byte, "
+        + "i.e. the backlog the server sent at once when it joined (buffer-core starts a viewer `startBehind` "
+        + "bytes behind live, at most what the ring holds). `longest gap`: "
         + "per viewer, the longest time between two reads after its first byte (how bursty delivery is).\n\n");
 
     out.append("### Errors, response framing and server CPU by thread\n\n");
