@@ -18,7 +18,6 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -633,6 +632,8 @@ public final class LoadBenchmark {
       out.append(r.cpuByThread().entrySet().stream()
           .map(e -> String.format(Locale.ROOT, "`%s` %.1f s", e.getKey(), e.getValue() / (double) ProcStats.CLOCK_TICKS))
           .collect(Collectors.joining(", ")));
+      out.append(String.format(Locale.ROOT, "; `/proc/<pid>/io` over the run: %,d write(2)-family calls, "
+          + "%,d bytes written (wchar; sendmsg is not counted there)", r.writeCalls(), r.writtenBytes()));
       out.append(". Syscalls in the last ").append(r.syscallSeconds()).append(" s (`perf stat`): ")
           .append(r.syscalls().isEmpty() ? "not counted (perf missing or failed)" : r.syscalls().entrySet().stream()
               .map(e -> e.getKey() + " " + String.format(Locale.ROOT, "%,d", e.getValue()))
@@ -680,9 +681,5 @@ public final class LoadBenchmark {
     } catch (IOException e) {
       return "unknown model (" + e + ")";
     }
-  }
-
-  static Comparator<RunResult> byLabel() {
-    return Comparator.comparing(r -> r.spec().label());
   }
 }
