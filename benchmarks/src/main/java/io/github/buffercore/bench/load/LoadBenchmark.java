@@ -56,6 +56,8 @@ public final class LoadBenchmark {
   private static final Logger LOG = LoggerFactory.getLogger(LoadBenchmark.class);
   private static final String CHANNEL = "load";
   private static final String PATH = "/stream/" + CHANNEL;
+  /** How long before the mid-run mark a viewer's first byte must come for its rate to be judged. */
+  private static final long JUDGE_AFTER_BURST = TimeUnit.SECONDS.toNanos(2);
 
   /** A server under test. */
   enum Stack {
@@ -144,7 +146,7 @@ public final class LoadBenchmark {
 
   /** What one run measured. */
   record RunResult(RunSpec spec, String skipped, int served, Map<String, Integer> errors, double[] headersMs,
-      double[] firstByteMs, int keptUp, double keepUpMinRatio, double keepUpMedianRatio, double burstMedianKb,
+      double[] firstByteMs, int keptUp, int judged, double keepUpMinRatio, double keepUpMedianRatio, double burstMedianKb,
       double maxGapP99Ms, double viewerSeconds,
       double cpuSeconds, long rssIdleKb, long rssEndKb, long hwmKb, int threadsIdle, int threadsMax,
       int upstreamMax, int upstreamAccepted, long writeCalls, long writtenBytes, long listenOverflows,
@@ -153,7 +155,7 @@ public final class LoadBenchmark {
       Map<String, Map<String, Double>> profile, double warmupFirstByteMs, String command) {
 
     static RunResult skipped(RunSpec spec, String why) {
-      return new RunResult(spec, why, 0, Map.of(), new double[0], new double[0], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+      return new RunResult(spec, why, 0, Map.of(), new double[0], new double[0], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
           0, 0, 0, 0, 0, 0, Map.of(), 0, false, Map.of(), 0, 0, Map.of(), Double.NaN, "");
     }
 
@@ -369,6 +371,7 @@ public final class LoadBenchmark {
     List<Double> bursts = new ArrayList<>();
     int served = 0;
     int keptUp = 0;
+    int judged = 0;
     double minRatio = Double.POSITIVE_INFINITY;
     double viewerSeconds = 0;
     boolean chunked = false;
@@ -386,17 +389,20 @@ public final class LoadBenchmark {
         served++;
         gaps.add(viewer.maxGap() / 1e6);
         viewerSeconds += (stoppedAt - viewer.firstByte()) / 1e9;
-        double ratio = viewer.bodyAtMark() < 0 || markedAt == 0 ? 0
-            : (viewer.body() - viewer.bodyAtMark()) / (clip.bytesPerSecond() * secondHalf);
-        minRatio = Math.min(minRatio, ratio);
-        rates.add(ratio);
-        if (markedAt != 0 && viewer.bodyAtMark() >= 0 && viewer.firstByte() < markedAt) {
+        secondHalfBytes += viewer.bodyAtMark() < 0 ? 0 : viewer.body() - viewer.bodyAtMark();
+        // Judged: viewers whose first byte came at least JUDGE_AFTER_BURST before the mark, so their
+        // join burst is behind them and the second half measures the live rate alone. Later joiners
+        // are not judged (their lateness is in the first-byte columns).
+        if (markedAt != 0 && viewer.bodyAtMark() >= 0 && viewer.firstByte() < markedAt - JUDGE_AFTER_BURST) {
+          judged++;
+          double ratio = (viewer.body() - viewer.bodyAtMark()) / (clip.bytesPerSecond() * secondHalf);
+          minRatio = Math.min(minRatio, ratio);
+          rates.add(ratio);
           // What the viewer got beyond the live rate before the mark: the backlog the server sent at join.
           bursts.add((viewer.bodyAtMark() - clip.bytesPerSecond() * (markedAt - viewer.firstByte()) / 1e9) / 1024);
-        }
-        secondHalfBytes += viewer.bodyAtMark() < 0 ? 0 : viewer.body() - viewer.bodyAtMark();
-        if (ratio >= config.keepUp()) {
-          keptUp++;
+          if (ratio >= config.keepUp()) {
+            keptUp++;
+          }
         }
       } else {
         String why = viewer.error() != null ? viewer.error()
@@ -412,7 +418,7 @@ public final class LoadBenchmark {
         .limit(6)
         .forEach(e -> threadCpu.put(e.getKey(), e.getValue()));
     return new RunResult(spec, null, served, errors, sorted(headers), sorted(firstBytes), keptUp,
-        served == 0 ? 0 : minRatio, percentile(sorted(rates), 50), percentile(sorted(bursts), 50),
+        judged, judged == 0 ? Double.NaN : minRatio, percentile(sorted(rates), 50), percentile(sorted(bursts), 50),
         percentile(sorted(gaps), 99), viewerSeconds,
         after.cpuSeconds() - idle.cpuSeconds(), idle.rssKb(), after.rssKb(), after.hwmKb(), idle.threads(),
         threadsMax, upstreamMax, upstreamAccepted, after.writeCalls() - idle.writeCalls(),
@@ -523,9 +529,9 @@ public final class LoadBenchmark {
     if (r.skipped() != null) {
       return "skipped: " + r.skipped();
     }
-    return String.format(Locale.ROOT, "served %d/%d, errors %d, first byte p50 %.0f ms p99 %.0f ms, kept up %d, "
+    return String.format(Locale.ROOT, "served %d/%d, errors %d, first byte p50 %.0f ms p99 %.0f ms, kept up %d of %d, "
         + "CPU %.1f s, RSS %d -> %d MB", r.served(), r.spec().viewers(), r.errorCount(),
-        percentile(r.firstByteMs(), 50), percentile(r.firstByteMs(), 99), r.keptUp(), r.cpuSeconds(),
+        percentile(r.firstByteMs(), 50), percentile(r.firstByteMs(), 99), r.keptUp(), r.judged(), r.cpuSeconds(),
         r.rssIdleKb() / 1024, r.rssEndKb() / 1024);
   }
 
@@ -559,8 +565,10 @@ public final class LoadBenchmark {
         + "The N viewers join a live channel.%n", config.warmupSeconds())
         : "- No warm-up (`--warmup 0`): the N viewers join a cold server and a cold channel.\n");
     out.append(String.format(Locale.ROOT, "- Kept up: the body bytes a viewer received in the second half of "
-        + "the run are >= %.0f%% of the live rate x that time (the start-up burst a server gives a new viewer "
-        + "is excluded).%n", config.keepUp() * 100));
+        + "the run are >= %.0f%% of the live rate x that time. Judged are the served viewers whose first byte "
+        + "came at least 2 s before the half, so the backlog a server sends a new viewer at once is behind "
+        + "them; later joiners are not judged (their lateness shows in the first-byte columns).%n",
+        config.keepUp() * 100));
     out.append("- Server CPU: utime + stime of `/proc/<pid>/stat` from just before the viewers connect to the "
         + "end of the run, over the viewer-time served (sum over served viewers of end - first byte). RSS: "
         + "`VmRSS` before the viewers and at the end, `VmHWM`; per added viewer = (end - idle) / viewers. "
@@ -579,7 +587,7 @@ public final class LoadBenchmark {
         .append(firstThree(loadAfter)).append(" after.\n\n");
 
     out.append("## Results\n\n");
-    out.append("| run | served | errors | head p50 / p99 (ms) | first byte p50 / p99 (ms) | kept up | "
+    out.append("| run | served | errors | head p50 / p99 (ms) | first byte p50 / p99 (ms) | kept up / judged | "
         + "rate worst / median | join burst KB (median) | longest gap p99 (ms) | server CPU s per viewer-min | CPU ms per viewer-s | "
         + "RSS idle -> end (MB), peak | RSS KB per added viewer | threads idle / max | upstream conns "
         + "(max open / opened) | write calls per viewer-s | bytes per write call | poll waits per viewer-s | "
@@ -594,11 +602,11 @@ public final class LoadBenchmark {
       }
       double viewerMinutes = r.viewerSeconds() / 60;
       out.append(String.format(Locale.ROOT,
-          "%d | %d | %s / %s | %s / %s | %d | %.2f / %.2f | %s | %s | %s | %s | %d -> %d, %d | %.1f | %d / %d | %d / %d | %s | %s | "
+          "%d | %d | %s / %s | %s / %s | %d / %d | %s / %s | %s | %s | %s | %s | %d -> %d, %d | %.1f | %d / %d | %d / %d | %s | %s | "
               + "%s | %s | %s | %d / %d | %.1f | %s |%n",
           r.served(), r.errorCount(), ms(percentile(r.headersMs(), 50)), ms(percentile(r.headersMs(), 99)),
-          ms(percentile(r.firstByteMs(), 50)), ms(percentile(r.firstByteMs(), 99)), r.keptUp(),
-          r.keepUpMinRatio(), r.keepUpMedianRatio(), ms(r.burstMedianKb()), ms(r.maxGapP99Ms()),
+          ms(percentile(r.firstByteMs(), 50)), ms(percentile(r.firstByteMs(), 99)), r.keptUp(), r.judged(),
+          ratio(r.keepUpMinRatio()), ratio(r.keepUpMedianRatio()), ms(r.burstMedianKb()), ms(r.maxGapP99Ms()),
           viewerMinutes == 0 ? "-" : String.format(Locale.ROOT, "%.4f", r.cpuSeconds() / viewerMinutes),
           r.viewerSeconds() == 0 ? "-" : String.format(Locale.ROOT, "%.3f", r.cpuSeconds() * 1000 / r.viewerSeconds()),
           r.rssIdleKb() / 1024, r.rssEndKb() / 1024, r.hwmKb() / 1024,
@@ -611,7 +619,7 @@ public final class LoadBenchmark {
           rate(r.perViewerSecond("futex")), rate(r.perViewerSecond("context-switches")),
           r.listenOverflows(), r.listenDrops(), r.clientCpuSeconds(), ms(r.warmupFirstByteMs())));
     }
-    out.append("\n`rate`: a served viewer's second-half bytes / the upstream's in the same time; the slowest "
+    out.append("\n`rate`: a judged viewer's second-half bytes / the upstream's in the same time; the slowest "
         + "viewer's and the median. VLC remuxes rather than forwards: its output is paced by the clip's "
         + "timestamps and carries slightly different bytes than its input. "
         + "`join burst`: the bytes a viewer had received by mid-run beyond the live rate since its first byte, "
@@ -659,6 +667,10 @@ public final class LoadBenchmark {
       }
     }
     return out.toString();
+  }
+
+  private static String ratio(double value) {
+    return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%.2f", value);
   }
 
   private static String rate(double value) {
