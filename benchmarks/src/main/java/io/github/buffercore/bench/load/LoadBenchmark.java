@@ -152,11 +152,11 @@ public final class LoadBenchmark {
       int upstreamMax, int upstreamAccepted, long writeCalls, long writtenBytes, long listenOverflows,
       long listenDrops, Map<String, Long> cpuByThread, double clientCpuSeconds, boolean chunked,
       Map<String, Long> syscalls, long syscallSeconds, double secondHalfBytesPerSecond,
-      Map<String, Map<String, Double>> profile, double warmupFirstByteMs, String command) {
+      Map<String, Map<String, Double>> profile, double warmupFirstByteMs, String heapInfo, String command) {
 
     static RunResult skipped(RunSpec spec, String why) {
       return new RunResult(spec, why, 0, Map.of(), new double[0], new double[0], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-          0, 0, 0, 0, 0, 0, Map.of(), 0, false, Map.of(), 0, 0, Map.of(), Double.NaN, "");
+          0, 0, 0, 0, 0, 0, Map.of(), 0, false, Map.of(), 0, 0, Map.of(), Double.NaN, "", "");
     }
 
     /** Syscalls (or context switches) of the given kinds per served viewer-second of the perf window. */
@@ -324,6 +324,7 @@ public final class LoadBenchmark {
             + " (logs in " + dir + ")");
       }
       ProcStats.Sample after = ProcStats.sample(pid);
+      String heapInfo = spec.stack() == Stack.VLC ? "" : heapInfo(pid);
       Map<String, Long> afterThreads = ProcStats.cpuByThreadName(pid);
       long[] overflowsAfter = ProcStats.listenOverflows();
       int upstreamMax = upstream.maxOpen();
@@ -352,7 +353,7 @@ public final class LoadBenchmark {
       return measure(config, spec, client.viewers(), clip, markedAt, stoppedAt, idle, after, idleThreads,
           afterThreads, overflowsBefore, overflowsAfter, upstreamMax, upstream.accepted() - acceptedBefore,
           threadsMax, selfAfter.cpuSeconds() - selfBefore.cpuSeconds(), counts, syscallSeconds, profile,
-          warmupFirstByteMs, String.join(" ", command));
+          warmupFirstByteMs, heapInfo, String.join(" ", command));
     } finally {
       stop(server, spec);
     }
@@ -362,7 +363,7 @@ public final class LoadBenchmark {
       long markedAt, long stoppedAt, ProcStats.Sample idle, ProcStats.Sample after, Map<String, Long> idleThreads,
       Map<String, Long> afterThreads, long[] overflowsBefore, long[] overflowsAfter, int upstreamMax,
       int upstreamAccepted, int threadsMax, double clientCpu, Map<String, Long> syscalls, long syscallSeconds,
-      Map<String, Map<String, Double>> profile, double warmupFirstByteMs, String command) {
+      Map<String, Map<String, Double>> profile, double warmupFirstByteMs, String heapInfo, String command) {
     Map<String, Integer> errors = new TreeMap<>();
     List<Double> headers = new ArrayList<>();
     List<Double> firstBytes = new ArrayList<>();
@@ -424,7 +425,28 @@ public final class LoadBenchmark {
         threadsMax, upstreamMax, upstreamAccepted, after.writeCalls() - idle.writeCalls(),
         after.writtenBytes() - idle.writtenBytes(), overflowsAfter[0] - overflowsBefore[0],
         overflowsAfter[1] - overflowsBefore[1], threadCpu, clientCpu, chunked, syscalls, syscallSeconds,
-        secondHalf > 0 ? secondHalfBytes / secondHalf : 0, profile, warmupFirstByteMs, command);
+        secondHalf > 0 ? secondHalfBytes / secondHalf : 0, profile, warmupFirstByteMs, heapInfo, command);
+  }
+
+  /** The JVM's heap and metaspace summary at the end of the run ({@code jcmd GC.heap_info}), one line. */
+  private static String heapInfo(long pid) {
+    try {
+      Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+          Long.toString(pid), "GC.heap_info").redirectErrorStream(true).start();
+      String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!jcmd.waitFor(30, TimeUnit.SECONDS)) {
+        jcmd.destroyForcibly();
+        return "jcmd GC.heap_info did not answer within 30 s";
+      }
+      return out.lines().map(String::strip).filter(l -> l.contains("heap") && l.contains("total")
+          || l.startsWith("Metaspace")).map(l -> l.replaceAll("\\s*\\[.*$", "").replaceAll(", reserved.*$", ""))
+          .collect(Collectors.joining("; "));
+    } catch (IOException e) {
+      return "jcmd GC.heap_info failed: " + e.getMessage();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "interrupted";
+    }
   }
 
   private static List<String> command(Config config, Stack stack, int port, PacedUpstream upstream, Path dir)
@@ -642,6 +664,9 @@ public final class LoadBenchmark {
           .collect(Collectors.joining(", ")));
       out.append(String.format(Locale.ROOT, "; `/proc/<pid>/io` over the run: %,d write(2)-family calls, "
           + "%,d bytes written (wchar; sendmsg is not counted there)", r.writeCalls(), r.writtenBytes()));
+      if (!r.heapInfo().isBlank()) {
+        out.append("; at the end (`jcmd GC.heap_info`): ").append(r.heapInfo());
+      }
       out.append(". Syscalls in the last ").append(r.syscallSeconds()).append(" s (`perf stat`): ")
           .append(r.syscalls().isEmpty() ? "not counted (perf missing or failed)" : r.syscalls().entrySet().stream()
               .map(e -> e.getKey() + " " + String.format(Locale.ROOT, "%,d", e.getValue()))
