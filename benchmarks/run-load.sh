@@ -24,16 +24,16 @@ fi
 # timestamp and stalls at a looped clip's timestamp jump; the Java servers forward bytes and do not
 # care. Without ffmpeg, or with --clip, the benchmark uses what it is given (default: the demo clip).
 CLIP=benchmarks/target/load/clip-120s.ts
-EXTRA=()
 if [[ " $* " != *" --clip "* ]] && command -v ffmpeg > /dev/null; then
   if [[ ! -s "$CLIP" ]]; then
     mkdir -p "$(dirname "$CLIP")"
     ffmpeg -hide_banner -loglevel error -y -stream_loop 19 -i buffer-examples/src/main/resources/demo/demo.ts \
       -c copy -muxrate 400k -mpegts_flags resend_headers -f mpegts "$CLIP"
   fi
-  EXTRA=(--clip "$CLIP")
+  # The default clip, through the environment so that LOAD.md records only the caller's arguments.
+  export BUFFERCORE_LOAD_CLIP="$CLIP"
 fi
 # The examples jar is on the class path for its SLF4J provider (slf4j-simple and its settings): the
 # benchmark jar deliberately has none, so that JMH measures buffer-core with the NOP logger.
 exec java -cp benchmarks/target/benchmarks.jar:buffer-examples/target/buffer-examples.jar \
-  io.github.buffercore.bench.load.LoadBenchmark "${EXTRA[@]}" "$@"
+  io.github.buffercore.bench.load.LoadBenchmark "$@"
