@@ -213,7 +213,14 @@ public final class LoadBenchmark {
       LOG.info("Upstream {} plays {} ({} bytes) at {} kbit/s", upstream.url(), clip.name(), clip.bytes().length,
           String.format(Locale.ROOT, "%.0f", clip.bytesPerSecond() * 8 / 1000));
       for (RunSpec spec : config.runs()) {
-        RunResult result = runOne(config, spec, upstream, clip);
+        RunResult result;
+        try {
+          result = runOne(config, spec, upstream, clip);
+        } catch (IOException | RuntimeException e) {
+          // One failed run (a server that died mid-run, /proc gone) must not lose the others' rows.
+          LOG.error("Run {} failed", spec.label(), e);
+          result = RunResult.skipped(spec, "the run failed: " + e);
+        }
         results.add(result);
         LOG.info("Run {}: {}", spec.label(), summary(result));
         Thread.sleep(2_000);
@@ -261,6 +268,8 @@ public final class LoadBenchmark {
     int acceptedBefore = upstream.accepted();
     Process server = builder.start();
     long pid = server.pid();
+    ViewerClient warmup = null;
+    ViewerClient client = null;
     try {
       String notReady = awaitReady(spec.stack(), port, server, Duration.ofSeconds(60));
       if (notReady != null) {
@@ -273,7 +282,6 @@ public final class LoadBenchmark {
       // One viewer first, kept for the whole run: the server's class loading and JIT of the serving path
       // and the channel's start (upstream connect) are what a user meets once, not what N viewers
       // joining a live channel meet. Its own time to first byte is reported apart.
-      ViewerClient warmup = null;
       double warmupFirstByteMs = Double.NaN;
       if (config.warmupSeconds() > 0) {
         warmup = new ViewerClient(new InetSocketAddress("127.0.0.1", port), PATH, 1, 1);
@@ -298,7 +306,7 @@ public final class LoadBenchmark {
       upstream.resetMaxOpen();
       ProcStats.Sample selfBefore = ProcStats.sample(ProcessHandle.current().pid());
 
-      ViewerClient client = new ViewerClient(new InetSocketAddress("127.0.0.1", port), PATH, spec.viewers(),
+      client = new ViewerClient(new InetSocketAddress("127.0.0.1", port), PATH, spec.viewers(),
           config.clientThreads());
       long t0 = System.nanoTime();
       client.start();
@@ -358,6 +366,13 @@ public final class LoadBenchmark {
           threadsMax, selfAfter.cpuSeconds() - selfBefore.cpuSeconds(), counts, syscallSeconds, profile,
           warmupFirstByteMs, heapInfo, String.join(" ", command));
     } finally {
+      // On a failure mid-run the viewers still hold sockets; stopping twice is harmless.
+      if (client != null) {
+        client.close();
+      }
+      if (warmup != null) {
+        warmup.close();
+      }
       stop(server, spec);
     }
   }

@@ -198,6 +198,7 @@ public final class ViewerClient implements AutoCloseable {
     return viewers;
   }
 
+  /** Stops the viewers if {@link #stop()} has not; safe to call after it. */
   @Override
   public void close() throws InterruptedException {
     if (!stopping) {
