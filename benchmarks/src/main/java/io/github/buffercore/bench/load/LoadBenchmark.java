@@ -139,7 +139,8 @@ public final class LoadBenchmark {
           Boolean.parseBoolean(opts.getOrDefault("--jfr", "true")),
           Path.of(opts.getOrDefault("--notes", "benchmarks/results/LOAD-NOTES.md")),
           Integer.parseInt(opts.getOrDefault("--warmup", "5")),
-          String.join(" ", args));
+          java.util.Arrays.stream(args).map(a -> a.matches("[A-Za-z0-9_./:,=@+-]+") ? a
+              : "'" + a.replace("'", "'\\''") + "'").collect(Collectors.joining(" ")));
       if (config.durationSeconds() < 2) {
         throw new IllegalArgumentException("--duration must be >= 2 seconds, was " + config.durationSeconds());
       }
@@ -335,11 +336,13 @@ public final class LoadBenchmark {
             + " (logs in " + dir + ")");
       }
       ProcStats.Sample after = ProcStats.sample(pid);
-      String heapInfo = spec.stack() == Stack.VLC ? "" : heapInfo(pid);
       Map<String, Long> afterThreads = ProcStats.cpuByThreadName(pid);
       long[] overflowsAfter = ProcStats.listenOverflows();
       int upstreamMax = upstream.maxOpen();
       long stoppedAt = client.stop();
+      // After the viewers stop: jcmd can take seconds on a loaded machine, and the run ends at its
+      // duration, not when a diagnostic returns.
+      String heapInfo = spec.stack() == Stack.VLC ? "" : heapInfo(pid);
       if (warmup != null) {
         warmup.stop();
         ViewerClient.Viewer first = warmup.viewers().get(0);
