@@ -1,10 +1,12 @@
 package io.github.buffercore.internal;
 
+import io.github.buffercore.ClientKey;
 import io.github.buffercore.ClientLease;
 import io.github.buffercore.StreamReader;
 import io.github.buffercore.Ticker;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Optional;
 
 /**
  * A client's lease. Membership in the registry is decided only by the immutable state (a lease is a
@@ -39,6 +41,10 @@ final class Lease implements ClientLease {
   private final String streamId;
   private final long clientId;
   private final Ticker ticker;
+  private final ClientKey clientKey; // null: this lease never switches
+
+  /** The stream this lease's client switched to; set before the lease is marked released. */
+  private volatile String switchedTo;
 
   // volatile: cleanup on another thread must see the latest touch; a touch racing a cleanup is
   // ordered by whichever the cleanup reads, both outcomes are allowed.
@@ -50,6 +56,12 @@ final class Lease implements ClientLease {
 
   Lease(Owner owner, String playlistId, String streamId, long clientId,
       Ticker ticker) {
+    this(owner, playlistId, streamId, clientId, ticker, null);
+  }
+
+  Lease(Owner owner, String playlistId, String streamId, long clientId, Ticker ticker,
+      ClientKey clientKey) {
+    this.clientKey = clientKey;
     this.owner = owner;
     this.playlistId = playlistId;
     this.streamId = streamId;
@@ -71,6 +83,26 @@ final class Lease implements ClientLease {
   @Override
   public long clientId() {
     return clientId;
+  }
+
+  @Override
+  public Optional<ClientKey> clientKey() {
+    return Optional.ofNullable(clientKey);
+  }
+
+  /** The key, or {@code null}: for the transition, which compares keys without allocating. */
+  ClientKey key() {
+    return clientKey;
+  }
+
+  /** Records that the client switched to {@code streamId}; called before the lease is released. */
+  void switchedTo(String toStreamId) {
+    this.switchedTo = toStreamId;
+  }
+
+  /** The stream the client switched to, or {@code null} if it did not switch. */
+  String switchedTo() {
+    return switchedTo;
   }
 
   /** Called by the joining thread after the compute that made this lease a member. */

@@ -1,16 +1,20 @@
 package io.github.buffercore.internal;
 
-import io.github.buffercore.ClientLease;
 import io.github.buffercore.StreamReader;
+import io.github.buffercore.StreamSwitchedException;
 import java.time.Duration;
 
-/** A lease's reader: the ring's reader, recording the client's activity on every call. */
+/**
+ * A lease's reader: the ring's reader, recording the client's activity on every call. A lease ended
+ * by a channel switch ends its reader with {@link StreamSwitchedException} instead of the ring's
+ * "reader is closed".
+ */
 final class LeaseReader implements StreamReader {
 
-  private final ClientLease lease;
+  private final Lease lease;
   private final StreamReader delegate;
 
-  LeaseReader(ClientLease lease, StreamReader delegate) {
+  LeaseReader(Lease lease, StreamReader delegate) {
     this.lease = lease;
     this.delegate = delegate;
   }
@@ -18,7 +22,12 @@ final class LeaseReader implements StreamReader {
   @Override
   public int read(byte[] dst, int off, int len, Duration timeout) throws InterruptedException {
     lease.touch(); // a client blocked waiting for data is alive, not stale
-    int n = delegate.read(dst, off, len, timeout);
+    int n;
+    try {
+      n = delegate.read(dst, off, len, timeout);
+    } catch (IllegalStateException closed) {
+      throw switchedOr(closed);
+    }
     lease.touch();
     return n;
   }
@@ -26,7 +35,18 @@ final class LeaseReader implements StreamReader {
   @Override
   public int poll(byte[] dst, int off, int len) {
     lease.touch();
-    return delegate.poll(dst, off, len);
+    try {
+      return delegate.poll(dst, off, len);
+    } catch (IllegalStateException closed) {
+      throw switchedOr(closed);
+    }
+  }
+
+  /** The switch signal if the lease ended by a switch, else the reader's own failure. */
+  private RuntimeException switchedOr(IllegalStateException closed) {
+    String to = lease.switchedTo();
+    return to == null ? closed
+        : new StreamSwitchedException(lease.playlistId(), lease.streamId(), to, lease.clientId());
   }
 
   @Override

@@ -33,6 +33,7 @@ final class PlaylistTransitions {
   private final long idleGraceNanos;
   private final boolean notify;
   private final StreamFactory streams;
+  private final SwitchTransition switches;
 
   /**
    * @param staleAfterNanos clients untouched longer are evicted by cleanup
@@ -48,12 +49,15 @@ final class PlaylistTransitions {
     this.idleGraceNanos = idleGraceNanos;
     this.notify = notify;
     this.streams = streams;
+    this.switches = new SwitchTransition(this, streamGraceNanos, notify);
   }
 
   /** The transition function. */
   Step apply(PlaylistState state, PlaylistEvent event) {
     if (event instanceof PlaylistEvent.Join join) {
       return join(state, join);
+    } else if (event instanceof PlaylistEvent.Switch change) {
+      return switches.apply(state, change);
     } else if (event instanceof PlaylistEvent.Leave leave) {
       return leave(state, leave);
     } else if (event instanceof PlaylistEvent.Cleanup cleanup) {
@@ -317,7 +321,7 @@ final class PlaylistTransitions {
     return new Step(null, effects, Outcome.REMOVED);
   }
 
-  private static Effect.Notify event(Type type, PlaylistState state, String streamId, long clientId,
+  static Effect.Notify event(Type type, PlaylistState state, String streamId, long clientId,
       int streamClients) {
     return new Effect.Notify(new RegistryEvent(type, state.id(), streamId, clientId, streamClients,
         state.streams().size(), state.tunerLimit()));
