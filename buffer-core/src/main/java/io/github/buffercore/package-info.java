@@ -34,6 +34,11 @@
  *   stream and stopped after the change that removed it. A client that rejoins a stream in its grace
  *   period reuses its running upstream; a grace expiry racing the rejoin re-checks "no clients, same
  *   generation" in the removing compute, so a client is never attached to a stopped upstream.</dd>
+ *   <dt>{@code SwitchHandsOverTuner}</dt>
+ *   <dd>When a client key acquires another stream of a playlist while its lease on a stream is open,
+ *   the old lease is ended and its tuner handed to the new stream in one atomic step: no other start
+ *   can take the tuner in between, two streams never hold one tuner (the new upstream opens only
+ *   after the old connection has closed), and the slot is never leaked.</dd>
  * </dl>
  *
  * <h2>How the registry keeps them</h2>
