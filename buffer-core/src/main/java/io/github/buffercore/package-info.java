@@ -55,12 +55,12 @@
  * <ul>
  *   <li><b>Control plane.</b> A live playlist changes only through a pure transition
  *   {@code (state, event) -> (next state, effects, outcome)} applied inside its {@code compute}.
- *   Events: {@code Join}, {@code Leave}, {@code Cleanup}, {@code GraceExpired}, {@code UpstreamFailed}
+ *   Events: {@code Join}, {@code Switch} (a join with a client key), {@code Leave}, {@code Cleanup}, {@code GraceExpired}, {@code UpstreamFailed}
  *   (also a refused or lost tuner slot), {@code Update}, {@code Evict} (the registry closes). Effects,
  *   run after the compute exactly once and in order: {@code StartUpstream} (take a tuner slot, then
  *   open the upstream), {@code StopUpstream}, {@code EvictClient}, {@code Notify} (the
  *   {@link io.github.buffercore.RegistryListener}), {@code DeleteFolder}, {@code ScheduleGrace},
- *   {@code Refuse}. Outcomes the caller sees: joined, started, refused with its reason, needs an
+ *   {@code Refuse}, {@code SwitchClient}, {@code AwaitClosed}. Outcomes the caller sees: joined, started, refused with its reason, needs an
  *   upstream target, changed, unchanged, removed.</li>
  *   <li><b>Data plane.</b> One stream generation is one upstream pump writing through a packet aligner
  *   (reset on every new connection) into one ring buffer that all its readers read. It reports back
