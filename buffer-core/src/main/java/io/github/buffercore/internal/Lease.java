@@ -123,7 +123,7 @@ final class Lease implements ClientLease {
           throw new IllegalStateException("The lease of client " + clientId + " on stream '" + streamId
               + "' of playlist '" + playlistId + "' is no longer open");
         }
-        reader = new LeaseReader(this, stream.newReader());
+        reader = new LeaseReader(this, stream.newReader(), this::switchedTo);
       }
       existing = reader;
     }

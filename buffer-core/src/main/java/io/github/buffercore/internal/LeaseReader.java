@@ -1,8 +1,10 @@
 package io.github.buffercore.internal;
 
+import io.github.buffercore.ClientLease;
 import io.github.buffercore.StreamReader;
 import io.github.buffercore.StreamSwitchedException;
 import java.time.Duration;
+import java.util.function.Supplier;
 
 /**
  * A lease's reader: the ring's reader, recording the client's activity on every call. A lease ended
@@ -11,11 +13,14 @@ import java.time.Duration;
  */
 final class LeaseReader implements StreamReader {
 
-  private final Lease lease;
+  private final ClientLease lease;
+  /** The stream the lease's client switched to, or {@code null}; read when the reader is found closed. */
+  private final Supplier<String> switchedTo;
   private final StreamReader delegate;
 
-  LeaseReader(Lease lease, StreamReader delegate) {
+  LeaseReader(ClientLease lease, StreamReader delegate, Supplier<String> switchedTo) {
     this.lease = lease;
+    this.switchedTo = switchedTo;
     this.delegate = delegate;
   }
 
@@ -44,7 +49,7 @@ final class LeaseReader implements StreamReader {
 
   /** The switch signal if the lease ended by a switch, else the reader's own failure. */
   private RuntimeException switchedOr(IllegalStateException closed) {
-    String to = lease.switchedTo();
+    String to = switchedTo.get();
     return to == null ? closed
         : new StreamSwitchedException(lease.playlistId(), lease.streamId(), to, lease.clientId());
   }

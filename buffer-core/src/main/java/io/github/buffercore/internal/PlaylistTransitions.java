@@ -49,7 +49,7 @@ final class PlaylistTransitions {
     this.idleGraceNanos = idleGraceNanos;
     this.notify = notify;
     this.streams = streams;
-    this.switches = new SwitchTransition(this, streamGraceNanos, notify);
+    this.switches = new SwitchTransition(this::join, streamGraceNanos, notify);
   }
 
   /** The transition function. */
@@ -321,7 +321,7 @@ final class PlaylistTransitions {
     return new Step(null, effects, Outcome.REMOVED);
   }
 
-  static Effect.Notify event(Type type, PlaylistState state, String streamId, long clientId,
+  private static Effect.Notify event(Type type, PlaylistState state, String streamId, long clientId,
       int streamClients) {
     return new Effect.Notify(new RegistryEvent(type, state.id(), streamId, clientId, streamClients,
         state.streams().size(), state.tunerLimit()));

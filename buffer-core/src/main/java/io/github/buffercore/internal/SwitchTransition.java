@@ -1,13 +1,14 @@
 package io.github.buffercore.internal;
 
 import io.github.buffercore.ClientKey;
-import io.github.buffercore.RegistryEvent.Type;
+import io.github.buffercore.RegistryEvent;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
 
 /**
- * The {@link PlaylistEvent.Switch} transition, part of {@link PlaylistTransitions} (pure: no I/O, no
- * clock, no user code). The old leases of the client key leave their streams, then the new lease
+ * The {@link PlaylistEvent.Switch} transition, part of the playlist transitions (pure: no I/O, no
+ * clock, no user code); it is handed their join, so the two files do not depend on each other. The old leases of the client key leave their streams, then the new lease
  * joins on that intermediate state, so the ordinary join rules decide the tuner: a stream the switch
  * left idle yields it like any stream in its grace period, a stream other viewers still watch keeps
  * it. If the join is refused (or needs a target), the whole step is dropped and the state is
@@ -20,12 +21,13 @@ import java.util.List;
  */
 final class SwitchTransition {
 
-  private final PlaylistTransitions transitions;
+  private final BiFunction<PlaylistState, PlaylistEvent.Join, Step> join;
   private final long streamGraceNanos;
   private final boolean notify;
 
-  SwitchTransition(PlaylistTransitions transitions, long streamGraceNanos, boolean notify) {
-    this.transitions = transitions;
+  SwitchTransition(BiFunction<PlaylistState, PlaylistEvent.Join, Step> join, long streamGraceNanos,
+      boolean notify) {
+    this.join = join;
     this.streamGraceNanos = streamGraceNanos;
     this.notify = notify;
   }
@@ -44,7 +46,7 @@ final class SwitchTransition {
         }
       }
     }
-    PlaylistEvent.Join join = new PlaylistEvent.Join(lease, event.now(), event.target());
+    PlaylistEvent.Join asJoin = new PlaylistEvent.Join(lease, event.now(), event.target());
     PlaylistState cut = state;
     List<StreamState> stopped = new ArrayList<>(1);
     List<StreamState> idled = new ArrayList<>(1);
@@ -60,7 +62,7 @@ final class SwitchTransition {
         }
       }
     }
-    Step joined = transitions.apply(cut, join);
+    Step joined = join.apply(cut, asJoin);
     if (!(joined.outcome() instanceof Outcome.Started) && !(joined.outcome() instanceof Outcome.Joined)) {
       return new Step(state, joined.effects(), joined.outcome()); // refused or needs a target
     }
@@ -72,14 +74,14 @@ final class SwitchTransition {
     if (notify) {
       for (Lease old : ended) {
         StreamState from = next.streams().get(old.streamId());
-        effects.add(PlaylistTransitions.event(Type.CLIENT_LEFT, next, old.streamId(), old.clientId(),
+        effects.add(event(RegistryEvent.Type.CLIENT_LEFT, next, old.streamId(), old.clientId(),
             from == null ? 0 : from.clientCount()));
       }
     }
     for (StreamState stream : stopped) {
       effects.add(new Effect.StopUpstream(state.id(), stream, "its last client switched to " + streamId));
       if (notify) {
-        effects.add(PlaylistTransitions.event(Type.STREAM_STOPPED, next, stream.streamId(), 0L, 0));
+        effects.add(event(RegistryEvent.Type.STREAM_STOPPED, next, stream.streamId(), 0L, 0));
       }
     }
     List<Effect> rest = joined.effects();
@@ -102,5 +104,11 @@ final class SwitchTransition {
       effects.add(start); // last, as in every start
     }
     return new Step(next, List.copyOf(effects), joined.outcome());
+  }
+
+  private static Effect.Notify event(RegistryEvent.Type type, PlaylistState state, String streamId,
+      long clientId, int streamClients) {
+    return new Effect.Notify(new RegistryEvent(type, state.id(), streamId, clientId, streamClients,
+        state.streams().size(), state.tunerLimit()));
   }
 }
