@@ -58,6 +58,8 @@ public interface ClientLease extends AutoCloseable {
    * @return the reader
    * @throws IllegalStateException if the registry was built without an upstream, or the lease is no
    *     longer open
+   * @throws StreamSwitchedException if the lease was ended by its client key's switch to another
+   *     stream
    */
   StreamReader reader();
 

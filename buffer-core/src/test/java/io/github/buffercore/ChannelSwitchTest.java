@@ -168,6 +168,17 @@ class ChannelSwitchTest {
   }
 
   @Test
+  void aSwitchedLeaseThatNeverReadGetsTheSignalFromReader() {
+    registry = oneTuner();
+    ClientLease old = registry.acquire("p1", "ch0", KEY, tuners(1));
+    try (ClientLease next = registry.acquire("p1", "ch1", KEY)) {
+      assertThatThrownBy(old::reader).isInstanceOf(StreamSwitchedException.class)
+          .hasMessageContaining("'ch0'").hasMessageContaining("'ch1'").hasMessageContaining("'p1'");
+      assertThat(next.isOpen()).isTrue();
+    }
+  }
+
+  @Test
   void aMalformedKeyIsRefusedNamingIt() {
     assertThatThrownBy(() -> ClientKey.of("")).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("1 to 1024");

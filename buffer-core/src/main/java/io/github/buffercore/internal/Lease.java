@@ -3,6 +3,7 @@ package io.github.buffercore.internal;
 import io.github.buffercore.ClientKey;
 import io.github.buffercore.ClientLease;
 import io.github.buffercore.StreamReader;
+import io.github.buffercore.StreamSwitchedException;
 import io.github.buffercore.Ticker;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -118,6 +119,9 @@ final class Lease implements ClientLease {
         if (stream == null) {
           throw new IllegalStateException("Stream '" + streamId + "' of playlist '" + playlistId
               + "' has no data path: build the registry with upstream(source, resolver)");
+        }
+        if (released && switchedTo != null) {
+          throw new StreamSwitchedException(playlistId, streamId, switchedTo, clientId);
         }
         if (released) {
           throw new IllegalStateException("The lease of client " + clientId + " on stream '" + streamId
