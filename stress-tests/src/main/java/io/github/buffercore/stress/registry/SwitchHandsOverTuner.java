@@ -7,9 +7,9 @@ import io.github.buffercore.ClientKey;
 import io.github.buffercore.ClientLease;
 import io.github.buffercore.PlaylistRegistry;
 import io.github.buffercore.PlaylistSettings;
+import io.github.buffercore.Ticker;
 import io.github.buffercore.TunerLimitExceededException;
 import io.github.buffercore.internal.InProcessTunerPool;
-import io.github.buffercore.stress.ManualTicker;
 import java.time.Duration;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
@@ -59,7 +59,7 @@ public class SwitchHandsOverTuner {
 
   final InProcessTunerPool pool = new InProcessTunerPool();
   final PlaylistRegistry registry = PlaylistRegistry.builder()
-      .ticker(new ManualTicker())
+      .ticker(Ticker.manual())
       .streamGrace(Duration.ofSeconds(10)) // the old channel waits in grace: it must yield, not linger
       .tunerPool(pool)
       .build();
