@@ -138,6 +138,51 @@ public interface PlaylistRegistry extends AutoCloseable {
   ClientLease acquire(String playlistId, String streamId, PlaylistInitializer initializer);
 
   /**
+   * Joins a client that carries a key to a stream of an existing playlist: like
+   * {@link #acquire(String, String)}, and a channel switch for a client that still holds a lease.
+   *
+   * <p>Concurrency: if an open lease with an equal key is on another stream of this playlist, that
+   * lease is ended and this client joins, in one atomic step. The ended stream then counts as free:
+   * if the old lease was its last client, it yields its tuner to the new stream, so a one-tuner
+   * account switches channels with no {@link TunerLimitExceededException} and never runs two
+   * upstreams (the new upstream opens only after the old connection has closed, waiting at most a
+   * few seconds, after which the start is refused). The old lease's reader then throws
+   * {@link StreamSwitchedException}. If the new stream is refused, nothing changes and the old lease
+   * keeps playing. A lease with the same key on the same stream is left alone.
+   *
+   * @param playlistId the playlist id
+   * @param streamId the stream (channel) id
+   * @param clientKey who the client is
+   * @return the client's lease
+   * @throws IllegalArgumentException if an id is invalid
+   * @throws NullPointerException if the key is {@code null}
+   * @throws PlaylistNotFoundException if there is no such playlist
+   * @throws TunerLimitExceededException if the stream would need a tuner and none is free, even with
+   *     the old lease ended
+   * @throws IllegalStateException if the registry is closed
+   */
+  ClientLease acquire(String playlistId, String streamId, ClientKey clientKey);
+
+  /**
+   * {@link #acquire(String, String, ClientKey)}, creating the playlist with {@code initializer} if it
+   * does not exist (retried if cleanup removes it in between).
+   *
+   * @param playlistId the playlist id
+   * @param streamId the stream (channel) id
+   * @param clientKey who the client is
+   * @param initializer builds the settings if the playlist must be created
+   * @return the client's lease
+   * @throws IllegalArgumentException if an id is invalid
+   * @throws NullPointerException if the key is {@code null}
+   * @throws TunerLimitExceededException if the stream would need a tuner and none is free, even with
+   *     the old lease ended
+   * @throws PlaylistInitializationException if the playlist had to be created and that failed
+   * @throws IllegalStateException if the registry is closed
+   */
+  ClientLease acquire(String playlistId, String streamId, ClientKey clientKey,
+      PlaylistInitializer initializer);
+
+  /**
    * Removes what is no longer used: clients not touched within {@code staleAfter}, streams without
    * clients past {@code streamGrace}, and playlists without streams past {@code idleGrace} (with their
    * working folders).
@@ -451,12 +496,24 @@ public interface PlaylistRegistry extends AutoCloseable {
 
         @Override
         public ClientLease acquire(String playlistId, String streamId) {
-          return core.acquire(playlistId, streamId);
+          return core.acquire(playlistId, streamId, (ClientKey) null);
         }
 
         @Override
         public ClientLease acquire(String playlistId, String streamId, PlaylistInitializer initializer) {
-          return core.acquire(playlistId, streamId, initializer);
+          return core.acquire(playlistId, streamId, null, initializer);
+        }
+
+        @Override
+        public ClientLease acquire(String playlistId, String streamId, ClientKey clientKey) {
+          return core.acquire(playlistId, streamId, Objects.requireNonNull(clientKey, "clientKey"));
+        }
+
+        @Override
+        public ClientLease acquire(String playlistId, String streamId, ClientKey clientKey,
+            PlaylistInitializer initializer) {
+          return core.acquire(playlistId, streamId, Objects.requireNonNull(clientKey, "clientKey"),
+              initializer);
         }
 
         @Override

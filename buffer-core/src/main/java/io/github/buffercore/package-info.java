@@ -58,6 +58,11 @@
  *   stream and stopped after the change that removed it. A client that rejoins a stream in its grace
  *   period reuses its running upstream; a grace expiry racing the rejoin re-checks "no clients, same
  *   generation" in the removing compute, so a client is never attached to a stopped upstream.</dd>
+ *   <dt>{@code SwitchHandsOverTuner}</dt>
+ *   <dd>When a client key acquires another stream of a playlist while its lease on a stream is open,
+ *   the old lease is ended and its tuner handed to the new stream in one atomic step: no other start
+ *   can take the tuner in between, two streams never hold one tuner (the new upstream opens only
+ *   after the old connection has closed), and the slot is never leaked.</dd>
  * </dl>
  *
  * <h2>How the registry keeps them</h2>
@@ -74,12 +79,12 @@
  * <ul>
  *   <li><b>Control plane.</b> A live playlist changes only through a pure transition
  *   {@code (state, event) -> (next state, effects, outcome)} applied inside its {@code compute}.
- *   Events: {@code Join}, {@code Leave}, {@code Cleanup}, {@code GraceExpired}, {@code UpstreamFailed}
+ *   Events: {@code Join}, {@code Switch} (a join with a client key), {@code Leave}, {@code Cleanup}, {@code GraceExpired}, {@code UpstreamFailed}
  *   (also a refused or lost tuner slot), {@code Update}, {@code Evict} (the registry closes). Effects,
  *   run after the compute exactly once and in order: {@code StartUpstream} (take a tuner slot, then
  *   open the upstream), {@code StopUpstream}, {@code EvictClient}, {@code Notify} (the
  *   {@link io.github.buffercore.RegistryListener}), {@code DeleteFolder}, {@code ScheduleGrace},
- *   {@code Refuse}. Outcomes the caller sees: joined, started, refused with its reason, needs an
+ *   {@code Refuse}, {@code SwitchClient}, {@code AwaitClosed}. Outcomes the caller sees: joined, started, refused with its reason, needs an
  *   upstream target, changed, unchanged, removed.</li>
  *   <li><b>Data plane.</b> One stream generation is one upstream pump writing through a packet aligner
  *   (reset on every new connection) into one ring buffer that all its readers read. It reports back

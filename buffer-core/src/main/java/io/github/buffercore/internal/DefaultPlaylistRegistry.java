@@ -2,6 +2,7 @@ package io.github.buffercore.internal;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.buffercore.CleanupReport;
+import io.github.buffercore.ClientKey;
 import io.github.buffercore.ClientLease;
 import io.github.buffercore.Playlist;
 import io.github.buffercore.PlaylistInitializer;
@@ -182,17 +183,20 @@ public final class DefaultPlaylistRegistry {
   }
 
   /**
-   * Joins a client to a stream, starting it if needed.
+   * Joins a client to a stream, starting it if needed; with a key, an open lease of the same key on
+   * another stream of the playlist is ended and its place given to this join in the same step.
    *
    * @param playlistId the playlist id
    * @param streamId the stream id
+   * @param key the client key, or {@code null} for a client without one
    * @return the client's lease
    */
-  public ClientLease acquire(String playlistId, String streamId) {
+  public ClientLease acquire(String playlistId, String streamId, ClientKey key) {
     Ids.requireValid("playlistId", playlistId);
     Ids.requireValid("streamId", streamId);
     ensureOpen();
-    Lease lease = new Lease(owner, playlistId, streamId, clientIds.incrementAndGet(), config.ticker());
+    Lease lease = new Lease(owner, playlistId, streamId, clientIds.incrementAndGet(), config.ticker(),
+        key);
     UpstreamTarget target = null;
     while (true) {
       if (data != null && target == null && !isRunning(playlistId, streamId)) {
@@ -200,8 +204,8 @@ public final class DefaultPlaylistRegistry {
       }
       long now = config.ticker().read();
       lease.activeAt(now); // a join is activity: time spent waiting for a pending creation is not
-      Step step = apply(playlistId,
-          new PlaylistEvent.Join(lease, now, target));
+      Step step = apply(playlistId, key == null ? new PlaylistEvent.Join(lease, now, target)
+          : new PlaylistEvent.Switch(lease, now, target));
       if (step == null) {
         creation.awaitOrThrow(playlistId);
         continue;
@@ -233,17 +237,19 @@ public final class DefaultPlaylistRegistry {
    *
    * @param playlistId the playlist id
    * @param streamId the stream id
+   * @param key the client key, or {@code null}
    * @param initializer runs once per creation
    * @return the client's lease
    */
-  public ClientLease acquire(String playlistId, String streamId, PlaylistInitializer initializer) {
+  public ClientLease acquire(String playlistId, String streamId, ClientKey key,
+      PlaylistInitializer initializer) {
     Ids.requireValid("playlistId", playlistId);
     Ids.requireValid("streamId", streamId);
     Objects.requireNonNull(initializer, "initializer");
     while (true) {
       getOrCreate(playlistId, initializer);
       try {
-        return acquire(playlistId, streamId);
+        return acquire(playlistId, streamId, key);
       } catch (PlaylistNotFoundException removedInBetween) {
         LOG.debug("Playlist {} was removed between creation and join of stream {}; retrying",
             playlistId, streamId);

@@ -99,6 +99,15 @@ final class EffectRunner {
             refusal.playlistId(), refusal.tunerLimit(), refusal.activeStreams(), refusal.streamId());
       } else if (effect instanceof Effect.StartUpstream start) {
         start(start);
+      } else if (effect instanceof Effect.SwitchClient switched) {
+        Lease lease = switched.lease();
+        lease.switchedTo(switched.toStreamId()); // before the release, so the reader sees it
+        lease.markReleased();
+        lease.closeReader();
+        LOG.info("Client {} switched from stream {} to stream {} in playlist {}", lease.clientId(),
+            lease.streamId(), switched.toStreamId(), lease.playlistId());
+      } else if (effect instanceof Effect.AwaitClosed await) {
+        awaitClosed(await);
       }
     }
   }
@@ -143,6 +152,24 @@ final class EffectRunner {
       }
       shared.start(pumpThreads, timers);
     }
+  }
+
+  /**
+   * Waits for a stopped stream's connection to close before the start that follows opens another;
+   * if it does not close within {@link #TUNER_WAIT}, the start is undone and refused.
+   */
+  private void awaitClosed(Effect.AwaitClosed await) {
+    SharedStream shared = await.stream().shared();
+    if (shared == null || shared.stopAndAwait(TUNER_WAIT.toNanos(), TimeUnit.NANOSECONDS)) {
+      return;
+    }
+    StreamState starting = await.starting().stream();
+    LOG.warn("The upstream of stream {} in playlist {} did not close within {}; refused stream {}",
+        await.stream().streamId(), await.playlistId(), TUNER_WAIT, starting.streamId());
+    undo(await.playlistId(), starting, "the tuner it takes over was not freed in time", true);
+    throw new TunerLimitExceededException(await.playlistId(), starting.streamId(),
+        await.starting().tunerLimit(),
+        List.of(await.stream().streamId()));
   }
 
   /**

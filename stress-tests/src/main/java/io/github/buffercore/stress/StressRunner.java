@@ -48,14 +48,20 @@ public final class StressRunner {
       "registry.JoinSurvivesCleanup", "registry.LastLeaveVersusJoin", "registry.IdempotentRelease",
       "registry.TunerLimit", "buffer.NoTornRead", "buffer.LapDetected", "buffer.GraceRejoin",
       "buffer.HlsBodyClosed", "metrics.ExactDeltas",
-      "buffer.IndexPointConsistent", "registry.TunerIsAConnection");
+      "buffer.IndexPointConsistent", "registry.TunerIsAConnection",
+      "registry.SwitchHandsOverTuner");
 
-  /** The broken variants, each of which must be caught. */
+  /**
+   * The broken variants, each of which must be caught: a simple name is a class in
+   * {@link #BROKEN_PACKAGE}; a dotted name, relative to {@link #STRESS_PACKAGE}, is a variant nested
+   * in its invariant's test (the jcstress-samples style).
+   */
   static final List<String> BROKEN_TESTS = List.of("BrokenSingleCreationLockGap",
       "BrokenSingleCreationLoadOrStore", "BrokenNoLostUpdate", "BrokenJoinSurvivesCleanup",
       "BrokenLastLeaveVersusJoin", "BrokenIdempotentRelease", "BrokenTunerLimit",
       "BrokenNoTornRead", "BrokenLapDetected", "BrokenGraceRejoin", "BrokenHlsBodyClosed", "BrokenExactDeltas",
-      "BrokenIndexPointConsistent", "BrokenTunerIsAConnection");
+      "BrokenIndexPointConsistent", "BrokenTunerIsAConnection",
+      "registry.SwitchHandsOverTuner.Broken");
 
   /**
    * The bounded CI mode: jcstress's {@code quick} preset (5 iterations of 200 ms per fork), but one
@@ -133,12 +139,13 @@ public final class StressRunner {
   private static List<String> runBroken(String mode, String cpus, Path dir, List<String> extra)
       throws Exception {
     banner("Broken variants: every test must FAIL (a FORBIDDEN outcome must be seen)");
-    jcstress(mode, cpus, dir, "^" + quote(BROKEN_PACKAGE) + "Broken\\w+$", extra);
+    jcstress(mode, cpus, dir, "^(" + quote(BROKEN_PACKAGE) + "Broken\\w+|" + quote(STRESS_PACKAGE)
+        + "(registry|buffer|metrics)\\.\\w+\\.Broken\\w*)$", extra);
     // jcstress exits 1 here by design; what matters is each test's own grading.
     Map<String, Outcome> byTest = read(dir);
     List<String> problems = new ArrayList<>();
     for (String test : BROKEN_TESTS) {
-      Outcome result = byTest.get(BROKEN_PACKAGE + test);
+      Outcome result = byTest.get((test.contains(".") ? STRESS_PACKAGE : BROKEN_PACKAGE) + test);
       if (result == null) {
         problems.add(test + " did not run");
       } else if (result.status() != Status.NORMAL) {
