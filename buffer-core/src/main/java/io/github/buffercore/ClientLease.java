@@ -1,5 +1,7 @@
 package io.github.buffercore;
 
+import java.util.Optional;
+
 /**
  * One client's claim on one stream of a playlist, returned by {@link PlaylistRegistry#acquire}. While
  * the lease is open the stream keeps running and holds one of the playlist's tuners; the first lease of
@@ -36,6 +38,17 @@ public interface ClientLease extends AutoCloseable {
   long clientId();
 
   /**
+   * Returns the client key this lease was acquired with, if any; a later acquire with the same key of
+   * another stream in the same playlist ends this lease (its reader then throws
+   * {@link StreamSwitchedException}).
+   *
+   * @return the key, or empty for a lease acquired without one
+   */
+  default Optional<ClientKey> clientKey() {
+    return Optional.empty();
+  }
+
+  /**
    * Returns this client's reader of the stream's shared buffer, created on the first call (later calls
    * return the same reader). The reader starts at the registry's configured position (the live edge, or
    * a little behind it, on an MPEG-TS packet boundary) and records activity on the lease at every read,
@@ -45,6 +58,8 @@ public interface ClientLease extends AutoCloseable {
    * @return the reader
    * @throws IllegalStateException if the registry was built without an upstream, or the lease is no
    *     longer open
+   * @throws StreamSwitchedException if the lease was ended by its client key's switch to another
+   *     stream
    */
   StreamReader reader();
 

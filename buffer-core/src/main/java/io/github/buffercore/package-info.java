@@ -4,6 +4,15 @@
  * <p>Entry point: {@link io.github.buffercore.PlaylistRegistry#builder()}. Everything in
  * {@code io.github.buffercore.internal} is implementation and not exported.
  *
+ * <h2>Null policy</h2>
+ * A value that is validated (a playlist or stream id, the attributes of {@link PlaylistSettings}) is
+ * refused when {@code null} as when otherwise invalid: an {@link java.lang.IllegalArgumentException}
+ * naming it. Every other argument (initializers, functions, durations, sources, pools, listeners,
+ * tickers) must not be {@code null}: a {@code null} is a {@link java.lang.NullPointerException}
+ * naming the parameter. Either way it is thrown before anything changes. No method returns
+ * {@code null}; an absent value is an {@link java.util.Optional} or a documented sentinel (such as
+ * {@code 0} for "no client").
+ *
  * <h2>Invariants</h2>
  * Each rule below is the whole of a shared-state contract; each is proven by the jcstress test of the
  * same name in the {@code stress-tests} module, which also runs a broken variant to show the test can
@@ -29,11 +38,31 @@
  *   <dd>The streams of a playlist (tuners in use) never exceed its tuner limit; when one tuner is left
  *   and two new streams race for it, exactly one starts and the other gets
  *   {@link io.github.buffercore.TunerLimitExceededException} with nothing changed.</dd>
+ *   <dt>{@code TunerIsAConnection}</dt>
+ *   <dd>The upstream connections of a playlist open at once (an open in progress counts) never exceed its
+ *   tuner limit, and one stream never has two, across generations: a tuner slot returns to the pool
+ *   only when the connection that held it has closed (or its open attempt has returned and been
+ *   closed), never when the state change decides to stop it. A start that needs a slot being released
+ *   waits for that close, bounded, and is then refused with {@link TunerLimitExceededException}; a new
+ *   generation of a stream opens only after the previous generation's connection has closed. (Also
+ *   checked from outside by {@code TunerConnectionLimitTest} in buffer-core: a counting upstream source
+ *   under 16 threads churning distinct streams.)</dd>
+ *   <dt>{@code EventBalance}</dt>
+ *   <dd>For every id the listener's events come in a legal order, also when {@code close} races every
+ *   other operation: a playlist's {@code PLAYLIST_CREATED} before its {@code PLAYLIST_REMOVED} (a
+ *   creation that loses to {@code close} sends both or neither). (Proven so far by
+ *   {@code CloseEventBalanceTest} in buffer-core; its jcstress test is still to come, and the order of
+ *   stream and client events racing {@code close} is not yet covered.)</dd>
  *   <dt>{@code GraceRejoin}</dt>
  *   <dd>A stream has at most one upstream per generation, started after the change that started the
  *   stream and stopped after the change that removed it. A client that rejoins a stream in its grace
  *   period reuses its running upstream; a grace expiry racing the rejoin re-checks "no clients, same
  *   generation" in the removing compute, so a client is never attached to a stopped upstream.</dd>
+ *   <dt>{@code SwitchHandsOverTuner}</dt>
+ *   <dd>When a client key acquires another stream of a playlist while its lease on a stream is open,
+ *   the old lease is ended and its tuner handed to the new stream in one atomic step: no other start
+ *   can take the tuner in between, two streams never hold one tuner (the new upstream opens only
+ *   after the old connection has closed), and the slot is never leaked.</dd>
  * </dl>
  *
  * <h2>How the registry keeps them</h2>
@@ -50,12 +79,12 @@
  * <ul>
  *   <li><b>Control plane.</b> A live playlist changes only through a pure transition
  *   {@code (state, event) -> (next state, effects, outcome)} applied inside its {@code compute}.
- *   Events: {@code Join}, {@code Leave}, {@code Cleanup}, {@code GraceExpired}, {@code UpstreamFailed}
+ *   Events: {@code Join}, {@code Switch} (a join with a client key), {@code Leave}, {@code Cleanup}, {@code GraceExpired}, {@code UpstreamFailed}
  *   (also a refused or lost tuner slot), {@code Update}, {@code Evict} (the registry closes). Effects,
  *   run after the compute exactly once and in order: {@code StartUpstream} (take a tuner slot, then
  *   open the upstream), {@code StopUpstream}, {@code EvictClient}, {@code Notify} (the
  *   {@link io.github.buffercore.RegistryListener}), {@code DeleteFolder}, {@code ScheduleGrace},
- *   {@code Refuse}. Outcomes the caller sees: joined, started, refused with its reason, needs an
+ *   {@code Refuse}, {@code SwitchClient}, {@code AwaitClosed}. Outcomes the caller sees: joined, started, refused with its reason, needs an
  *   upstream target, changed, unchanged, removed.</li>
  *   <li><b>Data plane.</b> One stream generation is one upstream pump writing through a packet aligner
  *   (reset on every new connection) into one ring buffer that all its readers read. It reports back

@@ -2,12 +2,14 @@ package io.github.buffercore.internal;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.buffercore.CleanupReport;
+import io.github.buffercore.ClientKey;
 import io.github.buffercore.ClientLease;
 import io.github.buffercore.Playlist;
 import io.github.buffercore.PlaylistInitializer;
 import io.github.buffercore.PlaylistNotFoundException;
 import io.github.buffercore.PlaylistSettings;
 import io.github.buffercore.PlaylistSnapshot;
+import io.github.buffercore.RegistryClosedException;
 import io.github.buffercore.RegistrySnapshot;
 import io.github.buffercore.StreamSnapshot;
 import io.github.buffercore.UnknownStreamException;
@@ -73,7 +75,8 @@ public final class DefaultPlaylistRegistry {
         config.streamGrace().toNanos(), config.idleGrace().toNanos(), config.listener() != null,
         data == null ? null : DataPlane.streams(data, owner));
     this.effects = new EffectRunner(config.listener(),
-        config.tunerPool() != null ? config.tunerPool() : new InProcessTunerPool(), dataPlane.pumps(),
+        config.tunerPool() != null ? config.tunerPool() : new InProcessTunerPool(this::currentLimit),
+        dataPlane.pumps(),
         dataPlane.timers(),
         config.streamGrace().toNanos(), config.ticker(), () -> closed, this::applyAndRun);
     this.creation = new PlaylistCreation(playlists, config.workingFolderBase(), generations,
@@ -85,6 +88,11 @@ public final class DefaultPlaylistRegistry {
     } else {
       this.periodicCleanup = null;
     }
+  }
+
+  /** The tuner limit of a live playlist, {@code 0} if there is none; a plain read, for the pool. */
+  private int currentLimit(String playlistId) {
+    return playlists.get(playlistId) instanceof PlaylistState state ? state.tunerLimit() : 0;
   }
 
   /**
@@ -175,17 +183,20 @@ public final class DefaultPlaylistRegistry {
   }
 
   /**
-   * Joins a client to a stream, starting it if needed.
+   * Joins a client to a stream, starting it if needed; with a key, an open lease of the same key on
+   * another stream of the playlist is ended and its place given to this join in the same step.
    *
    * @param playlistId the playlist id
    * @param streamId the stream id
+   * @param key the client key, or {@code null} for a client without one
    * @return the client's lease
    */
-  public ClientLease acquire(String playlistId, String streamId) {
+  public ClientLease acquire(String playlistId, String streamId, ClientKey key) {
     Ids.requireValid("playlistId", playlistId);
     Ids.requireValid("streamId", streamId);
     ensureOpen();
-    Lease lease = new Lease(owner, playlistId, streamId, clientIds.incrementAndGet(), config.ticker());
+    Lease lease = new Lease(owner, playlistId, streamId, clientIds.incrementAndGet(), config.ticker(),
+        key);
     UpstreamTarget target = null;
     while (true) {
       if (data != null && target == null && !isRunning(playlistId, streamId)) {
@@ -193,8 +204,8 @@ public final class DefaultPlaylistRegistry {
       }
       long now = config.ticker().read();
       lease.activeAt(now); // a join is activity: time spent waiting for a pending creation is not
-      Step step = apply(playlistId,
-          new PlaylistEvent.Join(lease, now, target));
+      Step step = apply(playlistId, key == null ? new PlaylistEvent.Join(lease, now, target)
+          : new PlaylistEvent.Switch(lease, now, target));
       if (step == null) {
         creation.awaitOrThrow(playlistId);
         continue;
@@ -226,17 +237,19 @@ public final class DefaultPlaylistRegistry {
    *
    * @param playlistId the playlist id
    * @param streamId the stream id
+   * @param key the client key, or {@code null}
    * @param initializer runs once per creation
    * @return the client's lease
    */
-  public ClientLease acquire(String playlistId, String streamId, PlaylistInitializer initializer) {
+  public ClientLease acquire(String playlistId, String streamId, ClientKey key,
+      PlaylistInitializer initializer) {
     Ids.requireValid("playlistId", playlistId);
     Ids.requireValid("streamId", streamId);
     Objects.requireNonNull(initializer, "initializer");
     while (true) {
       getOrCreate(playlistId, initializer);
       try {
-        return acquire(playlistId, streamId);
+        return acquire(playlistId, streamId, key);
       } catch (PlaylistNotFoundException removedInBetween) {
         LOG.debug("Playlist {} was removed between creation and join of stream {}; retrying",
             playlistId, streamId);

@@ -63,4 +63,24 @@ sealed interface Effect {
    * @param refusal the refusal, naming the limit and the holders
    */
   record Refuse(TunerLimitExceededException refusal) implements Effect { }
+
+  /**
+   * End the lease of a client that switched to another stream: mark it switched and released, and
+   * close its reader, which then throws {@code StreamSwitchedException}.
+   *
+   * @param lease the old lease
+   * @param toStreamId the stream its client switched to
+   */
+  record SwitchClient(Lease lease, String toStreamId) implements Effect { }
+
+  /**
+   * Wait until a stopped stream's upstream connection has closed, so the start that follows in the
+   * same step never runs two connections on one tuner; bounded by the tuner wait, after which the
+   * start is refused.
+   *
+   * @param playlistId the playlist
+   * @param stream the stopped stream
+   * @param starting the start that waits
+   */
+  record AwaitClosed(String playlistId, StreamState stream, StartUpstream starting) implements Effect { }
 }

@@ -1,10 +1,13 @@
 package io.github.buffercore.internal;
 
+import io.github.buffercore.ClientKey;
 import io.github.buffercore.ClientLease;
 import io.github.buffercore.StreamReader;
+import io.github.buffercore.StreamSwitchedException;
 import io.github.buffercore.Ticker;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Optional;
 
 /**
  * A client's lease. Membership in the registry is decided only by the immutable state (a lease is a
@@ -39,6 +42,10 @@ final class Lease implements ClientLease {
   private final String streamId;
   private final long clientId;
   private final Ticker ticker;
+  private final ClientKey clientKey; // null: this lease never switches
+
+  /** The stream this lease's client switched to; set before the lease is marked released. */
+  private volatile String switchedTo;
 
   // volatile: cleanup on another thread must see the latest touch; a touch racing a cleanup is
   // ordered by whichever the cleanup reads, both outcomes are allowed.
@@ -50,6 +57,12 @@ final class Lease implements ClientLease {
 
   Lease(Owner owner, String playlistId, String streamId, long clientId,
       Ticker ticker) {
+    this(owner, playlistId, streamId, clientId, ticker, null);
+  }
+
+  Lease(Owner owner, String playlistId, String streamId, long clientId, Ticker ticker,
+      ClientKey clientKey) {
+    this.clientKey = clientKey;
     this.owner = owner;
     this.playlistId = playlistId;
     this.streamId = streamId;
@@ -73,6 +86,26 @@ final class Lease implements ClientLease {
     return clientId;
   }
 
+  @Override
+  public Optional<ClientKey> clientKey() {
+    return Optional.ofNullable(clientKey);
+  }
+
+  /** The key, or {@code null}: for the transition, which compares keys without allocating. */
+  ClientKey key() {
+    return clientKey;
+  }
+
+  /** Records that the client switched to {@code streamId}; called before the lease is released. */
+  void switchedTo(String toStreamId) {
+    this.switchedTo = toStreamId;
+  }
+
+  /** The stream the client switched to, or {@code null} if it did not switch. */
+  String switchedTo() {
+    return switchedTo;
+  }
+
   /** Called by the joining thread after the compute that made this lease a member. */
   synchronized void attach(SharedStream joined) {
     this.stream = joined;
@@ -82,16 +115,19 @@ final class Lease implements ClientLease {
   public StreamReader reader() {
     StreamReader existing;
     synchronized (this) {
+      if (released && switchedTo != null) {
+        throw new StreamSwitchedException(playlistId, streamId, switchedTo, clientId);
+      }
+      if (released) {
+        throw new IllegalStateException("The lease of client " + clientId + " on stream '" + streamId
+            + "' of playlist '" + playlistId + "' is no longer open");
+      }
       if (reader == null) {
         if (stream == null) {
           throw new IllegalStateException("Stream '" + streamId + "' of playlist '" + playlistId
               + "' has no data path: build the registry with upstream(source, resolver)");
         }
-        if (released) {
-          throw new IllegalStateException("The lease of client " + clientId + " on stream '" + streamId
-              + "' of playlist '" + playlistId + "' is no longer open");
-        }
-        reader = new LeaseReader(this, stream.newReader());
+        reader = new LeaseReader(this, stream.newReader(), this::switchedTo);
       }
       existing = reader;
     }

@@ -21,6 +21,17 @@ sealed interface PlaylistEvent {
   record Join(Lease lease, long now, UpstreamTarget target) implements PlaylistEvent { }
 
   /**
+   * A client with a key asks for a stream: any open lease with the same key on another stream of the
+   * playlist is ended and its place given to this join, in the same step. Without such a lease it is
+   * a {@link Join}; if the join is refused or needs a target, nothing changes.
+   *
+   * @param lease the new client's lease; its {@link Lease#key()} is not {@code null}
+   * @param now when it asked
+   * @param target the stream's upstream, or {@code null} if not resolved
+   */
+  record Switch(Lease lease, long now, UpstreamTarget target) implements PlaylistEvent { }
+
+  /**
    * A client closed its lease.
    *
    * @param lease the closed lease

@@ -33,6 +33,7 @@ final class PlaylistTransitions {
   private final long idleGraceNanos;
   private final boolean notify;
   private final StreamFactory streams;
+  private final SwitchTransition switches;
 
   /**
    * @param staleAfterNanos clients untouched longer are evicted by cleanup
@@ -48,12 +49,15 @@ final class PlaylistTransitions {
     this.idleGraceNanos = idleGraceNanos;
     this.notify = notify;
     this.streams = streams;
+    this.switches = new SwitchTransition(this::join, streamGraceNanos, notify);
   }
 
   /** The transition function. */
   Step apply(PlaylistState state, PlaylistEvent event) {
     if (event instanceof PlaylistEvent.Join join) {
       return join(state, join);
+    } else if (event instanceof PlaylistEvent.Switch change) {
+      return switches.apply(state, change);
     } else if (event instanceof PlaylistEvent.Leave leave) {
       return leave(state, leave);
     } else if (event instanceof PlaylistEvent.Cleanup cleanup) {
@@ -195,6 +199,9 @@ final class PlaylistTransitions {
     if (notify) {
       for (Lease lease : stream.clients()) {
         effects.add(event(Type.CLIENT_EVICTED, next, streamId, lease.clientId(), 0));
+      }
+      if (!failed.refused()) {
+        effects.add(event(Type.UPSTREAM_FAILED, next, streamId, 0L, 0));
       }
       effects.add(event(Type.STREAM_STOPPED, next, streamId, 0L, 0));
     }

@@ -2,6 +2,7 @@ package io.github.buffercore.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.buffercore.ClientKey;
 import io.github.buffercore.Playlist;
 import io.github.buffercore.PlaylistSettings;
 import io.github.buffercore.RegistryEvent;
@@ -38,10 +39,14 @@ class PlaylistTransitionsTest {
   /** A registry with a data path: joins to a stream that is not running need a resolved target. */
   private final PlaylistTransitions withData =
       new PlaylistTransitions(STALE, GRACE, IDLE, true, (p, s, g, t, tuner) -> null);
-  private long clientIds;
+  private long clientIds = 10_000; // above the generations of the table's streams: a generation is a client id
 
   private Lease lease(String streamId, long touchedAt) {
-    Lease lease = new Lease(released -> { }, "p1", streamId, ++clientIds, () -> touchedAt);
+    return lease(streamId, touchedAt, null);
+  }
+
+  private Lease lease(String streamId, long touchedAt, ClientKey key) {
+    Lease lease = new Lease(released -> { }, "p1", streamId, ++clientIds, () -> touchedAt, key);
     lease.activeAt(touchedAt);
     return lease;
   }
@@ -62,7 +67,8 @@ class PlaylistTransitionsTest {
   // ---------------------------------------------------------------------------------------------
   // The states of the table
 
-  private final Lease a1 = lease("a", T0);
+  private static final ClientKey K1 = ClientKey.of("k1");
+  private final Lease a1 = lease("a", T0, K1);
   private final Lease a2 = lease("a", T0);
   private final Map<String, PlaylistState> states = new LinkedHashMap<>();
 
@@ -80,6 +86,8 @@ class PlaylistTransitionsTest {
     Map<String, Function<PlaylistState, PlaylistEvent>> events = new LinkedHashMap<>();
     events.put("join a", s -> new PlaylistEvent.Join(lease("a", now), now, TARGET));
     events.put("join b", s -> new PlaylistEvent.Join(lease("b", now), now, TARGET));
+    events.put("switch k1 to b", s -> new PlaylistEvent.Switch(lease("b", now, K1), now, TARGET));
+    events.put("switch k1 to a", s -> new PlaylistEvent.Switch(lease("a", now, K1), now, TARGET));
     events.put("leave a1", s -> new PlaylistEvent.Leave(a1, now));
     events.put("leave stranger", s -> new PlaylistEvent.Leave(lease("a", now), now));
     events.put("cleanup", s -> new PlaylistEvent.Cleanup(now));
@@ -117,6 +125,10 @@ class PlaylistTransitionsTest {
       return "evict(" + e.lease().streamId() + (e.closeReader() ? ",reader" : "") + ")";
     } else if (effect instanceof Effect.DeleteFolder) {
       return "delete";
+    } else if (effect instanceof Effect.SwitchClient c) {
+      return "switch(" + c.lease().streamId() + ")";
+    } else if (effect instanceof Effect.AwaitClosed w) {
+      return "await(" + w.stream().streamId() + ")";
     } else if (effect instanceof Effect.ScheduleGrace g) {
       return "grace(" + g.stream().streamId() + ")";
     } else {
@@ -137,6 +149,13 @@ class PlaylistTransitionsTest {
     expect(expected, "join b", "Started: " + startB, "Started: " + startB, "Started: " + startB,
         "Started: " + startB, "Refused: refuse TUNER_LIMIT_REACHED(b)",
         "Started: stop(a) STREAM_STOPPED(a) " + startB);
+    String leftA = "switch(a) CLIENT_LEFT(a) ";
+    expect(expected, "switch k1 to b", "Started: " + startB, "Started: " + leftA + "STREAM_STARTED(b) "
+        + "CLIENT_JOINED(b) grace(a) start(b)", "Started: " + leftA + startB, "Started: " + startB,
+        "Started: " + leftA + "stop(a) STREAM_STOPPED(a) STREAM_STARTED(b) CLIENT_JOINED(b) await(a) start(b)",
+        "Started: stop(a) STREAM_STOPPED(a) STREAM_STARTED(b) CLIENT_JOINED(b) await(a) start(b)");
+    expected.put("switch k1 to a @ empty", "Started: STREAM_STARTED(a) " + J + " start(a)");
+    states.keySet().stream().skip(1).forEach(state -> expected.put("switch k1 to a @ " + state, "Joined: " + J));
     expect(expected, "leave a1", "Unchanged", "Changed: CLIENT_LEFT(a) grace(a)",
         "Changed: CLIENT_LEFT(a)", "Unchanged", "Changed: CLIENT_LEFT(a) grace(a)", "Unchanged");
     expect(expected, "leave stranger", "Unchanged", "Unchanged", "Unchanged", "Unchanged", "Unchanged",
@@ -147,10 +166,12 @@ class PlaylistTransitionsTest {
         "Unchanged", "Unchanged");
     expect(expected, "grace expired a/99", "Unchanged", "Unchanged", "Unchanged", "Unchanged",
         "Unchanged", "Unchanged");
-    String failedOne = "Changed: evict(a) stop(a) CLIENT_EVICTED(a) STREAM_STOPPED(a)";
+    String failedOne = "Changed: evict(a) stop(a) CLIENT_EVICTED(a) UPSTREAM_FAILED(a) STREAM_STOPPED(a)";
     expect(expected, "upstream failed a/100", "Unchanged", failedOne,
-        "Changed: evict(a) evict(a) stop(a) CLIENT_EVICTED(a) CLIENT_EVICTED(a) STREAM_STOPPED(a)",
-        "Changed: stop(a) STREAM_STOPPED(a)", failedOne, "Changed: stop(a) STREAM_STOPPED(a)");
+        "Changed: evict(a) evict(a) stop(a) CLIENT_EVICTED(a) CLIENT_EVICTED(a) UPSTREAM_FAILED(a)"
+            + " STREAM_STOPPED(a)",
+        "Changed: stop(a) UPSTREAM_FAILED(a) STREAM_STOPPED(a)", failedOne,
+        "Changed: stop(a) UPSTREAM_FAILED(a) STREAM_STOPPED(a)");
     String refusedOne = "Changed: TUNER_LIMIT_REACHED(a) evict(a) stop(a) CLIENT_EVICTED(a) STREAM_STOPPED(a)";
     expect(expected, "refused a/100", "Unchanged", refusedOne,
         "Changed: TUNER_LIMIT_REACHED(a) evict(a) evict(a) stop(a) CLIENT_EVICTED(a) CLIENT_EVICTED(a)"
@@ -287,6 +308,13 @@ class PlaylistTransitionsTest {
     for (Effect effect : effects) {
       if (effect instanceof Effect.EvictClient evict) {
         assertThat(evicted.add(evict.lease())).isTrue();
+      } else if (effect instanceof Effect.SwitchClient switched) { // ended by its own key's switch
+        assertThat(evicted.add(switched.lease())).isTrue();
+        assertThat(event).isInstanceOf(PlaylistEvent.Switch.class);
+      } else if (effect instanceof Effect.StopUpstream stop && !startedNow.isEmpty()
+          && event instanceof PlaylistEvent.Switch) { // the tuner passes only once the old one closed
+        assertThat(effects).as("stop of %s awaited", stop.stream()).anyMatch(
+            e -> e instanceof Effect.AwaitClosed w && w.stream() == stop.stream());
       }
     }
     Lease leaving = event instanceof PlaylistEvent.Leave leave ? leave.lease() : null;
@@ -325,9 +353,11 @@ class PlaylistTransitionsTest {
         int pick = random.nextInt(10);
         String stream = "s" + random.nextInt(4);
         if (pick < 4) {
-          Lease lease = lease(stream, now);
+          int key = random.nextInt(3);
+          Lease lease = lease(stream, now, key == 0 ? null : ClientKey.of("k" + key));
           joined.add(lease);
-          event = new PlaylistEvent.Join(lease, now, TARGET);
+          event = key == 0 ? new PlaylistEvent.Join(lease, now, TARGET)
+              : new PlaylistEvent.Switch(lease, now, TARGET);
         } else if (pick < 7 && !joined.isEmpty()) {
           Lease lease = joined.get(random.nextInt(joined.size()));
           event = new PlaylistEvent.Leave(lease, now);

@@ -1,25 +1,21 @@
 package io.github.buffercore.examples;
 
 import io.github.buffercore.BufferCoreException;
+import io.github.buffercore.ClientKey;
 import io.github.buffercore.ClientLease;
 import io.github.buffercore.PlaylistInitializationException;
+import io.github.buffercore.PlaylistInitializer;
 import io.github.buffercore.PlaylistRegistry;
 import io.github.buffercore.PlaylistSettings;
-import io.github.buffercore.PlaylistSnapshot;
-import io.github.buffercore.RegistrySnapshot;
 import io.github.buffercore.SlowClientException;
 import io.github.buffercore.StreamReader;
-import io.github.buffercore.StreamSnapshot;
+import io.github.buffercore.StreamSwitchedException;
 import io.github.buffercore.TunerLimitExceededException;
 import io.github.buffercore.TunerPoolUnavailableException;
 import io.github.buffercore.UnknownStreamException;
 import io.github.buffercore.UpstreamException;
 import io.github.buffercore.UpstreamSource;
 import io.github.buffercore.UpstreamTarget;
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -183,11 +179,24 @@ public final class ProxyApp implements AutoCloseable {
    * @return what to send
    */
   public Outcome handle(String method, String rawPath) {
+    return handle(method, rawPath, ClientRequest.UNKNOWN);
+  }
+
+  /**
+   * Answers one request from a known client: a stream request switches channels by the client's key
+   * (see {@link ClientRequest}).
+   *
+   * @param method the HTTP method
+   * @param rawPath the path as sent, without the query (see {@link #handle(String, String)})
+   * @param client who sent it
+   * @return what to send
+   */
+  public Outcome handle(String method, String rawPath, ClientRequest client) {
     if (!method.equals("GET") && !method.equals("HEAD")) {
       return Problems.problem(405, "Only GET and HEAD are supported", null, null, Map.of("Allow", "GET, HEAD"));
     }
     if (rawPath.equals("/status")) {
-      return new TextOutcome(200, "application/json", statusJson(registry.snapshot(), metrics), Map.of());
+      return new TextOutcome(200, "application/json", StatusPage.json(registry.snapshot(), metrics), Map.of());
     }
     if (rawPath.equals("/metrics")) {
       return metrics.scrape();
@@ -206,7 +215,7 @@ public final class ProxyApp implements AutoCloseable {
       if (method.equals("HEAD")) {
         return probeStream(channelId); // a probe must not take a tuner or open an upstream
       }
-      return openStream(channelId);
+      return openStream(channelId, client);
     }
     if (rawPath.equals("/")) {
       return StatusPage.outcome();
@@ -219,34 +228,7 @@ public final class ProxyApp implements AutoCloseable {
    * is malformed or the bytes are not UTF-8. A {@code +} stays a plus (this is a path, not a form).
    */
   static String decodeUtf8(String encoded) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(encoded.length());
-    for (int i = 0; i < encoded.length(); i++) {
-      char c = encoded.charAt(i);
-      if (c == '%') {
-        if (i + 2 >= encoded.length()) {
-          return null;
-        }
-        int high = Character.digit(encoded.charAt(i + 1), 16);
-        int low = Character.digit(encoded.charAt(i + 2), 16);
-        if (high < 0 || low < 0) {
-          return null;
-        }
-        bytes.write(high * 16 + low);
-        i += 2;
-      } else if (c > 0xff) {
-        return null; // not a byte: the stack broke the contract of handle()
-      } else {
-        bytes.write(c);
-      }
-    }
-    try {
-      return StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes.toByteArray())).toString();
-    } catch (CharacterCodingException notUtf8) {
-      return null;
-    }
+    return PathSegments.decodeUtf8(encoded);
   }
 
   /** The channel, or the 400/404 answer if the id is malformed or unknown. */
@@ -269,17 +251,26 @@ public final class ProxyApp implements AutoCloseable {
     return new StreamHead(channelId);
   }
 
-  private Outcome openStream(String channelId) {
+  private Outcome openStream(String channelId, ClientRequest client) {
     Object found = channelOrRefusal(channelId);
     if (found instanceof TextOutcome refusal) {
       return refusal;
     }
     ChannelMap.Channel channel = (ChannelMap.Channel) found;
     String playlistId = channel.playlistId();
-    ClientLease lease;
+    Optional<ClientKey> key;
     try {
-      lease = metrics.timeJoin(playlistId, () -> registry.acquire(playlistId, channelId,
-          id -> PlaylistSettings.withTuners(channels.tuners(id))));
+      key = client.switchKey();
+    } catch (IllegalArgumentException badKey) {
+      return Problems.problem(400, "Malformed " + ClientRequest.KEY_HEADER + " header", playlistId, channelId,
+          Map.of());
+    }
+    ClientLease lease;
+    PlaylistInitializer settings = id -> PlaylistSettings.withTuners(channels.tuners(id));
+    try {
+      lease = metrics.timeJoin(playlistId, () -> key.isPresent()
+          ? registry.acquire(playlistId, channelId, key.get(), settings)
+          : registry.acquire(playlistId, channelId, settings));
     } catch (TunerLimitExceededException busy) {
       return Problems.busy(busy, "All " + busy.tunerLimit() + " tuner(s) of playlist '"
           + Problems.cut(playlistId) + "' are in use; cannot start channel '" + Problems.cut(channelId)
@@ -327,7 +318,8 @@ public final class ProxyApp implements AutoCloseable {
       reportGiveUp(upstream);
       return Problems.upstreamFailed(upstream);
     }
-    if (failure == null || failure instanceof IllegalStateException || failure instanceof SlowClientException) {
+    if (failure == null || failure instanceof IllegalStateException || failure instanceof SlowClientException
+        || failure instanceof StreamSwitchedException) {
       LOG.debug("Client {} of channel '{}' in playlist '{}': stream ended before its first byte",
           lease.clientId(), stream.channelId(), lease.playlistId());
       return Problems.endedBeforeData(lease.playlistId(), stream.channelId());
@@ -353,6 +345,9 @@ public final class ProxyApp implements AutoCloseable {
     } else if (failure instanceof SlowClientException slow) {
       LOG.info("Disconnecting slow client {} of channel '{}' in playlist '{}': lost {} bytes",
           lease.clientId(), slow.streamId(), slow.playlistId(), slow.lostBytes());
+    } else if (failure instanceof StreamSwitchedException switched) {
+      LOG.debug("Ending the response of client {} of channel '{}' in playlist '{}': switched to '{}'",
+          lease.clientId(), stream.channelId(), lease.playlistId(), switched.switchedTo());
     } else if (failure instanceof BufferCoreException other) {
       LOG.warn("Aborting the response of client {} of channel '{}' in playlist '{}'", lease.clientId(),
           other.streamId(), other.playlistId(), other);
@@ -392,44 +387,6 @@ public final class ProxyApp implements AutoCloseable {
         failure.streamId(), failure.playlistId(), attempts, Problems.rootCause(failure).toString());
     LOG.debug("Upstream failure of channel '{}' in playlist '{}'", failure.streamId(), failure.playlistId(),
         failure);
-  }
-
-  /** The registry snapshot as JSON (written by hand: the example needs no JSON library). */
-  static String statusJson(RegistrySnapshot snapshot, PrometheusEndpoint metrics) {
-    StringBuilder json = new StringBuilder("{\"totalClients\":").append(snapshot.totalClients())
-        .append(",\"totalStreams\":").append(snapshot.totalStreams()).append(",\"playlists\":[");
-    String playlistSeparator = "";
-    for (PlaylistSnapshot playlist : snapshot.playlists()) {
-      json.append(playlistSeparator).append("{\"id\":").append(quote(playlist.id()))
-          .append(",\"tunerLimit\":").append(playlist.playlist().tunerLimit())
-          .append(",\"tunersInUse\":").append(playlist.tunersInUse())
-          .append(",\"clients\":").append(playlist.clients())
-          .append(",\"refusals\":").append(metrics.refusals(playlist.id()))
-          .append(",\"evictions\":").append(metrics.evictions(playlist.id()))
-          .append(",\"streams\":[");
-      String streamSeparator = "";
-      for (StreamSnapshot stream : playlist.streams()) {
-        json.append(streamSeparator).append("{\"id\":").append(quote(stream.streamId()))
-            .append(",\"generation\":").append(stream.generation())
-            .append(",\"clients\":").append(stream.clients())
-            .append(",\"bytesIn\":").append(stream.stats().bytesIn())
-            .append(",\"bytesOut\":").append(stream.stats().bytesOut())
-            .append(",\"readers\":").append(stream.stats().readers())
-            .append(",\"laps\":").append(stream.stats().laps())
-            .append(",\"skips\":").append(stream.stats().skips())
-            .append(",\"reconnects\":").append(stream.stats().reconnects())
-            .append(",\"connectionsOpened\":").append(stream.stats().connectionsOpened())
-            .append('}');
-        streamSeparator = ",";
-      }
-      json.append("]}");
-      playlistSeparator = ",";
-    }
-    return json.append("]}\n").toString();
-  }
-
-  private static String quote(String text) {
-    return Problems.json(text);
   }
 
   /** Closes the registry (every lease released, every upstream closed), then its cleanup scheduler. */

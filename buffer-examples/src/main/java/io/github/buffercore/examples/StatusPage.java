@@ -1,5 +1,8 @@
 package io.github.buffercore.examples;
 
+import io.github.buffercore.PlaylistSnapshot;
+import io.github.buffercore.RegistrySnapshot;
+import io.github.buffercore.StreamSnapshot;
 import io.github.buffercore.examples.ProxyApp.TextOutcome;
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,5 +38,43 @@ final class StatusPage {
     } catch (IOException e) {
       throw new UncheckedIOException("Could not read the status page /status/index.html", e);
     }
+  }
+
+  /** {@code GET /status}: the registry snapshot as JSON (written by hand: the example needs no JSON library). */
+  static String json(RegistrySnapshot snapshot, PrometheusEndpoint metrics) {
+    StringBuilder json = new StringBuilder("{\"totalClients\":").append(snapshot.totalClients())
+        .append(",\"totalStreams\":").append(snapshot.totalStreams()).append(",\"playlists\":[");
+    String playlistSeparator = "";
+    for (PlaylistSnapshot playlist : snapshot.playlists()) {
+      json.append(playlistSeparator).append("{\"id\":").append(quote(playlist.id()))
+          .append(",\"tunerLimit\":").append(playlist.playlist().tunerLimit())
+          .append(",\"tunersInUse\":").append(playlist.tunersInUse())
+          .append(",\"clients\":").append(playlist.clients())
+          .append(",\"refusals\":").append(metrics.refusals(playlist.id()))
+          .append(",\"evictions\":").append(metrics.evictions(playlist.id()))
+          .append(",\"streams\":[");
+      String streamSeparator = "";
+      for (StreamSnapshot stream : playlist.streams()) {
+        json.append(streamSeparator).append("{\"id\":").append(quote(stream.streamId()))
+            .append(",\"generation\":").append(stream.generation())
+            .append(",\"clients\":").append(stream.clients())
+            .append(",\"bytesIn\":").append(stream.stats().bytesIn())
+            .append(",\"bytesOut\":").append(stream.stats().bytesOut())
+            .append(",\"readers\":").append(stream.stats().readers())
+            .append(",\"laps\":").append(stream.stats().laps())
+            .append(",\"skips\":").append(stream.stats().skips())
+            .append(",\"reconnects\":").append(stream.stats().reconnects())
+            .append(",\"connectionsOpened\":").append(stream.stats().connectionsOpened())
+            .append('}');
+        streamSeparator = ",";
+      }
+      json.append("]}");
+      playlistSeparator = ",";
+    }
+    return json.append("]}\n").toString();
+  }
+
+  private static String quote(String text) {
+    return Problems.json(text);
   }
 }

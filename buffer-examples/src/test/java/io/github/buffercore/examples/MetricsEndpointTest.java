@@ -121,7 +121,7 @@ class MetricsEndpointTest {
       assertThat(watching.get("buffercore_delivered_bytes_total{playlist=\"tv\"}"))
           .isGreaterThanOrEqualTo(188 * 40);
 
-      HttpResponse<String> refused = client.send(HttpRequest.newBuilder(base.resolve("/stream/arts"))
+      HttpResponse<String> refused = client.send(HttpRequest.newBuilder(base.resolve("/stream/arts?switch=0")) // another viewer, not a switch
           .timeout(GUARD).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(refused.statusCode()).isEqualTo(503);
       Map<String, Double> later = scrape(base);

@@ -92,7 +92,8 @@ class StatusPageBrowserTest {
   /** Opens a viewer and keeps it reading in the background, as a player would. */
   private Future<?> watch(URI base, String channel) throws Exception {
     HttpResponse<InputStream> response = client.send(
-        HttpRequest.newBuilder(base.resolve("/stream/" + channel)).build(),
+        // ?switch=0: each call is another viewer, though all come from this one HTTP client
+        HttpRequest.newBuilder(base.resolve("/stream/" + channel + "?switch=0")).build(),
         HttpResponse.BodyHandlers.ofInputStream());
     assertThat(response.statusCode()).as("viewer of %s", channel).isEqualTo(200);
     InputStream body = response.body();
@@ -203,7 +204,7 @@ class StatusPageBrowserTest {
     watch(base, "news");
     watch(base, "news");
     watch(base, "arts");
-    HttpResponse<String> refused = client.send(HttpRequest.newBuilder(base.resolve("/stream/film"))
+    HttpResponse<String> refused = client.send(HttpRequest.newBuilder(base.resolve("/stream/film?switch=0"))
         .timeout(GUARD).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(refused.statusCode()).as("third channel with two tuners").isEqualTo(503);
 

@@ -25,7 +25,7 @@ public final class TestCatalog {
   static final String REAL_FILTER = "^io\\.github\\.buffercore\\.stress\\.\\w+\\.\\w+$";
 
   /** jcstress test names of the broken variants: the nested {@code Broken*} classes. */
-  static final String BROKEN_FILTER = "^io\\.github\\.buffercore\\.stress\\.\\w+\\.\\w+\\.Broken\\w+$";
+  static final String BROKEN_FILTER = "^io\\.github\\.buffercore\\.stress\\.\\w+\\.\\w+\\.Broken\\w*$";
 
   /** Each record's first field is the test's name, written as {@code JCTEST<length>S<name>}. */
   private static final Pattern NAME = Pattern.compile("JCTEST(\\d+)S");

@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.github.buffercore.ClientLease;
 import io.github.buffercore.examples.EdgeLimits;
 import io.github.buffercore.examples.EdgeWatchdog;
+import io.github.buffercore.examples.ClientRequest;
 import io.github.buffercore.examples.HttpStack;
 import io.github.buffercore.examples.ProxyApp;
 import io.github.buffercore.examples.ProxyApp.StreamHead;
@@ -116,7 +117,13 @@ public final class JdkHttpStack implements HttpStack {
   private static void respond(ProxyApp app, HttpExchange exchange, Phase phase, EdgeWatchdog watchdog)
       throws IOException {
     boolean head = exchange.getRequestMethod().equals("HEAD");
-    ProxyApp.Outcome outcome = app.handle(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath());
+    InetSocketAddress remote = exchange.getRemoteAddress();
+    ClientRequest client = new ClientRequest(
+        remote == null || remote.getAddress() == null ? null : remote.getAddress().getHostAddress(),
+        exchange.getRequestHeaders().getFirst("User-Agent"),
+        exchange.getRequestHeaders().getFirst(ClientRequest.KEY_HEADER), exchange.getRequestURI().getRawQuery());
+    ProxyApp.Outcome outcome = app.handle(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
+        client);
     if (outcome instanceof TextOutcome text) {
       sendText(exchange, text, head);
     } else if (outcome instanceof StreamHead) {

@@ -4,6 +4,7 @@ import io.github.buffercore.ClientLease;
 import io.github.buffercore.StreamReader;
 import io.github.buffercore.examples.EdgeLimits;
 import io.github.buffercore.examples.EdgeWatchdog;
+import io.github.buffercore.examples.ClientRequest;
 import io.github.buffercore.examples.HttpStack;
 import io.github.buffercore.examples.Problems;
 import io.github.buffercore.examples.ProxyApp;
@@ -223,7 +224,10 @@ public final class JettyHttpStack implements HttpStack {
       // non-ASCII bytes as UTF-8, so re-encode to honour ProxyApp.handle's contract.
       String rawPath = new String(request.getHttpURI().getPath().getBytes(StandardCharsets.UTF_8),
           StandardCharsets.ISO_8859_1);
-      ProxyApp.Outcome outcome = app.handle(request.getMethod(), rawPath);
+      ClientRequest client = new ClientRequest(Request.getRemoteAddr(request),
+          request.getHeaders().get(HttpHeader.USER_AGENT), request.getHeaders().get(ClientRequest.KEY_HEADER),
+          request.getHttpURI().getQuery());
+      ProxyApp.Outcome outcome = app.handle(request.getMethod(), rawPath, client);
       if (outcome instanceof TextOutcome text) {
         writeText(response, text, head, rearming);
         return true;

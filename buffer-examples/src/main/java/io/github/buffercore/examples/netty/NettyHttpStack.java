@@ -4,6 +4,7 @@ import io.github.buffercore.ClientLease;
 import io.github.buffercore.StreamReader;
 import io.github.buffercore.examples.EdgeLimits;
 import io.github.buffercore.examples.EdgeWatchdog;
+import io.github.buffercore.examples.ClientRequest;
 import io.github.buffercore.examples.HttpStack;
 import io.github.buffercore.examples.Problems;
 import io.github.buffercore.examples.ProxyApp;
@@ -194,7 +195,13 @@ public final class NettyHttpStack implements HttpStack {
         sendText(ctx, request, Problems.problem(400, "Malformed request target"), false);
         return;
       }
-      ProxyApp.Outcome outcome = app.handle(request.method().name(), rawPath);
+      InetSocketAddress remote = ctx.channel().remoteAddress() instanceof InetSocketAddress address
+          ? address : null;
+      ClientRequest client = new ClientRequest(
+          remote == null || remote.getAddress() == null ? null : remote.getAddress().getHostAddress(),
+          request.headers().get(HttpHeaderNames.USER_AGENT), request.headers().get(ClientRequest.KEY_HEADER),
+          ClientRequest.queryOf(request.uri()));
+      ProxyApp.Outcome outcome = app.handle(request.method().name(), rawPath, client);
       if (outcome instanceof TextOutcome text) {
         sendText(ctx, request, text, HttpUtil.isKeepAlive(request));
         return;

@@ -1,6 +1,7 @@
 package io.github.buffercore.stress.broken;
 
 import io.github.buffercore.CleanupReport;
+import io.github.buffercore.ClientKey;
 import io.github.buffercore.ClientLease;
 import io.github.buffercore.Playlist;
 import io.github.buffercore.PlaylistInitializationException;
@@ -190,6 +191,29 @@ public class SketchRegistry implements PlaylistRegistry {
         // retry
       }
     }
+  }
+
+  /**
+   * Not modelled: the sketch has no client keys (the switch's broken variant runs on the real
+   * registry, see {@code SwitchHandsOverTuner}).
+   *
+   * @throws UnsupportedOperationException always
+   */
+  @Override
+  public ClientLease acquire(String playlistId, String streamId, ClientKey clientKey) {
+    throw new UnsupportedOperationException("SketchRegistry has no client keys (playlist " + playlistId
+        + ", stream " + streamId + ")");
+  }
+
+  /**
+   * Not modelled: see {@link #acquire(String, String, ClientKey)}.
+   *
+   * @throws UnsupportedOperationException always
+   */
+  @Override
+  public ClientLease acquire(String playlistId, String streamId, ClientKey clientKey,
+      PlaylistInitializer initializer) {
+    return acquire(playlistId, streamId, clientKey);
   }
 
   /** Closes a lease: removes its client once. */
