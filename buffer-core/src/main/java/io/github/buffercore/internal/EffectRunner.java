@@ -78,12 +78,17 @@ final class EffectRunner {
         fire(notify.event());
       } else if (effect instanceof Effect.EvictClient evict) {
         Lease lease = evict.lease();
-        lease.markReleased();
+        // The compute already removed the client; whoever marks the lease first tells its holder
+        // (a close racing this eviction tells CLOSED, and its own Leave changes nothing).
+        boolean first = lease.markReleased(evict.reason());
         if (evict.closeReader()) {
           lease.closeReader();
         }
-        LOG.info("Evicted client {} of stream {} in playlist {}", lease.clientId(), lease.streamId(),
-            lease.playlistId());
+        LOG.debug("Evicted client {} of stream {} in playlist {}: {}", lease.clientId(), lease.streamId(),
+            lease.playlistId(), evict.reason());
+        if (first) {
+          lease.fireEnded();
+        }
       } else if (effect instanceof Effect.StopUpstream stop) {
         stop(stop);
       } else if (effect instanceof Effect.DeleteFolder removed) {

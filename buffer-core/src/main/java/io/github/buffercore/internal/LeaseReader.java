@@ -29,6 +29,11 @@ final class LeaseReader implements StreamReader {
     return delegate.poll(dst, off, len);
   }
 
+  /** The ring's reader underneath, for the stall sweep. */
+  StreamReader ring() {
+    return delegate;
+  }
+
   @Override
   public void onReadable(Runnable callback) {
     delegate.onReadable(callback);

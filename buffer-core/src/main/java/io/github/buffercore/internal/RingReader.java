@@ -228,6 +228,16 @@ final class RingReader implements StreamReader {
     }
   }
 
+  /** Stall sweep (any thread): whether nothing is waiting for this reader (or it ended). */
+  boolean caughtUp() {
+    return closed || ring.terminal != null || (long) RingMemory.TAIL.getAcquire(ring) <= position;
+  }
+
+  /** Stall sweep (any thread): whether the writer overwrote the data this reader reads next. */
+  boolean lapped() {
+    return !closed && (long) RingMemory.TAIL_INTENT.getAcquire(ring) - ring.capacity > position;
+  }
+
   @Override
   public long position() {
     return position;
