@@ -34,6 +34,13 @@
  *   stream and stopped after the change that removed it. A client that rejoins a stream in its grace
  *   period reuses its running upstream; a grace expiry racing the rejoin re-checks "no clients, same
  *   generation" in the removing compute, so a client is never attached to a stopped upstream.</dd>
+ *   <dt>{@code StallEviction}</dt>
+ *   <dd>A lease the stall sweep evicts (its reader consumed nothing, and it was not touched, for
+ *   {@code staleAfter} while data waited, or its reader was lapped and stopped moving) is released
+ *   exactly once and its end told exactly once, also when the sweep races its holder's final read or
+ *   close; the eviction is decided inside the playlist's compute, so it never removes a stream (and
+ *   frees its tuner) that a client still streams from. Without a scheduler the registry runs the
+ *   sweep on its own daemon thread, stopped by {@code close()}.</dd>
  * </dl>
  *
  * <h2>How the registry keeps them</h2>

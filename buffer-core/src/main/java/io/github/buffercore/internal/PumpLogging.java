@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
  */
 final class PumpLogging {
 
-  private static final Logger LOG = LoggerFactory.getLogger("io.github.buffercore.internal.UpstreamPump"); // the pump's logger, by name (no file cycle)
+  // The pump's own logger, named by string: naming the class would make a cycle between the files.
+  private static final Logger LOG = LoggerFactory.getLogger("io.github.buffercore.internal.UpstreamPump");
 
   private PumpLogging() { }
 
