@@ -167,7 +167,7 @@ final class RingReader implements StreamReader {
     final long lost = (long) RingMemory.TAIL_INTENT.getAcquire(ring) - ring.capacity - pos;
     if (ring.policy == SlowClientPolicy.DISCONNECT) {
       SlowClientException failure = new SlowClientException(ring.playlistId, ring.streamId, lost);
-      LOG.info("Reader of stream '{}' in playlist '{}' lapped at position {} and lost {} bytes; disconnecting",
+      LOG.debug("Reader of stream '{}' in playlist '{}' lapped at position {} and lost {} bytes; disconnecting",
           ring.streamId, ring.playlistId, pos, lost);
       slowClientFailure = failure;
       close();
