@@ -26,7 +26,7 @@ class StallSweepTest {
 
   private static final Duration STALE = Duration.ofSeconds(30);
   private static final int FOUR_MIB = 4 * 1024 * 1024; // 20 s of the throttled upstream: never lapped here
-  private final ManualTicker ticker = new ManualTicker();
+  private final Ticker.Manual ticker = Ticker.manual();
   private PlaylistRegistry registry;
 
   @AfterEach

@@ -5,7 +5,7 @@ import static io.github.buffercore.stress.scenario.Scenarios.PLAYLIST;
 import io.github.buffercore.ClientLease;
 import io.github.buffercore.PlaylistRegistry;
 import io.github.buffercore.PlaylistSettings;
-import io.github.buffercore.stress.ManualTicker;
+import io.github.buffercore.Ticker;
 import io.github.buffercore.stress.RegistryFactory;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,7 +29,7 @@ public final class StallEvictionScenario {
   private ClientLease streaming;
 
   public StallEvictionScenario(RegistryFactory factory) {
-    ManualTicker ticker = new ManualTicker();
+    Ticker.Manual ticker = Ticker.manual();
     registry = factory.create(Duration.ZERO, Duration.ofSeconds(60), ticker);
     registry.getOrCreate(PLAYLIST, id -> PlaylistSettings.withTuners(1));
     stalled = registry.acquire(PLAYLIST, STREAM);
