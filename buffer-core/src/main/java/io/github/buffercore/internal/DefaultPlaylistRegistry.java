@@ -23,7 +23,6 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -54,8 +53,7 @@ public final class DefaultPlaylistRegistry {
   private final AtomicLong generations = new AtomicLong();
   private final AtomicLong clientIds = new AtomicLong();
   private final ScheduledFuture<?> periodicCleanup;
-  /** The registry's own sweep and timer thread when the caller gave none; shut down on close. */
-  private final ScheduledThreadPoolExecutor ownScheduler;
+  private final ScheduledThreadPoolExecutor ownScheduler; // when the caller gave none; shut down on close
   private final StreamDataConfig data;
   private final DataPlane dataPlane;
   /** The data plane reports to the registry only through this narrow seam. */
@@ -86,13 +84,8 @@ public final class DefaultPlaylistRegistry {
         config.streamGrace().toNanos(), config.ticker(), () -> closed, this::applyAndRun);
     this.creation = new PlaylistCreation(playlists, config.workingFolderBase(), generations,
         config.ticker(), effects, () -> closed, this::removeForClose);
-    if (config.periodicCleanup()) {
-      long period = config.cleanupInterval().toNanos();
-      this.periodicCleanup = scheduler.scheduleWithFixedDelay(
-          this::scheduledCleanup, period, period, TimeUnit.NANOSECONDS);
-    } else {
-      this.periodicCleanup = null;
-    }
+    this.periodicCleanup = config.periodicCleanup()
+        ? StallSweep.every(scheduler, config.cleanupInterval(), this::scheduledCleanup) : null;
   }
 
   /** The tuner limit of a live playlist, {@code 0} if there is none; a plain read, for the pool. */
@@ -379,9 +372,7 @@ public final class DefaultPlaylistRegistry {
       }
     }
     dataPlane.close(); // every pump was stopped above; they end once their connection is closed
-    if (ownScheduler != null) {
-      ownScheduler.shutdownNow();
-    }
+    StallSweep.shutdown(ownScheduler);
   }
 
   /** Removes one playlist because the registry closed; pending creations fail on their own. */

@@ -1,6 +1,10 @@
 package io.github.buffercore.internal;
 
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The writer-side half of cleanup that frees stalled viewers without their cooperation, and the
@@ -50,5 +54,18 @@ final class StallSweep {
     scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     scheduler.setRemoveOnCancelPolicy(true);
     return scheduler;
+  }
+
+  /** Runs {@code pass} every {@code interval} on {@code scheduler}, the first after one interval. */
+  static ScheduledFuture<?> every(ScheduledExecutorService scheduler, Duration interval, Runnable pass) {
+    long period = interval.toNanos();
+    return scheduler.scheduleWithFixedDelay(pass, period, period, TimeUnit.NANOSECONDS);
+  }
+
+  /** Stops the registry's own scheduler, if it has one. */
+  static void shutdown(ScheduledThreadPoolExecutor own) {
+    if (own != null) {
+      own.shutdownNow();
+    }
   }
 }
