@@ -191,7 +191,15 @@ public interface PlaylistRegistry extends AutoCloseable {
    * concurrently is either seen (and its stream and playlist are kept) or joins after the removal (and
    * starts a new stream or gets {@link PlaylistNotFoundException}); nothing with a client in it is ever
    * removed. Events, log lines and folder deletion follow each step. Safe to call from any thread and
-   * concurrently with itself; also run periodically when a scheduler was configured.
+   * concurrently with itself; run every cleanup interval (default 5 s) unless the builder was told
+   * {@code manualCleanup()}.
+   *
+   * <p>Stall sweep: before deciding, each reader's published position is compared with the writer's.
+   * A reader that consumed since the last pass, or has nothing to read, counts as active; one that
+   * consumed nothing (and whose lease was not touched) for {@code staleAfter} while data waited is
+   * evicted, and so is one the writer lapped that did not move for a whole pass. An evicted lease is
+   * released exactly once and its {@link ClientLease#onEnded} callbacks run, so the viewer's
+   * connection can be closed even if its thread is stuck in a socket write.
    *
    * @return what this pass removed
    * @throws RegistryClosedException if the registry is closed
@@ -210,7 +218,8 @@ public interface PlaylistRegistry extends AutoCloseable {
    * Closes the registry: cancels periodic cleanup, evicts every client, stops every stream, removes
    * every playlist and deletes their working folders, emitting the events. Later calls of other methods
    * throw {@link RegistryClosedException}; creations racing with {@code close} fail with it too. A
-   * scheduler passed to the builder belongs to the caller and is not shut down. Idempotent.
+   * scheduler passed to the builder belongs to the caller and is not shut down; the registry's own
+   * sweep thread (used when none was passed) is. Idempotent.
    */
   @Override
   void close();
@@ -229,6 +238,8 @@ public interface PlaylistRegistry extends AutoCloseable {
     private RegistryListener listener; // null: no listener, so no events are even built
     private Path workingFolderBase;
     private ScheduledExecutorService scheduler;
+    private boolean intervalSet;
+    private boolean manualCleanup;
     private UpstreamSource upstreamSource;
     private UpstreamResolver upstreamResolver;
     private int bufferCapacity = BroadcastRing.DEFAULT_CAPACITY;
@@ -248,8 +259,9 @@ public interface PlaylistRegistry extends AutoCloseable {
     Builder() { }
 
     /**
-     * Sets after how long without {@link ClientLease#touch()} a client counts as vanished and is
-     * evicted by cleanup. Default 30 seconds.
+     * Sets after how long without {@link ClientLease#touch()} and without its reader consuming (while
+     * data waits for it) a client counts as vanished and is evicted by the periodic cleanup's stall
+     * sweep. Default 30 seconds.
      *
      * @param staleAfter a positive duration
      * @return this builder
@@ -336,6 +348,36 @@ public interface PlaylistRegistry extends AutoCloseable {
     public Builder scheduler(ScheduledExecutorService scheduler, Duration interval) {
       this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
       this.cleanupInterval = positive("interval", interval);
+      return this;
+    }
+
+    /**
+     * Sets how often the registry's own daemon thread runs {@link PlaylistRegistry#cleanup()}, whose
+     * stall sweep evicts viewers that stopped consuming: one is freed within {@code staleAfter} plus
+     * one interval. Without {@link #scheduler}, the registry owns that thread and stops it on
+     * {@link PlaylistRegistry#close()}. Default 5 seconds.
+     *
+     * @param interval a positive interval between cleanup passes
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder cleanupInterval(Duration interval) {
+      this.cleanupInterval = positive("interval", interval);
+      this.intervalSet = true;
+      return this;
+    }
+
+    /**
+     * Runs no periodic cleanup: stale and lapped viewers, idle streams and idle playlists are removed
+     * only when the caller calls {@link PlaylistRegistry#cleanup()} (idle streams also by their grace
+     * timers). For tests that drive time with their own {@link Ticker}; a server should keep the
+     * default, or a stalled viewer holds its tuner until the next explicit cleanup. Cannot be combined
+     * with {@link #scheduler} or {@link #cleanupInterval}.
+     *
+     * @return this builder
+     */
+    public Builder manualCleanup() {
+      this.manualCleanup = true;
       return this;
     }
 
@@ -459,9 +501,15 @@ public interface PlaylistRegistry extends AutoCloseable {
      * Builds the registry.
      *
      * @return a new, open registry
-     * @throws IllegalArgumentException if {@code startBehind} exceeds {@code bufferCapacity}
+     * @throws IllegalArgumentException if {@code startBehind} exceeds {@code bufferCapacity}, or
+     *     {@link #manualCleanup()} was combined with a cleanup interval or scheduler
      */
     public PlaylistRegistry build() {
+      if (manualCleanup && (scheduler != null || intervalSet)) {
+        throw new IllegalArgumentException("manualCleanup() cannot be combined with "
+            + (scheduler != null ? "scheduler(...)" : "cleanupInterval(...)")
+            + ": that cleanup interval would never take effect");
+      }
       StreamDataConfig data = null;
       if (upstreamSource != null) {
         int capacity = Integer.highestOneBit(bufferCapacity - 1) << 1;
@@ -475,7 +523,7 @@ public interface PlaylistRegistry extends AutoCloseable {
       }
       DefaultPlaylistRegistry core = new DefaultPlaylistRegistry(new RegistryConfig(
           staleAfter, streamGrace, idleGrace, ticker, listener, workingFolderBase, scheduler,
-          cleanupInterval, data, tunerPool));
+          cleanupInterval, data, tunerPool, !manualCleanup));
       // The implementation does not know this interface (no cycle between the two files); this
       // adapter is the only place that ties them together.
       return new PlaylistRegistry() {

@@ -21,8 +21,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -53,6 +54,7 @@ public final class DefaultPlaylistRegistry {
   private final AtomicLong generations = new AtomicLong();
   private final AtomicLong clientIds = new AtomicLong();
   private final ScheduledFuture<?> periodicCleanup;
+  private final ScheduledThreadPoolExecutor ownScheduler; // when the caller gave none; shut down on close
   private final StreamDataConfig data;
   private final DataPlane dataPlane;
   /** The data plane reports to the registry only through this narrow seam. */
@@ -70,7 +72,9 @@ public final class DefaultPlaylistRegistry {
     // in-use entry recreated after eviction); removal is decided only by cleanup, inside a compute.
     this.playlists = Caffeine.newBuilder().<String, RegistryNode>build().asMap();
     this.data = config.data();
-    this.dataPlane = new DataPlane(data, config.scheduler());
+    this.ownScheduler = config.scheduler() == null && config.periodicCleanup() ? StallSweep.ownScheduler() : null;
+    ScheduledExecutorService scheduler = ownScheduler != null ? ownScheduler : config.scheduler();
+    this.dataPlane = new DataPlane(data, scheduler);
     this.transitions = new PlaylistTransitions(config.staleAfter().toNanos(),
         config.streamGrace().toNanos(), config.idleGrace().toNanos(), config.listener() != null,
         data == null ? null : DataPlane.streams(data, owner));
@@ -81,13 +85,8 @@ public final class DefaultPlaylistRegistry {
         config.streamGrace().toNanos(), config.ticker(), () -> closed, this::applyAndRun);
     this.creation = new PlaylistCreation(playlists, config.workingFolderBase(), generations,
         config.ticker(), effects, () -> closed, this::removeForClose);
-    if (config.scheduler() != null) {
-      long period = config.cleanupInterval().toNanos();
-      this.periodicCleanup = config.scheduler().scheduleWithFixedDelay(
-          this::scheduledCleanup, period, period, TimeUnit.NANOSECONDS);
-    } else {
-      this.periodicCleanup = null;
-    }
+    this.periodicCleanup = config.periodicCleanup()
+        ? StallSweep.every(scheduler, config.cleanupInterval(), this::scheduledCleanup) : null;
   }
 
   /** The tuner limit of a live playlist, {@code 0} if there is none; a plain read, for the pool. */
@@ -297,7 +296,8 @@ public final class DefaultPlaylistRegistry {
     for (Map.Entry<String, RegistryNode> entry : playlists.entrySet()) {
       String playlistId = entry.getKey();
       long now = config.ticker().read();
-      if (!(entry.getValue() instanceof PlaylistState seen) || !transitions.mayNeedCleanup(seen, now)) {
+      if (!(entry.getValue() instanceof PlaylistState seen) || !StallSweep.sweep(seen, now)
+          || !transitions.mayNeedCleanup(seen, now)) {
         // Nothing to remove in the state we saw. A newer state was made by a join or leave after
         // `now`; whatever it made removable is found by the next pass. Safety never depends on
         // this pre-check: every removal is decided again inside the compute.
@@ -378,6 +378,7 @@ public final class DefaultPlaylistRegistry {
       }
     }
     dataPlane.close(); // every pump was stopped above; they end once their connection is closed
+    StallSweep.shutdown(ownScheduler);
   }
 
   /** Removes one playlist because the registry closed; pending creations fail on their own. */

@@ -197,7 +197,7 @@ final class RingReader implements StreamReader {
     final long lost = (long) RingMemory.TAIL_INTENT.getAcquire(ring) - ring.capacity - pos;
     if (ring.policy == SlowClientPolicy.DISCONNECT) {
       SlowClientException failure = new SlowClientException(ring.playlistId, ring.streamId, lost);
-      LOG.info("Reader of stream '{}' in playlist '{}' lapped at position {} and lost {} bytes; disconnecting",
+      LOG.debug("Reader of stream '{}' in playlist '{}' lapped at position {} and lost {} bytes; disconnecting",
           ring.streamId, ring.playlistId, pos, lost);
       slowClientFailure = failure;
       close();
@@ -261,6 +261,16 @@ final class RingReader implements StreamReader {
       LOG.warn("Readiness callback of a reader of stream '{}' in playlist '{}' threw; ignoring it",
           ring.streamId, ring.playlistId, t);
     }
+  }
+
+  /** Stall sweep (any thread): whether nothing is waiting for this reader (or it ended). */
+  boolean caughtUp() {
+    return closed || ring.terminal != null || (long) RingMemory.TAIL.getAcquire(ring) <= position;
+  }
+
+  /** Stall sweep (any thread): whether the writer overwrote the data this reader reads next. */
+  boolean lapped() {
+    return !closed && (long) RingMemory.TAIL_INTENT.getAcquire(ring) - ring.capacity > position;
   }
 
   @Override

@@ -105,7 +105,8 @@ final class SharedStream implements ChunkSink {
     } catch (RejectedExecutionException rejected) {
       LOG.error("Could not start the upstream pump of stream {} in playlist {}", streamId, playlistId,
           rejected);
-      fail(new UpstreamException(playlistId, streamId, "the pump could not be started", rejected));
+      fail(new UpstreamException(playlistId, streamId, UpstreamException.Reason.INTERNAL, 0,
+          "the pump could not be started", rejected));
     }
   }
 
@@ -139,7 +140,8 @@ final class SharedStream implements ChunkSink {
   }
 
   private UpstreamException lostFailure() {
-    return new UpstreamException(playlistId, streamId, "its tuner slot was lost: " + lostReason, null);
+    return new UpstreamException(playlistId, streamId, UpstreamException.Reason.SLOT_LOST, 1,
+        "its tuner slot was lost: " + lostReason, null);
   }
 
   /**

@@ -132,6 +132,8 @@ public final class UpstreamPump implements Runnable {
   private volatile int currentUrlIndex;
   private volatile int connectionsOpened;
   private boolean externalInterrupt;
+  private long lastByteAt; // nanos of the last byte received
+  private long droppedAt; // nanos of the last byte before a drop, 0 when not reconnecting
 
   private UpstreamPump(Builder b) {
     this.playlistId = b.playlistId;
@@ -186,7 +188,8 @@ public final class UpstreamPump implements Runnable {
     try {
       failure = pump();
     } catch (RuntimeException | Error e) {
-      failure = new UpstreamException(playlistId, streamId, "pump failed unexpectedly: " + e, e);
+      failure = new UpstreamException(playlistId, streamId, UpstreamException.Reason.INTERNAL,
+          connectionsOpened, "pump failed unexpectedly: " + e, e);
       if (e instanceof Error) {
         error = (Error) e;
       }
@@ -230,9 +233,7 @@ public final class UpstreamPump implements Runnable {
         sink.complete();
       } else {
         state = State.FAILED;
-        LOG.error("Upstream pump of stream '{}' in playlist '{}' gave up after {} bytes,"
-            + " {} connection(s), {} reconnect(s)", streamId, playlistId, bytesIn,
-            connectionsOpened, reconnects, failure);
+        PumpLogging.gaveUp(failure, bytesIn);
         sink.fail(failure);
       }
     } catch (RuntimeException e) {
@@ -280,19 +281,14 @@ public final class UpstreamPump implements Runnable {
             return null;
           }
           if (outcome.deliveredData) {
-            LOG.warn("Upstream {} (URL #{}) of stream '{}' in playlist '{}' dropped after data;"
-                + " reconnecting: {}", url, index, streamId, playlistId, outcome.cause.toString());
-            LOG.debug("Drop of stream '{}' in playlist '{}'", streamId, playlistId, outcome.cause);
+            PumpLogging.dropped(playlistId, streamId, url, index, outcome.cause);
+            droppedAt = lastByteAt;
             startIndex = index;
             afterDrop = true;
             dropped = true;
             break rounds;
           }
-          LOG.info("Attempt {}/{} at upstream {} (URL #{}) of stream '{}' in playlist '{}'"
-              + " failed: {}", attempt, policy.maxAttempts(), url, index, streamId, playlistId,
-              outcome.cause.toString());
-          LOG.debug("Attempt failure of stream '{}' in playlist '{}'", streamId, playlistId,
-              outcome.cause);
+          PumpLogging.attemptFailed(playlistId, streamId, url, index, attempt, policy.maxAttempts(), outcome.cause);
           if (lastCause != null && failures.size() < MAX_SUPPRESSED) {
             failures.add(lastCause);
           }
@@ -300,9 +296,9 @@ public final class UpstreamPump implements Runnable {
         }
       }
       if (!dropped) {
-        UpstreamException e = new UpstreamException(playlistId, streamId, "all " + urls.size()
-            + " URL(s) failed after " + policy.maxAttempts() + " attempt(s) each; last failure: "
-            + lastCause, lastCause);
+        UpstreamException e = new UpstreamException(playlistId, streamId, UpstreamException.Reason.of(lastCause),
+            urls.size() * policy.maxAttempts(), "all " + urls.size() + " URL(s) failed after "
+            + policy.maxAttempts() + " attempt(s) each; last failure: " + lastCause, lastCause);
         for (Throwable t : failures) {
           e.addSuppressed(t);
         }
@@ -440,7 +436,9 @@ public final class UpstreamPump implements Runnable {
           }
           watchdog.cancel(false);
           gotData = true;
+          droppedAt = PumpLogging.firstByte(playlistId, streamId, url, droppedAt); // logs a reconnect's gap
         }
+        lastByteAt = System.nanoTime();
         bytesIn += n;
         sink.write(buf, 0, n);
       }
@@ -465,7 +463,8 @@ public final class UpstreamPump implements Runnable {
   }
 
   private IOException startTimeoutFailure(URI url, Throwable suppressed) {
-    IOException e = new IOException("No data from " + url + " for stream '" + streamId
+    // A SocketTimeoutException, so UpstreamException.Reason classifies it as TIMEOUT by its type.
+    IOException e = new java.net.SocketTimeoutException("No data from " + url + " for stream '" + streamId
         + "' in playlist '" + playlistId + "' within the start timeout of " + startTimeout);
     if (suppressed != null) {
       e.addSuppressed(suppressed);

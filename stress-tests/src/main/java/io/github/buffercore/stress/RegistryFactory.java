@@ -12,11 +12,12 @@ import java.time.Duration;
 @FunctionalInterface
 public interface RegistryFactory {
 
-  /** The real registry: {@link PlaylistRegistry#builder()}, no scheduler, the given ticker. */
+  /** The real registry: {@link PlaylistRegistry#builder()}, manual cleanup, the given ticker. */
   RegistryFactory REAL = (streamGrace, idleGrace, ticker) -> PlaylistRegistry.builder()
       .streamGrace(streamGrace)
       .idleGrace(idleGrace)
       .ticker(ticker)
+      .manualCleanup() // scenarios run cleanup as an actor; no sweep thread per instance
       .build();
 
   /**

@@ -49,7 +49,7 @@ public final class StressRunner {
       "registry.TunerLimit", "buffer.NoTornRead", "buffer.LapDetected", "buffer.GraceRejoin",
       "buffer.HlsBodyClosed", "metrics.ExactDeltas",
       "buffer.IndexPointConsistent", "registry.TunerIsAConnection",
-      "registry.SwitchHandsOverTuner");
+      "registry.SwitchHandsOverTuner", "registry.StallEviction");
 
   /**
    * The broken variants, each of which must be caught: a simple name is a class in
@@ -61,7 +61,7 @@ public final class StressRunner {
       "BrokenLastLeaveVersusJoin", "BrokenIdempotentRelease", "BrokenTunerLimit",
       "BrokenNoTornRead", "BrokenLapDetected", "BrokenGraceRejoin", "BrokenHlsBodyClosed", "BrokenExactDeltas",
       "BrokenIndexPointConsistent", "BrokenTunerIsAConnection",
-      "registry.SwitchHandsOverTuner.Broken");
+      "registry.SwitchHandsOverTuner.Broken", "BrokenStallEviction");
 
   /**
    * The bounded CI mode: jcstress's {@code quick} preset (5 iterations of 200 ms per fork), but one

@@ -332,6 +332,13 @@ public class SketchRegistry implements PlaylistRegistry {
     @Override
     public void touch() { }
 
+    /** The sketch models the books only; nothing ends a lease but its close, so nobody needs telling. */
+    @Override
+    public void onEnded(java.util.function.Consumer<io.github.buffercore.LeaseEnd> callback) {
+      throw new UnsupportedOperationException("The sketch registry sends no end notifications (client "
+          + clientId + " of stream '" + streamId + "' in playlist '" + playlistId + "')");
+    }
+
     @Override
     public boolean isOpen() {
       return open.get();
