@@ -32,6 +32,16 @@ public interface ChunkSink {
     // stateless sinks have nothing to reset
   }
 
+  /**
+   * The bytes of the next {@link #write} do not continue the bytes before in timestamps or
+   * continuity counters although the connection stayed the same ({@link
+   * io.github.buffercore.UpstreamConnection#discontinuityCount()} grew). Called on the pump thread,
+   * before that write. A sink that makes splices clean treats it like a new connection.
+   */
+  default void discontinuity() {
+    // sinks that do not look into the bytes have nothing to do
+  }
+
   /** Ends the stream normally (the pump was stopped). Called at most once. */
   void complete();
 

@@ -3,6 +3,7 @@ package io.github.buffercore.internal;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.buffercore.CleanupReport;
 import io.github.buffercore.ClientLease;
+import io.github.buffercore.JoinPosition;
 import io.github.buffercore.Playlist;
 import io.github.buffercore.PlaylistInitializer;
 import io.github.buffercore.PlaylistNotFoundException;
@@ -182,10 +183,25 @@ public final class DefaultPlaylistRegistry {
    * @return the client's lease
    */
   public ClientLease acquire(String playlistId, String streamId) {
+    return acquire(playlistId, streamId, (JoinPosition) null);
+  }
+
+  /**
+   * Joins a client to a stream, starting it if needed; its reader starts at {@code join}.
+   *
+   * @param playlistId the playlist id
+   * @param streamId the stream id
+   * @param join where the client's reader starts; {@code null} for the registry's default
+   * @return the client's lease
+   */
+  public ClientLease acquire(String playlistId, String streamId, JoinPosition join) {
     Ids.requireValid("playlistId", playlistId);
     Ids.requireValid("streamId", streamId);
     ensureOpen();
     Lease lease = new Lease(owner, playlistId, streamId, clientIds.incrementAndGet(), config.ticker());
+    if (join != null) {
+      lease.joinAt(join);
+    }
     UpstreamTarget target = null;
     while (true) {
       if (data != null && target == null && !isRunning(playlistId, streamId)) {

@@ -1,6 +1,7 @@
 package io.github.buffercore.internal;
 
 import io.github.buffercore.ClientLease;
+import io.github.buffercore.JoinPosition;
 import io.github.buffercore.StreamReader;
 import io.github.buffercore.Ticker;
 import java.lang.invoke.MethodHandles;
@@ -47,6 +48,7 @@ final class Lease implements ClientLease {
   private volatile boolean released;
   private SharedStream stream; // guarded by this; set once, right after the join
   private LeaseReader reader; // guarded by this
+  private JoinPosition join; // guarded by this; null: the registry's default
 
   Lease(Owner owner, String playlistId, String streamId, long clientId,
       Ticker ticker) {
@@ -78,6 +80,11 @@ final class Lease implements ClientLease {
     this.stream = joined;
   }
 
+  /** Called by the joining thread before {@link #attach}: where this client's reader starts. */
+  synchronized void joinAt(JoinPosition position) {
+    this.join = position;
+  }
+
   @Override
   public StreamReader reader() {
     StreamReader existing;
@@ -91,7 +98,7 @@ final class Lease implements ClientLease {
           throw new IllegalStateException("The lease of client " + clientId + " on stream '" + streamId
               + "' of playlist '" + playlistId + "' is no longer open");
         }
-        reader = new LeaseReader(this, stream.newReader());
+        reader = new LeaseReader(this, join == null ? stream.newReader() : stream.newReader(join));
       }
       existing = reader;
     }

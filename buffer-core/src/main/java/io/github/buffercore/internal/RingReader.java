@@ -46,9 +46,21 @@ final class RingReader implements StreamReader {
   /** The pending readiness callback, or {@code null}; claimed with getAndSet so it runs once. */
   final AtomicReference<Runnable> callback = new AtomicReference<>();
 
+  /**
+   * Bytes sent before any ring byte (a keyframe join's PAT and PMT), or {@code null} once sent or when
+   * there are none. Only the consumer advances it; volatile so a readiness check on another thread sees it.
+   */
+  private volatile byte[] prefix;
+  private int prefixSent; // consumer only
+
   RingReader(RingMemory ring, long start, Consumer<RingReader> onClose) {
+    this(ring, start, null, onClose);
+  }
+
+  RingReader(RingMemory ring, long start, byte[] prefix, Consumer<RingReader> onClose) {
     this.ring = ring;
     this.position = start;
+    this.prefix = prefix == null || prefix.length == 0 ? null : prefix;
     this.onClose = onClose;
   }
 
@@ -96,7 +108,7 @@ final class RingReader implements StreamReader {
 
   /** Whether a poll would return something other than 0; uses a volatile tail load (Dekker). */
   private boolean readableNow() {
-    return closed || ring.terminal != null || (long) RingMemory.TAIL.getVolatile(ring) > position;
+    return closed || prefix != null || ring.terminal != null || (long) RingMemory.TAIL.getVolatile(ring) > position;
   }
 
   @Override
@@ -105,6 +117,10 @@ final class RingReader implements StreamReader {
     ensureOpen();
     if (len == 0) {
       return 0;
+    }
+    final byte[] first = prefix;
+    if (first != null) {
+      return pollPrefix(first, dst, off, len);
     }
     while (true) {
       final long pos = position;
@@ -134,6 +150,19 @@ final class RingReader implements StreamReader {
       }
       return -1;
     }
+  }
+
+  /** Copies the next bytes of the join prefix; its position in the ring does not move. */
+  private int pollPrefix(byte[] first, byte[] dst, int off, int len) {
+    final int n = Math.min(len, first.length - prefixSent);
+    System.arraycopy(first, prefixSent, dst, off, n);
+    prefixSent += n;
+    if (prefixSent == first.length) {
+      prefix = null;
+    }
+    bytesRead += n; // single writer (the consumer)
+    ring.bytesDelivered.add(n);
+    return n;
   }
 
   /**

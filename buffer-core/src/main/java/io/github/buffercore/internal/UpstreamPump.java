@@ -409,6 +409,7 @@ public final class UpstreamPump implements Runnable {
 
   private Outcome copy(UpstreamConnection conn, URI url, byte[] buf, ScheduledFuture<?> watchdog) {
     boolean gotData = false;
+    int discontinuities = conn.discontinuityCount();
     try {
       while (true) {
         int n = conn.read(buf, 0, buf.length);
@@ -442,6 +443,11 @@ public final class UpstreamPump implements Runnable {
           gotData = true;
         }
         bytesIn += n;
+        int passed = conn.discontinuityCount();
+        if (passed != discontinuities) { // grew before this read: these bytes start after the cut
+          discontinuities = passed;
+          sink.discontinuity();
+        }
         sink.write(buf, 0, n);
       }
     } catch (IOException e) {
