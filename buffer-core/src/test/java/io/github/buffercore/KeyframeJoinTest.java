@@ -186,6 +186,37 @@ class KeyframeJoinTest {
     }
   }
 
+  @Test
+  void aStreamWithoutVideoFallsBackToThePacketAlignedOffsetWithoutTables() throws Exception {
+    byte[] radio = TsTestMedia.audioOnly();
+    server.route("/radio", (ex, n) -> {
+      ex.sendResponseHeaders(200, 0);
+      OutputStream out = ex.getResponseBody();
+      for (int i = 0; i < 100 && !Thread.currentThread().isInterrupted(); i++) {
+        out.write(radio, 0, radio.length / 2 + 1); // a cut mid-packet, so the aligner re-synchronises
+        out.flush();
+        Thread.sleep(50);
+      }
+    });
+    registry = PlaylistRegistry.builder()
+        .upstream(HttpUpstreamSource.builder().build(), (p, s) -> UpstreamTarget.of(server.uri("/radio")))
+        .startBehind(10 * PACKET)
+        .build();
+    try (ClientLease warm = registry.acquire("p1", "radio", id -> PlaylistSettings.withTuners(1))) {
+      readAtLeast(warm.reader(), radio.length);
+      try (ClientLease late = registry.acquire("p1", "radio", JoinPosition.live())) {
+        StreamReader reader = late.reader();
+        long start = reader.position();
+        byte[] got = readAtLeast(reader, PACKET);
+        assertThat(start % PACKET).as("packet-aligned start").isZero();
+        assertThat(start).as("behind the first packets: not the start of the stream").isPositive();
+        assertThat(got[0]).isEqualTo((byte) 0x47);
+        assertThat(reader.bytesRead()).as("no PAT/PMT prefix: every byte read came from the ring")
+            .isEqualTo(reader.position() - start).isEqualTo(got.length);
+      }
+    }
+  }
+
   private PlaylistRegistry registry(ReconnectPolicy policy, List<java.net.URI> backups) {
     String path = backups.isEmpty() ? "/live" : "/primary";
     return PlaylistRegistry.builder()

@@ -220,6 +220,16 @@ public final class BroadcastRing extends RingMemory implements ChunkSink {
   }
 
   /**
+   * Creates a reader at the oldest intact byte (a packet boundary in MPEG-TS mode): the fallback of an
+   * {@code oldest} join on a stream without random access points. Safe from any thread.
+   *
+   * @return the new reader
+   */
+  public StreamReader newOldestReader() {
+    return register(new RingReader(this, oldestPosition(), this::removeReader));
+  }
+
+  /**
    * Creates a reader that first receives {@code prefix} (a keyframe join's PAT and PMT) and then the
    * ring's bytes from {@code position} on. If {@code position} is no longer intact when the reader is
    * created, it starts where {@link #newReader()} would, without the prefix (the prefix belongs to

@@ -14,7 +14,8 @@ public interface ChunkSink {
 
   /**
    * Appends {@code len} bytes of {@code src} starting at {@code off}. The caller reuses {@code src}
-   * after this method returns, so an implementation must copy what it keeps. Must not block for long:
+   * after this method returns, so an implementation must copy what it keeps; it may rewrite the bytes
+   * of {@code [off, off + len)} in place (a splicer does), since no caller reads them again. Must not block for long:
    * the pump calls it between two reads from the upstream.
    *
    * @param src the bytes

@@ -132,7 +132,7 @@ final class SharedStream implements ChunkSink {
             TsAnalyser.headerWithContinuity(point.header(), point.psiContinuity()));
       }
     }
-    return join.kind() == JoinPosition.Kind.OLDEST ? r.newReaderAt(r.oldestPosition(), null) : r.newReader();
+    return join.kind() == JoinPosition.Kind.OLDEST ? r.newOldestReader() : r.newReader();
   }
 
   /** Opens the upstream; called once, after the compute that started the stream. */

@@ -40,7 +40,7 @@ public final class TsTestMedia {
   }
 
   /** A 10 s AAC-only clip (a radio channel): no video, so no random access points. */
-  static byte[] audioOnly() {
+  public static byte[] audioOnly() {
     return clip("aac-10s.ts", null, null, null);
   }
 
