@@ -175,13 +175,7 @@ public final class DefaultPlaylistRegistry {
     }
   }
 
-  /**
-   * Joins a client to a stream, starting it if needed.
-   *
-   * @param playlistId the playlist id
-   * @param streamId the stream id
-   * @return the client's lease
-   */
+  /** Joins a client at the default join position; see {@link #acquire(String, String, JoinPosition)}. */
   public ClientLease acquire(String playlistId, String streamId) {
     return acquire(playlistId, streamId, (JoinPosition) null);
   }
@@ -199,9 +193,7 @@ public final class DefaultPlaylistRegistry {
     Ids.requireValid("streamId", streamId);
     ensureOpen();
     Lease lease = new Lease(owner, playlistId, streamId, clientIds.incrementAndGet(), config.ticker());
-    if (join != null) {
-      lease.joinAt(join);
-    }
+    lease.joinAt(join);
     UpstreamTarget target = null;
     while (true) {
       if (data != null && target == null && !isRunning(playlistId, streamId)) {

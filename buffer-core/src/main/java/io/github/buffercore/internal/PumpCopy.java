@@ -36,13 +36,13 @@ final class PumpCopy {
   }
 
   /** One attempt at {@code url}: open, then copy until the connection ends. */
-  Outcome attempt(URI url, int index, int attemptNo, byte[] buf) {
+  AttemptEnd attempt(URI url, int index, int attemptNo, byte[] buf) {
     final PumpControl c = control;
     long seq;
     c.lock.lock();
     try {
       if (c.stopRequested) {
-        return Outcome.STOPPED;
+        return AttemptEnd.STOPPED;
       }
       seq = ++c.attemptSeq;
       c.attemptTimedOut = false;
@@ -84,13 +84,13 @@ final class PumpCopy {
         c.lock.unlock();
       }
       if (stop) {
-        return Outcome.STOPPED;
+        return AttemptEnd.STOPPED;
       }
       if (timedOut) {
-        return Outcome.failed(c.startTimeoutFailure(url, openFailure));
+        return AttemptEnd.failed(c.startTimeoutFailure(url, openFailure));
       }
       if (openFailure != null) {
-        return Outcome.failed(openFailure);
+        return AttemptEnd.failed(openFailure);
       }
       LOG.debug("Opened upstream {} (URL #{}, attempt {}) of stream '{}' in playlist '{}'", url,
           index, attemptNo, c.streamId, c.playlistId);
@@ -110,7 +110,7 @@ final class PumpCopy {
     }
   }
 
-  private Outcome copy(UpstreamConnection conn, URI url, byte[] buf, ScheduledFuture<?> watchdog) {
+  private AttemptEnd copy(UpstreamConnection conn, URI url, byte[] buf, ScheduledFuture<?> watchdog) {
     final PumpControl c = control;
     boolean gotData = false;
     int discontinuities = conn.discontinuityCount();
@@ -121,9 +121,9 @@ final class PumpCopy {
           EOFException eof = new EOFException("Upstream " + url + " of stream '" + c.streamId
               + "' in playlist '" + c.playlistId + "' ended (a live stream must not end)");
           if (c.isStopRequested()) {
-            return Outcome.STOPPED;
+            return AttemptEnd.STOPPED;
           }
-          return gotData ? Outcome.dropped(eof) : Outcome.failed(eof);
+          return gotData ? AttemptEnd.dropped(eof) : AttemptEnd.failed(eof);
         }
         if (n == 0) {
           throw new IOException("UpstreamConnection.read of " + url + " returned 0 bytes");
@@ -141,7 +141,7 @@ final class PumpCopy {
             c.lock.unlock();
           }
           if (timedOut) {
-            return Outcome.failed(c.startTimeoutFailure(url, null));
+            return AttemptEnd.failed(c.startTimeoutFailure(url, null));
           }
           watchdog.cancel(false);
           gotData = true;
@@ -165,35 +165,35 @@ final class PumpCopy {
         c.lock.unlock();
       }
       if (stop) {
-        return Outcome.STOPPED;
+        return AttemptEnd.STOPPED;
       }
       if (timedOut) {
-        return Outcome.failed(c.startTimeoutFailure(url, e));
+        return AttemptEnd.failed(c.startTimeoutFailure(url, e));
       }
-      return gotData ? Outcome.dropped(e) : Outcome.failed(e);
+      return gotData ? AttemptEnd.dropped(e) : AttemptEnd.failed(e);
     }
   }
 
   /** How an attempt ended: stopped, failed before data, or dropped after data. */
-  static final class Outcome {
-    static final Outcome STOPPED = new Outcome(true, false, null);
+  static final class AttemptEnd {
+    static final AttemptEnd STOPPED = new AttemptEnd(true, false, null);
 
     final boolean stopped;
     final boolean deliveredData;
     final Throwable cause;
 
-    private Outcome(boolean stopped, boolean deliveredData, Throwable cause) {
+    private AttemptEnd(boolean stopped, boolean deliveredData, Throwable cause) {
       this.stopped = stopped;
       this.deliveredData = deliveredData;
       this.cause = cause;
     }
 
-    static Outcome failed(Throwable cause) {
-      return new Outcome(false, false, cause);
+    static AttemptEnd failed(Throwable cause) {
+      return new AttemptEnd(false, false, cause);
     }
 
-    static Outcome dropped(Throwable cause) {
-      return new Outcome(false, true, cause);
+    static AttemptEnd dropped(Throwable cause) {
+      return new AttemptEnd(false, true, cause);
     }
   }
 }

@@ -62,7 +62,7 @@ final class PumpRounds {
             c.reconnects++;
           }
           first = false;
-          PumpCopy.Outcome outcome = copy.attempt(url, index, attempt, buf);
+          PumpCopy.AttemptEnd outcome = copy.attempt(url, index, attempt, buf);
           if (outcome.stopped) {
             return null;
           }
