@@ -246,7 +246,7 @@ final class SharedStream implements ChunkSink {
 
   @Override
   public void write(byte[] src, int off, int len) {
-    if (lostReason != null) {
+    if (lostReason != null || !tuner.held()) {
       return; // the slot is gone: not another byte to the readers
     }
     wroteAny = true;

@@ -12,7 +12,9 @@ import io.github.buffercore.TunerSlot;
  */
 final class TunerHold {
 
-  private TunerSlot slot; // guarded by this
+  // Written under the monitor, read without it on every chunk the pump writes (see held()):
+  // volatile so the writer thread sees the attach without taking the lock per chunk.
+  private volatile TunerSlot slot; // written under this
   private boolean released; // guarded by this
 
   /**
@@ -41,6 +43,16 @@ final class TunerHold {
     if (toClose != null) {
       toClose.close();
     }
+  }
+
+  /**
+   * Whether the attached slot, if any, is still held. A lease-based slot answers from its own deadline,
+   * so a node resumed after a pause past its lease sees {@code false} before its heartbeat reports the
+   * loss; the data path checks this before every write so not one byte goes out on a lost slot.
+   */
+  boolean held() {
+    TunerSlot current = slot;
+    return current == null || current.isHeld();
   }
 
   synchronized boolean isReleased() {
