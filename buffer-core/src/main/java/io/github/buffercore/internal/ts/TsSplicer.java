@@ -329,14 +329,16 @@ public final class TsSplicer implements ChunkSink {
     final int patPid = TsPackets.PAT_PID;
     final int pmtPid = tables.pmtPid();
     patVersionRewrite = TableVersions.rewriteFor(tables.pat(), previousPat, previousPatLength);
-    pmtVersionRewrite = pmtPid == previousPmtPid ? TableVersions.rewriteFor(tables.pmt(), previousPmt, previousPmtLength) : -1;
+    pmtVersionRewrite = pmtPid == previousPmtPid
+        ? TableVersions.rewriteFor(tables.pmt(), previousPmt, previousPmtLength) : -1;
     int patPackets = PsiSection.packetCount(tables.pat().length());
     int pmtPackets = PsiSection.packetCount(tables.pmt().length());
     int patLast = (sentCc[patPid] < 0 ? -1 : sentCc[patPid]) + patPackets;
     int pmtLast = (sentCc[pmtPid] < 0 ? -1 : sentCc[pmtPid]) + pmtPackets;
     int n = tables.writeHeader(headerBuffer, 0, patLast, pmtLast);
     for (int o = 0; o < n; o += PACKET) {
-      TableVersions.rewrite(headerBuffer, o, TsPackets.pid(headerBuffer, o) == patPid ? patVersionRewrite : pmtVersionRewrite);
+      TableVersions.rewrite(headerBuffer, o,
+          TsPackets.pid(headerBuffer, o) == patPid ? patVersionRewrite : pmtVersionRewrite);
     }
     sentCc[patPid] = (byte) (patLast & 0x0F);
     sentCc[pmtPid] = (byte) (pmtLast & 0x0F);
