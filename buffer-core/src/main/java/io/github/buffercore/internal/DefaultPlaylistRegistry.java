@@ -193,7 +193,9 @@ public final class DefaultPlaylistRegistry {
     Ids.requireValid("streamId", streamId);
     ensureOpen();
     Lease lease = new Lease(owner, playlistId, streamId, clientIds.incrementAndGet(), config.ticker());
-    lease.joinAt(join);
+    if (join != null) { // a plain acquire takes no extra monitor
+      lease.joinAt(join);
+    }
     UpstreamTarget target = null;
     while (true) {
       if (data != null && target == null && !isRunning(playlistId, streamId)) {
