@@ -65,5 +65,70 @@
  *   undoes the start. A slot is held until the upstream connection has closed; a lost slot stops the
  *   upstream at once.</li>
  * </ul>
+ *
+ * <h2>What is public, and why</h2>
+ * A type is here only if an embedder calls it, implements it, catches it or receives it from a call;
+ * everything the implementation alone uses is in {@code io.github.buffercore.internal} (the registry,
+ * its transitions and effects, the ring, the pump, the HLS and MPEG-TS internals).
+ * <table class="striped">
+ *   <caption>The exported types</caption>
+ *   <thead><tr><th>Type</th><th>Why it is public</th></tr></thead>
+ *   <tbody>
+ *   <tr><td>{@link io.github.buffercore.PlaylistRegistry}</td><td>The entry point: its builder is
+ *   how an embedder configures and creates the registry.</td></tr>
+ *   <tr><td>{@link io.github.buffercore.Playlist}, {@link io.github.buffercore.PlaylistSettings},
+ *   {@link io.github.buffercore.PlaylistInitializer}</td><td>Returned by {@code getOrCreate}/
+ *   {@code update}; the settings an embedder's initializer returns and its update function
+ *   changes.</td></tr>
+ *   <tr><td>{@link io.github.buffercore.ClientLease}, {@link io.github.buffercore.StreamReader}</td>
+ *   <td>Returned by {@code acquire}: what an HTTP handler reads from and closes.</td></tr>
+ *   <tr><td>{@link io.github.buffercore.CleanupReport}, {@link io.github.buffercore.RegistrySnapshot},
+ *   {@link io.github.buffercore.PlaylistSnapshot}, {@link io.github.buffercore.StreamSnapshot},
+ *   {@link io.github.buffercore.StreamStats}</td><td>Returned by {@code cleanup()} and
+ *   {@code snapshot()}; read by status pages and the Micrometer binder.</td></tr>
+ *   <tr><td>{@link io.github.buffercore.RegistryListener}, {@link io.github.buffercore.RegistryEvent}
+ *   </td><td>Implemented by an embedder (logging, metrics) and passed to the builder.</td></tr>
+ *   <tr><td>{@link io.github.buffercore.Ticker}</td><td>Passed to the builder; its
+ *   {@link io.github.buffercore.Ticker#manual()} is the one hand-moved clock of this project's tests,
+ *   stress tests and benchmarks, and of an embedder's own tests of grace and staleness (the jcstress
+ *   and JMH harnesses are shaded main code, where a test-jar does not belong).</td></tr>
+ *   <tr><td>{@link io.github.buffercore.SlowClientPolicy}, {@link io.github.buffercore.ReconnectPolicy}
+ *   </td><td>Builder settings (also of {@code HlsUpstreamSource}'s retries).</td></tr>
+ *   <tr><td>{@link io.github.buffercore.UpstreamSource}, {@link io.github.buffercore.UpstreamConnection},
+ *   {@link io.github.buffercore.UpstreamRequest}</td><td>The upstream SPI: implemented or wrapped by
+ *   an embedder (e.g. logging decorators), and by the sources below.</td></tr>
+ *   <tr><td>{@link io.github.buffercore.UpstreamResolver}, {@link io.github.buffercore.UpstreamTarget}
+ *   </td><td>Implemented by an embedder: maps a playlist and stream id to an upstream URL.</td></tr>
+ *   <tr><td>{@link io.github.buffercore.HttpUpstreamSource}, {@link io.github.buffercore.HlsUpstreamSource},
+ *   {@link io.github.buffercore.AutoUpstreamSource}, {@link io.github.buffercore.StreamFormat}</td>
+ *   <td>The built-in sources an embedder picks and configures (the format chooses per request in
+ *   {@code AutoUpstreamSource}).</td></tr>
+ *   <tr><td>{@link io.github.buffercore.HlsVariantSelector}, {@link io.github.buffercore.HlsVariant}
+ *   </td><td>An embedder may choose the variant of a multivariant playlist itself.</td></tr>
+ *   <tr><td>{@link io.github.buffercore.InProcessUpstreamSource}</td><td>A public source of a looping
+ *   clip or a generated stream, paced to a bitrate: the examples' demo channel serves one, and the
+ *   tests of embedders (Micrometer binder, Redis registry) drive a real pump with it instead of a
+ *   mock. Not a test artifact: it is main code of a runnable example.</td></tr>
+ *   <tr><td>{@link io.github.buffercore.TunerPool}, {@link io.github.buffercore.TunerRequest},
+ *   {@link io.github.buffercore.TunerSlot}</td><td>The tuner-admission SPI: implemented by a cluster
+ *   (e.g. Redis) pool; the in-process default is internal.</td></tr>
+ *   <tr><td>{@link io.github.buffercore.JoinPosition}</td><td>Where a new viewer starts in the buffer
+ *   (live, behind, oldest keyframe): the keyframe join (issue 14) passes it to
+ *   {@code acquire(playlistId, streamId, JoinPosition)} and the builder's {@code joinPosition}. Until
+ *   that lands it is the one type here no public method takes.</td></tr>
+ *   <tr><td>{@link io.github.buffercore.BufferCoreException} and its subclasses
+ *   {@link io.github.buffercore.PlaylistNotFoundException},
+ *   {@link io.github.buffercore.PlaylistInitializationException},
+ *   {@link io.github.buffercore.TunerLimitExceededException},
+ *   {@link io.github.buffercore.TunerPoolUnavailableException},
+ *   {@link io.github.buffercore.SlowClientException}, {@link io.github.buffercore.UpstreamException},
+ *   {@link io.github.buffercore.UnknownStreamException}; the I/O exceptions
+ *   {@link io.github.buffercore.UpstreamStatusException},
+ *   {@link io.github.buffercore.HlsPlaylistException},
+ *   {@link io.github.buffercore.HlsUnsupportedException}</td><td>Thrown through the API (the
+ *   unknown stream by an embedder's resolver): an embedder catches each to answer with its own
+ *   status (404, 502, 503...), so each is a type of its own.</td></tr>
+ *   </tbody>
+ * </table>
  */
 package io.github.buffercore;

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 class PlaylistRegistryTest {
 
-  private final ManualTicker ticker = new ManualTicker();
+  private final Ticker.Manual ticker = Ticker.manual();
   private final RecordingListener listener = new RecordingListener();
   private PlaylistRegistry registry = newRegistry(Duration.ZERO);
 

@@ -72,7 +72,7 @@ class RegistryConcurrencyTest {
     int workers = 8;
     int iterations = 10_000;
     int tunerLimit = 3;
-    ManualTicker ticker = new ManualTicker();
+    Ticker.Manual ticker = Ticker.manual();
     ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
     Map<String, AtomicInteger> clientsByStream = new ConcurrentHashMap<>();
     RegistryListener checker = event -> {

@@ -22,7 +22,7 @@ class ScheduledCleanupTest {
 
   @Test
   void periodicCleanupRemovesAnIdlePlaylistWithoutAnExplicitCall() throws Exception {
-    ManualTicker ticker = new ManualTicker();
+    Ticker.Manual ticker = Ticker.manual();
     CountDownLatch removed = new CountDownLatch(1);
     try (PlaylistRegistry registry = PlaylistRegistry.builder().ticker(ticker)
         .idleGrace(Duration.ofSeconds(5))

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class WorkingFolderTest {
 
-  private final ManualTicker ticker = new ManualTicker();
+  private final Ticker.Manual ticker = Ticker.manual();
 
   @Test
   void eachPlaylistGetsAFolderUnderTheBaseThatIsDeletedWithIt(@TempDir Path base) throws Exception {

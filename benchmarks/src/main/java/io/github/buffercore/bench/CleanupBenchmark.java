@@ -1,5 +1,6 @@
 package io.github.buffercore.bench;
 
+import io.github.buffercore.Ticker;
 import io.github.buffercore.bench.baseline.RegistryUnderTest;
 import io.github.buffercore.bench.baseline.UnderTestConfig;
 import java.time.Duration;
@@ -51,14 +52,15 @@ public class CleanupBenchmark {
   @Param({"0", "10"})
   public int stale;
 
-  private ManualTicker ticker;
+  private Ticker.Manual ticker;
   private RegistryUnderTest registry;
   private String[] staleIds;
   private int lastWork;
 
   @Setup(Level.Trial)
   public void setUp() {
-    ticker = new ManualTicker(NOW);
+    ticker = Ticker.manual();
+    ticker.set(NOW);
     registry = RegistryUnderTest.create(impl, new UnderTestConfig(
         STALE_AFTER, Duration.ZERO, Duration.ZERO, ticker));
     for (int i = 0; i < playlists; i++) {

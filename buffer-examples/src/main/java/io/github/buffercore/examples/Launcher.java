@@ -1,7 +1,9 @@
 package io.github.buffercore.examples;
 
 import io.github.buffercore.AutoUpstreamSource;
-import io.github.buffercore.HttpUpstreamSource;
+import io.github.buffercore.PlaylistRegistry;
+import io.github.buffercore.TunerPool;
+import io.github.buffercore.redis.RedisTunerPool;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -16,6 +18,7 @@ import java.util.Collections;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * Command line of every example server:
  * {@code [--host 127.0.0.1] [--port 34400] [--tuners 2] [--grace 10] [--name NAME] [--start-behind BYTES]
  * [--header-timeout 10] [--write-timeout 30] [--backlog 1024] [--threads 4096] [--send-buffer 262144]
- * [M3U file or URL | channels.properties]}.
- * Without a channel source it serves the embedded {@link DemoChannel}.
+ * [--redis redis://host:port] [M3U file or URL | channels.properties]}.
+ * Without a channel source it serves the embedded {@link DemoChannel}. With {@code --redis}, tuner
+ * limits are leases in that Redis ({@link RedisTunerPool}), shared by every server pointed at it.
  *
  * <p>Exit status: 2 for a bad command line, an unreadable channel source or a port already in use
  * (one line on standard error, no stack trace); 0 after SIGTERM or Ctrl-C, once the server stopped
@@ -41,7 +45,7 @@ public final class Launcher {
 
   /** Parsed options. */
   record Options(String host, int port, int tuners, Duration grace, String name, Integer startBehind,
-      EdgeLimits limits, String channelSource) {
+      EdgeLimits limits, String channelSource, String redis) {
 
     static Options parse(String[] args) {
       String host = "127.0.0.1";
@@ -52,6 +56,7 @@ public final class Launcher {
       Integer startBehind = null;
       EdgeLimits limits = EdgeLimits.defaults();
       String source = null;
+      String redis = null;
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
           case "--host" -> host = value(args, ++i, "--host");
@@ -59,6 +64,7 @@ public final class Launcher {
           case "--tuners" -> tuners = integer(args, ++i, "--tuners", 1, 1024);
           case "--grace" -> grace = Duration.ofSeconds(integer(args, ++i, "--grace", 0, 86_400));
           case "--name" -> name = value(args, ++i, "--name");
+          case "--redis" -> redis = value(args, ++i, "--redis");
           case "--start-behind" -> startBehind = integer(args, ++i, "--start-behind", 0, Integer.MAX_VALUE);
           case "--header-timeout" -> limits = limits.withHeaderTimeout(
               Duration.ofSeconds(integer(args, ++i, "--header-timeout", 1, 3600)));
@@ -78,7 +84,7 @@ public final class Launcher {
           }
         }
       }
-      return new Options(host, port, tuners, grace, name, startBehind, limits, source);
+      return new Options(host, port, tuners, grace, name, startBehind, limits, source, redis);
     }
 
     private static String value(String[] args, int index, String option) {
@@ -105,14 +111,31 @@ public final class Launcher {
     static String usage() {
       return "usage: [--host 127.0.0.1] [--port " + DEFAULT_PORT + "] [--tuners 2] [--grace 10]"
           + " [--name PLAYLIST] [--start-behind BYTES] [--header-timeout 10] [--write-timeout 30]"
-          + " [--backlog 1024] [--threads 4096] [--send-buffer 262144] [M3U file or URL | channels.properties]";
+          + " [--backlog 1024] [--threads 4096] [--send-buffer 262144] [--redis redis://host:port]"
+          + " [M3U file or URL | channels.properties]";
     }
+  }
+
+  /**
+   * The shared tuner pool {@code --redis} asks for, or {@code null} without it. It connects on first
+   * use, so the server starts (and refuses new streams) while Redis is down.
+   */
+  static RedisTunerPool tunerPool(Options options) {
+    return options.redis() == null ? null : RedisTunerPool.builder(options.redis()).build();
   }
 
   /** Builds the app the options describe. */
   static ProxyApp app(Options options) throws IOException, InterruptedException {
-    java.util.function.Consumer<io.github.buffercore.PlaylistRegistry.Builder> configure = builder -> {
+    return app(options, null);
+  }
+
+  /** Builds the app the options describe, its tuner admission by {@code tunerPool} if not null. */
+  static ProxyApp app(Options options, TunerPool tunerPool) throws IOException, InterruptedException {
+    Consumer<PlaylistRegistry.Builder> configure = builder -> {
       builder.streamGrace(options.grace());
+      if (tunerPool != null) {
+        builder.tunerPool(tunerPool);
+      }
       if (options.startBehind() != null) {
         builder.startBehind(options.startBehind());
       }
@@ -164,10 +187,12 @@ public final class Launcher {
    */
   public static void run(String[] args, HttpStack stack) throws Exception {
     Options options;
+    RedisTunerPool tunerPool;
     ProxyApp app;
     try {
       options = Options.parse(args);
-      app = app(options);
+      tunerPool = tunerPool(options);
+      app = app(options, tunerPool);
     } catch (IllegalArgumentException | IOException bad) {
       System.err.println(bad.getMessage());
       System.exit(2);
@@ -185,6 +210,9 @@ public final class Launcher {
         return;
       }
       app.close();
+      if (tunerPool != null) {
+        tunerPool.close();
+      }
       throw e;
     }
     AtomicBoolean closed = new AtomicBoolean();
@@ -193,6 +221,9 @@ public final class Launcher {
         LOG.info("Shutting down the {} server: no new clients, closing every upstream", stack.name());
         server.close();
         app.close();
+        if (tunerPool != null) {
+          tunerPool.close(); // after the registry, which released its slots
+        }
         LOG.info("Stopped: every upstream closed");
       }
     };
@@ -207,6 +238,10 @@ public final class Launcher {
     System.out.println("buffer-core example (" + stack.name() + ") listening on " + base);
     for (ChannelMap.Channel channel : app.channels().channels()) {
       System.out.println("  open in VLC or ffplay: " + base + "/stream/" + channel.id());
+    }
+    if (tunerPool != null) {
+      System.out.println("  tuner limits shared through Redis " + tunerPool.redis() + " as node "
+          + tunerPool.nodeId());
     }
     System.out.println("  status page: " + base + "/   JSON: " + base + "/status   Prometheus: " + base + "/metrics");
     System.out.println("  HDHomeRun tuner for Plex/Jellyfin/Emby: " + advertised + "   (Ctrl-C to stop)");

@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -32,8 +31,7 @@ class BufferCoreMetricsTest {
 
   private static final Duration GUARD = Duration.ofSeconds(30);
 
-  private final AtomicLong nanos = new AtomicLong();
-  private final Ticker ticker = nanos::get;
+  private final Ticker.Manual ticker = Ticker.manual();
   private final PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final List<ClientLease> leases = new ArrayList<>();
   private PlaylistRegistry registry;
@@ -141,7 +139,7 @@ class BufferCoreMetricsTest {
   void silentViewersCountAsEvictedAndLeaveTheGauges() {
     start(false);
     join("news", "bbc", 2);
-    nanos.addAndGet(Duration.ofMinutes(5).toNanos()); // past staleAfter (30 s): the viewer went silent
+    ticker.advance(Duration.ofMinutes(5)); // past staleAfter (30 s): the viewer went silent
     registry.cleanup();
 
     Map<String, Double> samples = scrape();

@@ -1,6 +1,7 @@
 package io.github.buffercore.stress;
 
 import io.github.buffercore.PlaylistRegistry;
+import io.github.buffercore.Ticker;
 import java.time.Duration;
 
 /**
@@ -26,5 +27,5 @@ public interface RegistryFactory {
    * @param ticker the time source
    * @return a new registry
    */
-  PlaylistRegistry create(Duration streamGrace, Duration idleGrace, ManualTicker ticker);
+  PlaylistRegistry create(Duration streamGrace, Duration idleGrace, Ticker.Manual ticker);
 }

@@ -7,25 +7,11 @@ import io.github.buffercore.HlsVariantSelector;
 import io.github.buffercore.ReconnectPolicy;
 import io.github.buffercore.UpstreamConnection;
 import io.github.buffercore.UpstreamStatusException;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
-import javax.crypto.Cipher;
-import javax.crypto.spec.IvParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,13 +41,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safety: read by one thread; {@link #close()} from any thread unblocks it (an HTTP body
  * being read is closed, a wait for a response or a reload or a backoff is cut short).
+ *
+ * <p>Split by role: this class follows the playlist (where to start, reloads, which segment is next,
+ * skips and discontinuities); {@link SegmentReader} fetches, decrypts and checks one segment;
+ * {@link HlsRequests} makes every request with retries and every interruptible wait.
  */
 public final class HlsConnection implements UpstreamConnection {
 
   private static final Logger LOG = LoggerFactory.getLogger(HlsConnection.class);
-  private static final byte TS_SYNC = 0x47;
-  private static final int KEY_BYTES = 16;
-  private static final int MAX_KEYS = 8;
 
   /**
    * How a connection behaves.
@@ -93,24 +80,14 @@ public final class HlsConnection implements UpstreamConnection {
     }
   }
 
-  private final HlsFetcher fetcher;
   private final Settings settings;
   private final String playlistId;
   private final String streamId;
   private final PlaylistParser parser;
   private final LongSupplier clock;
   private final ReloadPacer pacer;
-  private final CompletableFuture<Void> closedSignal = new CompletableFuture<>();
-  /** Keys by URI; the most recent few only, as a provider may rotate keys every segment. */
-  private final Map<URI, byte[]> keys = new LinkedHashMap<>(16, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<URI, byte[]> eldest) {
-      return size() > MAX_KEYS;
-    }
-  };
-
-  /** The HTTP body being read (playlist, key or segment), and whether close() was called. */
-  private final BodySlot slot = new BodySlot();
+  private final HlsRequests requests;
+  private final SegmentReader segments;
   private volatile int discontinuities;
   private volatile long segmentsFetched;
 
@@ -122,24 +99,18 @@ public final class HlsConnection implements UpstreamConnection {
   private boolean splicePending;
   private boolean anySegmentStarted;
   private int skippedInARow;
-  private MediaSegment segment;
-  private boolean segmentFirstByteChecked;
-  private Cipher cipher;
-  private byte[] cipherIn;
-  private byte[] cipherOut;
-  private int outPos;
-  private int outLen;
-  private boolean bodyEnded;
 
   private HlsConnection(HlsFetcher fetcher, Settings settings, String playlistId, String streamId,
       LongSupplier clock) {
-    this.fetcher = fetcher;
     this.settings = settings;
     this.playlistId = playlistId;
     this.streamId = streamId;
     this.parser = new PlaylistParser(playlistId, streamId);
     this.clock = clock;
     this.pacer = new ReloadPacer(settings.staleFactor());
+    this.requests = new HlsRequests(fetcher, settings.retry(), settings.maxPlaylistBytes(),
+        playlistId, streamId, clock);
+    this.segments = new SegmentReader(requests, playlistId, streamId);
   }
 
   /**
@@ -172,8 +143,9 @@ public final class HlsConnection implements UpstreamConnection {
 
   private void start(URI url, HlsFetcher.Resource first) throws IOException {
     long loadStart = clock.getAsLong();
-    Loaded loaded = first != null ? readPlaylist(first) : loadPlaylist(url, "playlist");
-    HlsPlaylist parsed = parser.parse(loaded.text, loaded.url);
+    HlsRequests.Loaded loaded = first != null ? requests.readPlaylist(first)
+        : requests.loadPlaylist(url, "playlist");
+    HlsPlaylist parsed = parser.parse(loaded.text(), loaded.url());
     if (parsed instanceof MultivariantPlaylist master) {
       HlsVariant chosen = settings.selector().select(master.variants());
       if (chosen == null || !master.variants().contains(chosen)) {
@@ -186,18 +158,19 @@ public final class HlsConnection implements UpstreamConnection {
           streamId, playlistId, chosen.uri(), chosen.bandwidth(), chosen.width(), chosen.height(),
           master.variants().size(), master.url());
       loadStart = clock.getAsLong();
-      loaded = loadPlaylist(chosen.uri(), "variant playlist");
-      parsed = parser.parse(loaded.text, loaded.url);
+      loaded = requests.loadPlaylist(chosen.uri(), "variant playlist");
+      parsed = parser.parse(loaded.text(), loaded.url());
       if (!(parsed instanceof MediaPlaylist)) {
-        throw new HlsPlaylistException(playlistId, streamId, loaded.url,
+        throw new HlsPlaylistException(playlistId, streamId, loaded.url(),
             "a variant of multivariant playlist " + master.url() + " is itself multivariant");
       }
     }
     MediaPlaylist media = (MediaPlaylist) parsed;
     refuseUnsupported(media);
     mediaUrl = media.url();
+    requests.following(mediaUrl);
     playlist = media;
-    lastText = loaded.text;
+    lastText = loaded.text();
     pacer.loaded(loadStart, true, media.targetDurationSeconds());
     long resume = settings.resumePoints().lastStarted(playlistId, streamId, mediaUrl) + 1;
     // A reconnect continues after the segment the last connection started; a stream restarted long
@@ -254,13 +227,13 @@ public final class HlsConnection implements UpstreamConnection {
       return 0;
     }
     while (true) {
-      ensureOpen();
-      if (segment != null) {
-        int n = readSegment(buf, off, len);
+      requests.ensureOpen();
+      if (segments.active()) {
+        int n = segments.read(buf, off, len);
         if (n > 0) {
           return n;
         }
-        endSegment();
+        segments.end();
         continue;
       }
       if (!playlist.endList() && pacer.due(clock.getAsLong())) {
@@ -289,15 +262,15 @@ public final class HlsConnection implements UpstreamConnection {
             streamId, playlistId, playlist.lastSequence());
         return -1;
       }
-      sleepUntil(pacer.nextReloadAt());
+      requests.sleepUntil(pacer.nextReloadAt());
       reload();
     }
   }
 
   private void reload() throws IOException {
     long loadStart = clock.getAsLong();
-    Loaded loaded = loadPlaylist(mediaUrl, "media playlist");
-    boolean changed = !loaded.text.equals(lastText);
+    HlsRequests.Loaded loaded = requests.loadPlaylist(mediaUrl, "media playlist");
+    boolean changed = !loaded.text().equals(lastText);
     if (!changed) {
       pacer.loaded(loadStart, false, playlist.targetDurationSeconds());
       if (pacer.stale()) {
@@ -308,14 +281,14 @@ public final class HlsConnection implements UpstreamConnection {
       }
       return;
     }
-    HlsPlaylist parsed = parser.parse(loaded.text, loaded.url);
+    HlsPlaylist parsed = parser.parse(loaded.text(), loaded.url());
     if (!(parsed instanceof MediaPlaylist media)) {
-      throw new HlsPlaylistException(playlistId, streamId, loaded.url,
+      throw new HlsPlaylistException(playlistId, streamId, loaded.url(),
           "a media playlist turned into a multivariant playlist on reload");
     }
     refuseUnsupported(media);
     pacer.loaded(loadStart, true, media.targetDurationSeconds());
-    lastText = loaded.text;
+    lastText = loaded.text();
     if (media.lastSequence() + 1 < nextSequence && anySegmentStarted) {
       long restart = liveEdge(media);
       LOG.warn("HLS stream '{}' in playlist '{}': media sequence went back from {} to {}..{} in {}"
@@ -350,8 +323,7 @@ public final class HlsConnection implements UpstreamConnection {
   }
 
   private void startSegment(MediaSegment next) throws IOException {
-    byte[] key = next.key() == null ? null : key(next.key().uri());
-    HlsFetcher.Resource r = fetchWithRetries(next.uri(), "segment " + next.sequence());
+    SegmentReader.Fetched fetched = segments.fetch(next);
     settings.resumePoints().started(playlistId, streamId, mediaUrl, next.sequence());
     // Counted before any byte of this segment is returned, never in the middle of a read.
     if (anySegmentStarted && (splicePending || next.discontinuity())) {
@@ -362,245 +334,16 @@ public final class HlsConnection implements UpstreamConnection {
     }
     splicePending = false;
     anySegmentStarted = true;
-    segment = next;
-    segmentFirstByteChecked = false;
-    bodyEnded = false;
-    outPos = 0;
-    outLen = 0;
     nextSequence = next.sequence() + 1;
     segmentsFetched++;
-    cipher = null;
-    if (key != null) {
-      try {
-        cipher = Cipher.getInstance("AES/CBC/PKCS5Padding");
-        cipher.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"),
-            new IvParameterSpec(next.key().ivFor(next.sequence())));
-      } catch (GeneralSecurityException e) {
-        r.body().close();
-        throw new IOException("Cannot set up AES-128 decryption of segment " + next.sequence()
-            + " of stream '" + streamId + "' in playlist '" + playlistId + "': " + e, e);
-      }
-      if (cipherIn == null) {
-        cipherIn = new byte[64 * 1024];
-        cipherOut = new byte[64 * 1024 + 32];
-      }
-    }
-    LOG.debug("HLS stream '{}' in playlist '{}': segment {} from {}{}", streamId, playlistId,
-        next.sequence(), r.finalUrl(), key != null ? " (AES-128)" : "");
-  }
-
-  /** Returns bytes of the current segment, or -1 when it is exhausted. */
-  private int readSegment(byte[] buf, int off, int len) throws IOException {
-    int n;
-    if (cipher == null) {
-      n = slot.body().read(buf, off, len);
-    } else {
-      while (outPos == outLen) {
-        if (bodyEnded) {
-          return -1;
-        }
-        int in = slot.body().read(cipherIn, 0, cipherIn.length);
-        try {
-          if (in < 0) {
-            bodyEnded = true;
-            outLen = cipher.doFinal(cipherOut, 0);
-          } else {
-            outLen = cipher.update(cipherIn, 0, in, cipherOut, 0);
-          }
-          outPos = 0;
-        } catch (GeneralSecurityException e) {
-          throw new IOException("AES-128 decryption of segment " + segment.sequence() + " ("
-              + segment.uri() + ") of stream '" + streamId + "' in playlist '" + playlistId
-              + "' failed (wrong key or IV, or a truncated segment): " + e, e);
-        }
-      }
-      n = Math.min(len, outLen - outPos);
-      System.arraycopy(cipherOut, outPos, buf, off, n);
-      outPos += n;
-    }
-    if (n > 0 && !segmentFirstByteChecked) {
-      segmentFirstByteChecked = true;
-      if (buf[off] != TS_SYNC) {
-        throw new HlsUnsupportedException(playlistId, streamId, segment.uri(),
-            "segment " + segment.sequence() + " is not MPEG-TS (first byte 0x"
-                + Integer.toHexString(buf[off] & 0xff) + ", expected 0x47)");
-      }
-    }
-    return n;
-  }
-
-  private void endSegment() {
-    UpstreamConnection b = slot.body();
-    if (b != null) {
-      b.close();
-      slot.clear(b);
-    }
-    segment = null;
-    cipher = null;
-  }
-
-  private byte[] key(URI uri) throws IOException {
-    byte[] k = keys.get(uri);
-    if (k == null) {
-      HlsFetcher.Resource r = fetchWithRetries(uri, "key");
-      k = readFully(r.body(), KEY_BYTES + 1, uri, "key");
-      if (k.length != KEY_BYTES) {
-        throw new IOException("AES-128 key " + uri + " of stream '" + streamId + "' in playlist '"
-            + playlistId + "' is " + (k.length > KEY_BYTES ? "longer than" : k.length + " bytes, not")
-            + " 16 bytes");
-      }
-      keys.put(uri, k);
-      LOG.debug("HLS stream '{}' in playlist '{}': fetched key {}", streamId, playlistId, uri);
-    }
-    return k;
-  }
-
-  private record Loaded(String text, URI url) {}
-
-  private Loaded loadPlaylist(URI url, String what) throws IOException {
-    return readPlaylist(fetchWithRetries(url, what));
-  }
-
-  private Loaded readPlaylist(HlsFetcher.Resource r) throws IOException {
-    byte[] bytes = readFully(r.body(), settings.maxPlaylistBytes() + 1, r.finalUrl(), "playlist");
-    if (bytes.length > settings.maxPlaylistBytes()) {
-      throw new HlsPlaylistException(playlistId, streamId, r.finalUrl(),
-          "larger than " + settings.maxPlaylistBytes() + " bytes");
-    }
-    return new Loaded(new String(bytes, StandardCharsets.UTF_8), r.finalUrl());
-  }
-
-  /** Reads a body to its end (at most {@code limit} bytes) and closes it. */
-  private byte[] readFully(UpstreamConnection b, int limit, URI url, String what)
-      throws IOException {
-    try {
-      if (!slot.publish(b)) {
-        throw closedException();
-      }
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      byte[] buf = new byte[8192];
-      for (int n; (n = b.read(buf, 0, Math.min(buf.length, limit - out.size()))) > 0; ) {
-        out.write(buf, 0, n);
-        if (out.size() >= limit) {
-          break;
-        }
-      }
-      return out.toByteArray();
-    } catch (IOException e) {
-      if (slot.isClosed()) {
-        throw closedException();
-      }
-      throw new IOException("Reading " + what + " " + url + " of stream '" + streamId
-          + "' in playlist '" + playlistId + "' failed: " + e.getMessage(), e);
-    } finally {
-      b.close();
-      slot.clear(b);
-    }
-  }
-
-  /**
-   * Fetches with the retry policy's attempts and backoff; the body of the result is published in
-   * the {@link #slot}, so that close() closes it.
-   */
-  private HlsFetcher.Resource fetchWithRetries(URI url, String what) throws IOException {
-    ReconnectPolicy retry = settings.retry();
-    IOException last = null;
-    for (int attempt = 1; attempt <= retry.maxAttempts(); attempt++) {
-      if (attempt > 1) {
-        sleepUntil(clock.getAsLong() + retry.backoffBefore(attempt).toNanos());
-      }
-      try {
-        HlsFetcher.Resource r = awaitFetch(url, attempt);
-        if (!slot.publish(r.body())) {
-          throw closedException();
-        }
-        return r;
-      } catch (IOException e) {
-        if (slot.isClosed() || e instanceof InterruptedIOException) {
-          throw e;
-        }
-        if (last != null) {
-          e.addSuppressed(last);
-        }
-        last = e;
-        LOG.info("HLS stream '{}' in playlist '{}': {} {} attempt {}/{} failed: {}", streamId,
-            playlistId, what, url, attempt, retry.maxAttempts(), e.toString());
-      }
-    }
-    if (last instanceof UpstreamStatusException status) {
-      throw status; // its message names the status and URL; the caller may skip a segment
-    }
-    throw new IOException("HLS " + what + " " + url + " of stream '" + streamId + "' in playlist '"
-        + playlistId + "' failed after " + retry.maxAttempts() + " attempt(s): " + last, last);
-  }
-
-  private HlsFetcher.Resource awaitFetch(URI url, int attempt) throws IOException {
-    ensureOpen();
-    CompletableFuture<HlsFetcher.Resource> f = fetcher.fetch(url, attempt);
-    try {
-      CompletableFuture.anyOf(f, closedSignal).get();
-    } catch (ExecutionException | CancellationException e) {
-      // Inspected below.
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      f.thenAccept(r -> r.body().close()); // nobody will read a response that arrives later
-      InterruptedIOException ie = new InterruptedIOException("Interrupted while fetching " + url
-          + " for stream '" + streamId + "' in playlist '" + playlistId + "'");
-      ie.initCause(e);
-      throw ie;
-    }
-    if (!f.isDone()) {
-      f.thenAccept(r -> r.body().close());
-      throw closedException();
-    }
-    try {
-      return f.join();
-    } catch (CompletionException | CancellationException e) {
-      Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-      if (cause instanceof IOException io) {
-        throw io;
-      }
-      throw new IOException("Fetching " + url + " for stream '" + streamId + "' in playlist '"
-          + playlistId + "' failed: " + cause, cause);
-    }
-  }
-
-  private void sleepUntil(long deadlineNanos) throws IOException {
-    for (long wait; (wait = deadlineNanos - clock.getAsLong()) > 0; ) {
-      try {
-        closedSignal.get(wait, TimeUnit.NANOSECONDS);
-        throw closedException();
-      } catch (TimeoutException e) {
-        // The deadline passed; re-checked by the loop.
-      } catch (ExecutionException e) {
-        throw closedException();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        InterruptedIOException ie = new InterruptedIOException("Interrupted while waiting to reload"
-            + " the HLS playlist of stream '" + streamId + "' in playlist '" + playlistId + "'");
-        ie.initCause(e);
-        throw ie;
-      }
-    }
-  }
-
-  private void ensureOpen() throws IOException {
-    if (slot.isClosed()) {
-      throw closedException();
-    }
-  }
-
-  private IOException closedException() {
-    return new IOException("HLS connection to " + (mediaUrl != null ? mediaUrl : "(opening)")
-        + " for stream '" + streamId + "' in playlist '" + playlistId + "' was closed");
+    segments.begin(fetched);
   }
 
   @Override
   public void close() {
-    if (!slot.close()) {
+    if (!requests.close()) {
       return;
     }
-    closedSignal.complete(null);
     LOG.debug("HLS connection of stream '{}' in playlist '{}' closed after {} segment(s)",
         streamId, playlistId, segmentsFetched);
   }

@@ -8,9 +8,11 @@
  *       features that cannot be relayed are recorded and refused by the connection.
  *   <li>{@link io.github.buffercore.internal.hls.ReloadPacer}: when to reload and when a playlist is
  *       stale, as pure logic on a caller-supplied clock.
- *   <li>{@link io.github.buffercore.internal.hls.HlsConnection}: the reload loop, segment fetching,
- *       AES-128 decryption and discontinuity counting behind
- *       {@link io.github.buffercore.UpstreamConnection}.
+ *   <li>{@link io.github.buffercore.internal.hls.HlsConnection}: the playlist follower behind
+ *       {@link io.github.buffercore.UpstreamConnection}: where to start, the reload loop, which
+ *       segment is next, skips and discontinuity counting. It reads each segment through a
+ *       {@code SegmentReader} (fetching, AES-128 decryption, the MPEG-TS check) and makes every
+ *       request and wait through {@code HlsRequests} (retries, backoff, close cuts them short).
  * </ul>
  *
  * <p>A connection is read by one thread; everything but its {@link

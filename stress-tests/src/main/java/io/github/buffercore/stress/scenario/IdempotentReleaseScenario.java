@@ -5,7 +5,7 @@ import static io.github.buffercore.stress.scenario.Scenarios.PLAYLIST;
 import io.github.buffercore.ClientLease;
 import io.github.buffercore.PlaylistRegistry;
 import io.github.buffercore.PlaylistSettings;
-import io.github.buffercore.stress.ManualTicker;
+import io.github.buffercore.Ticker;
 import io.github.buffercore.stress.RegistryFactory;
 import java.time.Duration;
 import org.openjdk.jcstress.infra.results.III_Result;
@@ -27,7 +27,7 @@ public final class IdempotentReleaseScenario {
   private ClientLease second;
 
   public IdempotentReleaseScenario(RegistryFactory factory) {
-    registry = factory.create(Duration.ofSeconds(10), Duration.ofSeconds(60), new ManualTicker());
+    registry = factory.create(Duration.ofSeconds(10), Duration.ofSeconds(60), Ticker.manual());
     registry.getOrCreate(PLAYLIST, id -> PlaylistSettings.withTuners(1));
     first = registry.acquire(PLAYLIST, STREAM);
   }

@@ -6,7 +6,7 @@ import io.github.buffercore.ClientLease;
 import io.github.buffercore.PlaylistNotFoundException;
 import io.github.buffercore.PlaylistRegistry;
 import io.github.buffercore.PlaylistSettings;
-import io.github.buffercore.stress.ManualTicker;
+import io.github.buffercore.Ticker;
 import io.github.buffercore.stress.RegistryFactory;
 import java.time.Duration;
 import org.openjdk.jcstress.infra.results.IIII_Result;
@@ -26,7 +26,7 @@ public final class JoinSurvivesCleanupScenario {
   private ClientLease lease;
 
   public JoinSurvivesCleanupScenario(RegistryFactory factory) {
-    ManualTicker ticker = new ManualTicker();
+    Ticker.Manual ticker = Ticker.manual();
     registry = factory.create(Duration.ZERO, Duration.ofSeconds(1), ticker);
     registry.getOrCreate(PLAYLIST, id -> PlaylistSettings.withTuners(1));
     ticker.advance(Duration.ofSeconds(2)); // past idleGrace: the playlist is removable

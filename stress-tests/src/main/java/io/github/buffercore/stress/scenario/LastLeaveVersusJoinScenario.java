@@ -6,8 +6,8 @@ import io.github.buffercore.ClientLease;
 import io.github.buffercore.PlaylistRegistry;
 import io.github.buffercore.PlaylistSettings;
 import io.github.buffercore.StreamSnapshot;
+import io.github.buffercore.Ticker;
 import io.github.buffercore.TunerLimitExceededException;
-import io.github.buffercore.stress.ManualTicker;
 import io.github.buffercore.stress.RegistryFactory;
 import java.time.Duration;
 import org.openjdk.jcstress.infra.results.III_Result;
@@ -29,7 +29,7 @@ public final class LastLeaveVersusJoinScenario {
   private final long originalGeneration;
 
   public LastLeaveVersusJoinScenario(RegistryFactory factory) {
-    registry = factory.create(Duration.ZERO, Duration.ofSeconds(60), new ManualTicker());
+    registry = factory.create(Duration.ZERO, Duration.ofSeconds(60), Ticker.manual());
     registry.getOrCreate(PLAYLIST, id -> PlaylistSettings.withTuners(1));
     leaving = registry.acquire(PLAYLIST, STREAM);
     originalGeneration = Scenarios.stream(registry.snapshot(), STREAM).orElseThrow().generation();

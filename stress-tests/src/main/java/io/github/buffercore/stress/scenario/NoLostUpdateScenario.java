@@ -4,7 +4,7 @@ import static io.github.buffercore.stress.scenario.Scenarios.PLAYLIST;
 
 import io.github.buffercore.PlaylistRegistry;
 import io.github.buffercore.PlaylistSettings;
-import io.github.buffercore.stress.ManualTicker;
+import io.github.buffercore.Ticker;
 import io.github.buffercore.stress.RegistryFactory;
 import java.time.Duration;
 import org.openjdk.jcstress.infra.results.III_Result;
@@ -19,7 +19,7 @@ public final class NoLostUpdateScenario {
   private final PlaylistRegistry registry;
 
   public NoLostUpdateScenario(RegistryFactory factory) {
-    registry = factory.create(Duration.ofSeconds(10), Duration.ofSeconds(60), new ManualTicker());
+    registry = factory.create(Duration.ofSeconds(10), Duration.ofSeconds(60), Ticker.manual());
     registry.getOrCreate(PLAYLIST, id -> PlaylistSettings.withTuners(1));
   }
 

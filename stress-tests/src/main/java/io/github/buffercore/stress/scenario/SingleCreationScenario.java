@@ -6,7 +6,7 @@ import io.github.buffercore.Playlist;
 import io.github.buffercore.PlaylistInitializer;
 import io.github.buffercore.PlaylistRegistry;
 import io.github.buffercore.PlaylistSettings;
-import io.github.buffercore.stress.ManualTicker;
+import io.github.buffercore.Ticker;
 import io.github.buffercore.stress.RegistryFactory;
 import java.time.Duration;
 import java.util.Collections;
@@ -37,7 +37,7 @@ public final class SingleCreationScenario {
   private Playlist seenByJoiner;
 
   public SingleCreationScenario(RegistryFactory factory) {
-    registry = factory.create(Duration.ofSeconds(10), Duration.ofSeconds(60), new ManualTicker());
+    registry = factory.create(Duration.ofSeconds(10), Duration.ofSeconds(60), Ticker.manual());
   }
 
   /** Actor 1: only needs the playlist. */

@@ -4,8 +4,8 @@ import static io.github.buffercore.stress.scenario.Scenarios.PLAYLIST;
 
 import io.github.buffercore.PlaylistRegistry;
 import io.github.buffercore.PlaylistSettings;
+import io.github.buffercore.Ticker;
 import io.github.buffercore.TunerLimitExceededException;
-import io.github.buffercore.stress.ManualTicker;
 import io.github.buffercore.stress.RegistryFactory;
 import java.time.Duration;
 import org.openjdk.jcstress.infra.results.III_Result;
@@ -22,7 +22,7 @@ public final class TunerLimitScenario {
   private final PlaylistRegistry registry;
 
   public TunerLimitScenario(RegistryFactory factory) {
-    registry = factory.create(Duration.ofSeconds(10), Duration.ofSeconds(60), new ManualTicker());
+    registry = factory.create(Duration.ofSeconds(10), Duration.ofSeconds(60), Ticker.manual());
     registry.getOrCreate(PLAYLIST, id -> PlaylistSettings.withTuners(2));
     registry.acquire(PLAYLIST, "channel-0");
   }

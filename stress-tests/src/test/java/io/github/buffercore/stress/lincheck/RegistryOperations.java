@@ -4,8 +4,8 @@ import io.github.buffercore.ClientLease;
 import io.github.buffercore.PlaylistNotFoundException;
 import io.github.buffercore.PlaylistRegistry;
 import io.github.buffercore.PlaylistSettings;
+import io.github.buffercore.Ticker;
 import io.github.buffercore.TunerLimitExceededException;
-import io.github.buffercore.stress.ManualTicker;
 import io.github.buffercore.stress.RegistryFactory;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -30,7 +30,7 @@ public abstract class RegistryOperations {
   private final ConcurrentLinkedDeque<ClientLease> leasesB = new ConcurrentLinkedDeque<>();
 
   protected RegistryOperations(RegistryFactory factory) {
-    registry = factory.create(Duration.ZERO, Duration.ZERO, new ManualTicker());
+    registry = factory.create(Duration.ZERO, Duration.ZERO, Ticker.manual());
   }
 
   /** getOrCreate with a one-tuner initializer; returns the tuner limit of the playlist received. */
