@@ -25,7 +25,7 @@ import java.util.function.UnaryOperator;
  * <p>Ids are validated by every method: {@code null}, empty, longer than 256 characters, containing
  * {@code /}, {@code \}, {@code ..}, or control characters, or equal to {@code .}: an
  * {@link IllegalArgumentException} naming the value, and nothing changes. After {@link #close()} every
- * method but {@code close} throws {@link IllegalStateException}.
+ * method but {@code close} throws {@link RegistryClosedException} (an {@link IllegalStateException}).
  *
  * <pre>{@code
  * PlaylistRegistry registry = PlaylistRegistry.builder().build();
@@ -63,8 +63,10 @@ public interface PlaylistRegistry extends AutoCloseable {
    * @param initializer builds the settings of a new playlist
    * @return the live playlist
    * @throws IllegalArgumentException if the id is invalid
-   * @throws PlaylistInitializationException if the initializer (or creating the working folder) failed
-   * @throws IllegalStateException if the registry is closed, or the initializer called back for its own id
+   * @throws PlaylistInitializationException if the initializer (or creating the working folder) failed,
+   *     also when the initializer called back into the registry for its own id (the cause is then an
+   *     {@link IllegalStateException} saying so)
+   * @throws RegistryClosedException if the registry is closed
    */
   Playlist getOrCreate(String playlistId, PlaylistInitializer initializer);
 
@@ -74,7 +76,7 @@ public interface PlaylistRegistry extends AutoCloseable {
    * @param playlistId the playlist id
    * @return the playlist, or empty
    * @throws IllegalArgumentException if the id is invalid
-   * @throws IllegalStateException if the registry is closed
+   * @throws RegistryClosedException if the registry is closed
    */
   Optional<Playlist> find(String playlistId);
 
@@ -92,7 +94,7 @@ public interface PlaylistRegistry extends AutoCloseable {
    * @return the playlist with the new settings
    * @throws IllegalArgumentException if the id is invalid
    * @throws PlaylistNotFoundException if there is no such playlist
-   * @throws IllegalStateException if the registry is closed
+   * @throws RegistryClosedException if the registry is closed
    */
   Playlist update(String playlistId, UnaryOperator<PlaylistSettings> fn);
 
@@ -115,7 +117,7 @@ public interface PlaylistRegistry extends AutoCloseable {
    * @throws PlaylistNotFoundException if there is no such playlist
    * @throws TunerLimitExceededException if the stream would need a tuner and none is free
    * @throws PlaylistInitializationException if the playlist was being created and that failed
-   * @throws IllegalStateException if the registry is closed
+   * @throws RegistryClosedException if the registry is closed
    */
   ClientLease acquire(String playlistId, String streamId);
 
@@ -131,7 +133,7 @@ public interface PlaylistRegistry extends AutoCloseable {
    * @throws IllegalArgumentException if an id is invalid
    * @throws TunerLimitExceededException if the stream would need a tuner and none is free
    * @throws PlaylistInitializationException if the playlist had to be created and that failed
-   * @throws IllegalStateException if the registry is closed
+   * @throws RegistryClosedException if the registry is closed
    */
   ClientLease acquire(String playlistId, String streamId, PlaylistInitializer initializer);
 
@@ -167,7 +169,7 @@ public interface PlaylistRegistry extends AutoCloseable {
    * concurrently with itself; also run periodically when a scheduler was configured.
    *
    * @return what this pass removed
-   * @throws IllegalStateException if the registry is closed
+   * @throws RegistryClosedException if the registry is closed
    */
   CleanupReport cleanup();
 
@@ -175,14 +177,14 @@ public interface PlaylistRegistry extends AutoCloseable {
    * Returns an immutable view of all live playlists, their streams and client counts.
    *
    * @return the snapshot
-   * @throws IllegalStateException if the registry is closed
+   * @throws RegistryClosedException if the registry is closed
    */
   RegistrySnapshot snapshot();
 
   /**
    * Closes the registry: cancels periodic cleanup, evicts every client, stops every stream, removes
    * every playlist and deletes their working folders, emitting the events. Later calls of other methods
-   * throw {@link IllegalStateException}; creations racing with {@code close} fail with it too. A
+   * throw {@link RegistryClosedException}; creations racing with {@code close} fail with it too. A
    * scheduler passed to the builder belongs to the caller and is not shut down. Idempotent.
    */
   @Override
@@ -210,6 +212,12 @@ public interface PlaylistRegistry extends AutoCloseable {
     private SlowClientPolicy slowClientPolicy = SlowClientPolicy.SKIP;
     private ReconnectPolicy reconnectPolicy = ReconnectPolicy.defaults();
     private Duration startTimeout = Duration.ofSeconds(10);
+    /**
+     * The longest duration, in days, that any setter of this builder accepts (about 273 years, below
+     * the 292 years a signed nanosecond count can hold).
+     */
+    public static final long MAX_DURATION_DAYS = 100_000;
+    private static final Duration MAX_DURATION = Duration.ofDays(MAX_DURATION_DAYS);
     private TunerPool tunerPool; // null: the in-process default
     private JoinPosition joinPosition = JoinPosition.live();
 
@@ -221,7 +229,7 @@ public interface PlaylistRegistry extends AutoCloseable {
      *
      * @param staleAfter a positive duration
      * @return this builder
-     * @throws IllegalArgumentException if not positive
+     * @throws IllegalArgumentException if not positive or over {@value #MAX_DURATION_DAYS} days
      */
     public Builder staleAfter(Duration staleAfter) {
       this.staleAfter = positive("staleAfter", staleAfter);
@@ -236,7 +244,7 @@ public interface PlaylistRegistry extends AutoCloseable {
      *
      * @param streamGrace zero or a positive duration
      * @return this builder
-     * @throws IllegalArgumentException if negative
+     * @throws IllegalArgumentException if negative or over {@value #MAX_DURATION_DAYS} days
      */
     public Builder streamGrace(Duration streamGrace) {
       this.streamGrace = nonNegative("streamGrace", streamGrace);
@@ -248,7 +256,7 @@ public interface PlaylistRegistry extends AutoCloseable {
      *
      * @param idleGrace zero or a positive duration
      * @return this builder
-     * @throws IllegalArgumentException if negative
+     * @throws IllegalArgumentException if negative or over {@value #MAX_DURATION_DAYS} days
      */
     public Builder idleGrace(Duration idleGrace) {
       this.idleGrace = nonNegative("idleGrace", idleGrace);
@@ -299,7 +307,7 @@ public interface PlaylistRegistry extends AutoCloseable {
      * @param scheduler the scheduler
      * @param interval a positive interval between cleanup passes
      * @return this builder
-     * @throws IllegalArgumentException if the interval is not positive
+     * @throws IllegalArgumentException if the interval is not positive or over {@value #MAX_DURATION_DAYS} days
      */
     public Builder scheduler(ScheduledExecutorService scheduler, Duration interval) {
       this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
@@ -401,7 +409,7 @@ public interface PlaylistRegistry extends AutoCloseable {
      *
      * @param timeout a positive duration
      * @return this builder
-     * @throws IllegalArgumentException if not positive
+     * @throws IllegalArgumentException if not positive or over {@value #MAX_DURATION_DAYS} days
      */
     public Builder startTimeout(Duration timeout) {
       this.startTimeout = positive("startTimeout", timeout);
@@ -512,17 +520,18 @@ public interface PlaylistRegistry extends AutoCloseable {
     }
 
     private static Duration positive(String name, Duration value) {
-      Objects.requireNonNull(value, name);
-      if (value.isNegative() || value.isZero()) {
+      if (nonNegative(name, value).isZero()) {
         throw new IllegalArgumentException(name + " must be positive but was " + value);
       }
       return value;
     }
 
+    /** Also bounded by {@link #MAX_DURATION}: nanosecond arithmetic on longer ones overflows. */
     private static Duration nonNegative(String name, Duration value) {
       Objects.requireNonNull(value, name);
-      if (value.isNegative()) {
-        throw new IllegalArgumentException(name + " must not be negative but was " + value);
+      if (value.isNegative() || value.compareTo(MAX_DURATION) > 0) {
+        throw new IllegalArgumentException(name + " must be between 0 and " + MAX_DURATION
+            + " but was " + value);
       }
       return value;
     }

@@ -59,6 +59,13 @@ public record RegistryEvent(
     /** Cleanup removed a client that had not been touched for {@code staleAfter}, or the registry closed. */
     CLIENT_EVICTED,
     /** A client was refused because every tuner of the playlist was busy; nothing changed. */
-    TUNER_LIMIT_REACHED
+    TUNER_LIMIT_REACHED,
+    /**
+     * The registry gave up on the upstream of a stream: every connection attempt its
+     * {@link ReconnectPolicy} allows failed, or its tuner slot was lost or could not be taken (the
+     * pool failed or was unavailable). Sent once, right before that stream's {@link #STREAM_STOPPED};
+     * a stream stopped by its clients, cleanup or {@code close} sends none.
+     */
+    UPSTREAM_FAILED
   }
 }

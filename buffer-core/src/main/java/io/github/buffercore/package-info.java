@@ -4,6 +4,15 @@
  * <p>Entry point: {@link io.github.buffercore.PlaylistRegistry#builder()}. Everything in
  * {@code io.github.buffercore.internal} is implementation and not exported.
  *
+ * <h2>Null policy</h2>
+ * A value that is validated (a playlist or stream id, the attributes of {@link PlaylistSettings}) is
+ * refused when {@code null} as when otherwise invalid: an {@link java.lang.IllegalArgumentException}
+ * naming it. Every other argument (initializers, functions, durations, sources, pools, listeners,
+ * tickers) must not be {@code null}: a {@code null} is a {@link java.lang.NullPointerException}
+ * naming the parameter. Either way it is thrown before anything changes. No method returns
+ * {@code null}; an absent value is an {@link java.util.Optional} or a documented sentinel (such as
+ * {@code 0} for "no client").
+ *
  * <h2>Invariants</h2>
  * Each rule below is the whole of a shared-state contract; each is proven by the jcstress test of the
  * same name in the {@code stress-tests} module, which also runs a broken variant to show the test can
@@ -29,6 +38,21 @@
  *   <dd>The streams of a playlist (tuners in use) never exceed its tuner limit; when one tuner is left
  *   and two new streams race for it, exactly one starts and the other gets
  *   {@link io.github.buffercore.TunerLimitExceededException} with nothing changed.</dd>
+ *   <dt>{@code TunerIsAConnection}</dt>
+ *   <dd>The upstream connections of a playlist open at once (an open in progress counts) never exceed its
+ *   tuner limit, and one stream never has two, across generations: a tuner slot returns to the pool
+ *   only when the connection that held it has closed (or its open attempt has returned and been
+ *   closed), never when the state change decides to stop it. A start that needs a slot being released
+ *   waits for that close, bounded, and is then refused with {@link TunerLimitExceededException}; a new
+ *   generation of a stream opens only after the previous generation's connection has closed. (Also
+ *   checked from outside by {@code TunerConnectionLimitTest} in buffer-core: a counting upstream source
+ *   under 16 threads churning distinct streams.)</dd>
+ *   <dt>{@code EventBalance}</dt>
+ *   <dd>For every id the listener's events come in a legal order, also when {@code close} races every
+ *   other operation: a playlist's {@code PLAYLIST_CREATED} before its {@code PLAYLIST_REMOVED} (a
+ *   creation that loses to {@code close} sends both or neither). (Proven so far by
+ *   {@code CloseEventBalanceTest} in buffer-core; its jcstress test is still to come, and the order of
+ *   stream and client events racing {@code close} is not yet covered.)</dd>
  *   <dt>{@code GraceRejoin}</dt>
  *   <dd>A stream has at most one upstream per generation, started after the change that started the
  *   stream and stopped after the change that removed it. A client that rejoins a stream in its grace

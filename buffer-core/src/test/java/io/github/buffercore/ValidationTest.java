@@ -111,6 +111,52 @@ class ValidationTest {
   }
 
   @Test
+  void durationsTooLongForNanosecondArithmeticAreRefusedInTheSetter() throws Exception {
+    Duration tooLong = Duration.ofDays(PlaylistRegistry.Builder.MAX_DURATION_DAYS + 1);
+    Duration longest = Duration.ofDays(PlaylistRegistry.Builder.MAX_DURATION_DAYS);
+    PlaylistRegistry.Builder builder = PlaylistRegistry.builder();
+    assertThatThrownBy(() -> builder.staleAfter(tooLong))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("staleAfter")
+        .hasMessageContaining("between 0 and PT2400000H");
+    assertThatThrownBy(() -> builder.streamGrace(Duration.ofDays(365 * 300)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("streamGrace");
+    assertThatThrownBy(() -> builder.idleGrace(tooLong))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("idleGrace");
+    assertThatThrownBy(() -> builder.startTimeout(Duration.ofDays(365 * 1000)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("startTimeout");
+    // The longest accepted values build a registry whose streams work.
+    byte[] clip = new byte[188 * 10];
+    for (int i = 0; i < clip.length; i += 188) {
+      clip[i] = 0x47;
+    }
+    try (PlaylistRegistry built = builder.staleAfter(longest).streamGrace(longest).idleGrace(longest)
+        .startTimeout(longest).upstream(InProcessUpstreamSource.looping(clip).build(),
+            (p, s) -> UpstreamTarget.of(java.net.URI.create("inprocess:" + s))).build();
+        ClientLease lease = built.acquire("p1", "s1", id -> PlaylistSettings.withTuners(1))) {
+      byte[] packet = new byte[188];
+      assertThat(lease.reader().read(packet, 0, packet.length, Duration.ofSeconds(30))).isPositive();
+      assertThat(built.snapshot().playlists()).hasSize(1);
+    }
+  }
+
+  @Test
+  void aClosedLeaseRefusesItsReaderAndAClosedRegistryThrowsItsOwnType() {
+    try (PlaylistRegistry streaming = PlaylistRegistry.builder()
+        .upstream(InProcessUpstreamSource.looping(new byte[188 * 10]).build(),
+            (p, s) -> UpstreamTarget.of(java.net.URI.create("inprocess:" + s)))
+        .build()) {
+      ClientLease lease = streaming.acquire("p1", "s1", id -> PlaylistSettings.withTuners(1));
+      lease.reader();
+      lease.close();
+      assertThatThrownBy(lease::reader).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("no longer open").hasMessageContaining("s1").hasMessageContaining("p1");
+    }
+    registry.close();
+    assertThatThrownBy(() -> registry.getOrCreate("p2", p -> PlaylistSettings.withTuners(1)))
+        .isInstanceOf(RegistryClosedException.class).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
   void nullArgumentsAreRefusedByName() {
     assertThatThrownBy(() -> registry.getOrCreate("p1", null))
         .isInstanceOf(NullPointerException.class).hasMessageContaining("initializer");

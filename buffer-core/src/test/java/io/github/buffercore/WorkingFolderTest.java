@@ -69,4 +69,26 @@ class WorkingFolderTest {
       }
     }
   }
+
+  @Test
+  void everyIdUpToTheMaximumLengthGetsItsOwnFolder(@TempDir Path base) throws Exception {
+    String ascii = "a".repeat(256);
+    String asciiTwin = "a".repeat(255) + "b"; // same prefix: the hash tells them apart
+    String threeByte = "\u20ac".repeat(256); // 768 UTF-8 bytes
+    try (PlaylistRegistry registry = PlaylistRegistry.builder().workingFolderBase(base).build()) {
+      Path first = registry.getOrCreate(ascii, id -> PlaylistSettings.withTuners(1)).workingFolder().orElseThrow();
+      Path twin = registry.getOrCreate(asciiTwin, id -> PlaylistSettings.withTuners(1)).workingFolder().orElseThrow();
+      Path euro = registry.getOrCreate(threeByte, id -> PlaylistSettings.withTuners(1)).workingFolder().orElseThrow();
+      for (Path folder : new Path[] {first, twin, euro}) {
+        assertThat(folder).isDirectory().hasParent(base);
+        assertThat(folder.getFileName().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length)
+            .isLessThanOrEqualTo(120);
+      }
+      assertThat(first).isNotEqualTo(twin);
+      assertThat(euro.getFileName().toString()).startsWith("\u20ac");
+    }
+    try (var left = Files.list(base)) {
+      assertThat(left).isEmpty();
+    }
+  }
 }

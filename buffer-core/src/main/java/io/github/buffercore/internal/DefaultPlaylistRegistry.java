@@ -9,6 +9,7 @@ import io.github.buffercore.PlaylistInitializer;
 import io.github.buffercore.PlaylistNotFoundException;
 import io.github.buffercore.PlaylistSettings;
 import io.github.buffercore.PlaylistSnapshot;
+import io.github.buffercore.RegistryClosedException;
 import io.github.buffercore.RegistrySnapshot;
 import io.github.buffercore.StreamSnapshot;
 import io.github.buffercore.UnknownStreamException;
@@ -74,7 +75,8 @@ public final class DefaultPlaylistRegistry {
         config.streamGrace().toNanos(), config.idleGrace().toNanos(), config.listener() != null,
         data == null ? null : DataPlane.streams(data, owner));
     this.effects = new EffectRunner(config.listener(),
-        config.tunerPool() != null ? config.tunerPool() : new InProcessTunerPool(), dataPlane.pumps(),
+        config.tunerPool() != null ? config.tunerPool() : new InProcessTunerPool(this::currentLimit),
+        dataPlane.pumps(),
         dataPlane.timers(),
         config.streamGrace().toNanos(), config.ticker(), () -> closed, this::applyAndRun);
     this.creation = new PlaylistCreation(playlists, config.workingFolderBase(), generations,
@@ -86,6 +88,11 @@ public final class DefaultPlaylistRegistry {
     } else {
       this.periodicCleanup = null;
     }
+  }
+
+  /** The tuner limit of a live playlist, {@code 0} if there is none; a plain read, for the pool. */
+  private int currentLimit(String playlistId) {
+    return playlists.get(playlistId) instanceof PlaylistState state ? state.tunerLimit() : 0;
   }
 
   /**

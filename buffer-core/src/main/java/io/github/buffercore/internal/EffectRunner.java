@@ -94,7 +94,8 @@ final class EffectRunner {
         scheduleGrace(grace.playlistId(), grace.stream());
       } else if (effect instanceof Effect.Refuse refuse) {
         TunerLimitExceededException refusal = refuse.refusal();
-        LOG.warn("No free tuner in playlist {} (limit {}, streams {}); refused stream {}",
+        // A refusal is a normal answer (the exception and the listener event carry it): DEBUG.
+        LOG.debug("No free tuner in playlist {} (limit {}, streams {}); refused stream {}",
             refusal.playlistId(), refusal.tunerLimit(), refusal.activeStreams(), refusal.streamId());
       } else if (effect instanceof Effect.StartUpstream start) {
         start(start);
@@ -108,8 +109,9 @@ final class EffectRunner {
         stream.generation(), stop.playlistId(), stop.reason());
     SharedStream shared = stream.shared();
     if (shared != null) {
-      shared.stop(); // its slot is released once its connection has closed
-      upstreamByKey.remove(shared.key(), shared);
+      // Its slot is released, and its key forgotten, only once its connection has closed: a new
+      // generation of the key started meanwhile waits for that close.
+      shared.stop();
     } else {
       stream.tuner().release(); // no connection: the slot ends with the stream
     }
@@ -124,9 +126,20 @@ final class EffectRunner {
     if (shared != null) {
       // A new generation opens its upstream only after the previous generation of the same key
       // (already removed from the registry) has closed its connection: never two upstreams per key.
-      SharedStream previous = upstreamByKey.put(shared.key(), shared);
-      if (previous != null && previous != shared) {
-        previous.stopAndAwait(5, TimeUnit.SECONDS);
+      // An older generation whose start runs late never displaces a newer one.
+      SharedStream[] previous = new SharedStream[1];
+      SharedStream current = upstreamByKey.compute(shared.key(), (key, old) -> {
+        previous[0] = old;
+        return old == null || old.generation() < shared.generation() ? shared : old;
+      });
+      if (current != shared) {
+        return; // superseded: this generation was removed, its stop releases its slot
+      }
+      stream.tuner().afterRelease(() -> upstreamByKey.remove(shared.key(), shared));
+      if (previous[0] != null && !previous[0].stopAndAwait(TUNER_WAIT.toNanos(), TimeUnit.NANOSECONDS)) {
+        undo(start.playlistId(), stream, "the previous generation's upstream did not close", true);
+        throw new TunerLimitExceededException(start.playlistId(), stream.streamId(), start.tunerLimit(),
+            List.of(previous[0].toString() + " (still closing after " + TUNER_WAIT + ")"));
       }
       shared.start(pumpThreads, timers);
     }
@@ -144,7 +157,7 @@ final class EffectRunner {
       slot = tunerPool.acquire(new TunerRequest(playlistId, streamId, tunerLimit, TUNER_WAIT));
       Objects.requireNonNull(slot, "the tuner pool returned no slot");
     } catch (TunerLimitExceededException refusal) {
-      LOG.warn("No free tuner slot in playlist {} (limit {}, held by {}); refused stream {}",
+      LOG.debug("No free tuner slot in playlist {} (limit {}, held by {}); refused stream {}",
           playlistId, refusal.tunerLimit(), refusal.activeStreams(), streamId);
       undo(playlistId, started, "the tuner pool refused it", true);
       throw refusal;

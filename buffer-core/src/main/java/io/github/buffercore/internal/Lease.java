@@ -89,14 +89,14 @@ final class Lease implements ClientLease {
   public StreamReader reader() {
     StreamReader existing;
     synchronized (this) {
+      if (released) {
+        throw new IllegalStateException("The lease of client " + clientId + " on stream '" + streamId
+            + "' of playlist '" + playlistId + "' is no longer open");
+      }
       if (reader == null) {
         if (stream == null) {
           throw new IllegalStateException("Stream '" + streamId + "' of playlist '" + playlistId
               + "' has no data path: build the registry with upstream(source, resolver)");
-        }
-        if (released) {
-          throw new IllegalStateException("The lease of client " + clientId + " on stream '" + streamId
-              + "' of playlist '" + playlistId + "' is no longer open");
         }
         reader = new LeaseReader(this, join == null ? stream.newReader() : stream.newReader(join));
       }

@@ -1,6 +1,7 @@
 package io.github.buffercore.internal;
 
 import io.github.buffercore.ClientLease;
+import io.github.buffercore.SlowClientException;
 import io.github.buffercore.StreamReader;
 import java.time.Duration;
 
@@ -18,7 +19,12 @@ final class LeaseReader implements StreamReader {
   @Override
   public int read(byte[] dst, int off, int len, Duration timeout) throws InterruptedException {
     lease.touch(); // a client blocked waiting for data is alive, not stale
-    int n = delegate.read(dst, off, len, timeout);
+    int n;
+    try {
+      n = delegate.read(dst, off, len, timeout);
+    } catch (SlowClientException disconnected) {
+      throw released(disconnected);
+    }
     lease.touch();
     return n;
   }
@@ -26,7 +32,20 @@ final class LeaseReader implements StreamReader {
   @Override
   public int poll(byte[] dst, int off, int len) {
     lease.touch();
-    return delegate.poll(dst, off, len);
+    try {
+      return delegate.poll(dst, off, len);
+    } catch (SlowClientException disconnected) {
+      throw released(disconnected);
+    }
+  }
+
+  /**
+   * A DISCONNECT lap ends the client: its lease is released at once (the stream may stop and free
+   * its tuner), not left for the embedder to close.
+   */
+  private SlowClientException released(SlowClientException disconnected) {
+    lease.close();
+    return disconnected;
   }
 
   @Override

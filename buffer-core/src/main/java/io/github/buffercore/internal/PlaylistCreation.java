@@ -5,6 +5,7 @@ import io.github.buffercore.PlaylistInitializationException;
 import io.github.buffercore.PlaylistInitializer;
 import io.github.buffercore.PlaylistNotFoundException;
 import io.github.buffercore.PlaylistSettings;
+import io.github.buffercore.RegistryClosedException;
 import io.github.buffercore.RegistryEvent;
 import io.github.buffercore.RegistryEvent.Type;
 import io.github.buffercore.Ticker;
@@ -120,26 +121,44 @@ final class PlaylistCreation {
       }
       throw new PlaylistInitializationException(playlistId, failure);
     }
+    if (closed.getAsBoolean()) { // never announced, never published: no event at all
+      playlists.remove(playlistId, mine);
+      return failClosed(playlistId, folder, mine);
+    }
+    // Announced before it is published, so no event about it (its removal by a racing close, a
+    // stream of it) can reach the listener before its PLAYLIST_CREATED.
+    fire(Type.PLAYLIST_CREATED, playlist);
     // Publish only now, fully built: the placeholder is replaced by the live state in one step.
     boolean published = playlists.replace(playlistId, mine, PlaylistState.created(playlist, ticker.read()));
     // close() sets `closed` before it empties the map, so a creation that published after close's
-    // sweep is seen here and undone; one published before the sweep is removed by the sweep.
+    // sweep is seen here and undone; one published before the sweep is removed by the sweep. Either
+    // way exactly one PLAYLIST_REMOVED follows the PLAYLIST_CREATED above.
     if (!published || closed.getAsBoolean()) {
       if (published) {
         removeForClose.accept(playlistId);
-      } else if (folder != null) {
-        WorkingFolders.delete(playlistId, folder);
+        folder = null; // the removal deletes it
+      } else {
+        fire(Type.PLAYLIST_REMOVED, playlist);
       }
-      IllegalStateException closedFailure = new RegistryClosedException(null);
-      mine.result().completeExceptionally(closedFailure);
-      throw closedFailure;
+      return failClosed(playlistId, folder, mine);
     }
     mine.result().complete(playlist);
-    if (effects.hasListener()) { // no event object on the creation path of a registry without one
-      effects.fire(new RegistryEvent(Type.PLAYLIST_CREATED, playlistId, null, 0L, 0, 0,
-          playlist.tunerLimit()));
-    }
     return playlist;
+  }
+
+  private void fire(Type type, Playlist playlist) {
+    if (effects.hasListener()) { // no event object on the creation path of a registry without one
+      effects.fire(new RegistryEvent(type, playlist.id(), null, 0L, 0, 0, playlist.tunerLimit()));
+    }
+  }
+
+  private static Playlist failClosed(String playlistId, Path folder, PendingPlaylist mine) {
+    if (folder != null) {
+      WorkingFolders.delete(playlistId, folder);
+    }
+    RegistryClosedException closedFailure = new RegistryClosedException(null);
+    mine.result().completeExceptionally(closedFailure);
+    throw closedFailure;
   }
 
   private Playlist await(String playlistId, PendingPlaylist pending) {

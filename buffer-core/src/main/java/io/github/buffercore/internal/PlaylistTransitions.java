@@ -196,6 +196,9 @@ final class PlaylistTransitions {
       for (Lease lease : stream.clients()) {
         effects.add(event(Type.CLIENT_EVICTED, next, streamId, lease.clientId(), 0));
       }
+      if (!failed.refused()) {
+        effects.add(event(Type.UPSTREAM_FAILED, next, streamId, 0L, 0));
+      }
       effects.add(event(Type.STREAM_STOPPED, next, streamId, 0L, 0));
     }
     return new Step(next, effects, Outcome.CHANGED);

@@ -6,6 +6,7 @@ import io.github.buffercore.StreamReader;
 import io.github.buffercore.UpstreamException;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -36,6 +37,8 @@ final class RingReader implements StreamReader {
   private volatile long bytesRead;
   private volatile long readerSkips;
   volatile boolean closed;
+  /** Consumer only: stuffing bytes still owed to finish an MPEG-TS packet that a skip tore. */
+  private int padding;
 
   /** Set when closed by a DISCONNECT lap; rethrown by later calls. */
   private volatile SlowClientException slowClientFailure;
@@ -122,12 +125,15 @@ final class RingReader implements StreamReader {
     if (first != null) {
       return pollPrefix(first, dst, off, len);
     }
+    if (padding > 0) {
+      return pad(dst, off, len);
+    }
     while (true) {
       final long pos = position;
       // Acquire: every byte below the observed tail was stored before the writer's tail store.
       final long available = (long) RingMemory.TAIL.getAcquire(ring);
       if (available > pos) {
-        int n = tryCopy(pos, available, dst, off, len);
+        int n = tryCopy(pos, available, dst, off, wholePackets(pos, len));
         if (n != LAPPED) {
           position = pos + n;
           bytesRead += n; // single writer (the consumer): the volatile read-modify-write is not racy
@@ -135,6 +141,9 @@ final class RingReader implements StreamReader {
           return n;
         }
         handleLap(pos);
+        if (padding > 0) {
+          return pad(dst, off, len); // the torn packet's rest comes before the data after the skip
+        }
         continue;
       }
       final Object end = ring.terminal;
@@ -154,7 +163,10 @@ final class RingReader implements StreamReader {
 
   /** Copies the next bytes of the join prefix; its position in the ring does not move. */
   private int pollPrefix(byte[] first, byte[] dst, int off, int len) {
-    final int n = Math.min(len, first.length - prefixSent);
+    int n = Math.min(len, first.length - prefixSent);
+    if (n >= TsPacketAligner.PACKET_SIZE) {
+      n -= n % TsPacketAligner.PACKET_SIZE; // whole packets when the caller's buffer allows, as below
+    }
     System.arraycopy(first, prefixSent, dst, off, n);
     prefixSent += n;
     if (prefixSent == first.length) {
@@ -163,6 +175,27 @@ final class RingReader implements StreamReader {
     bytesRead += n; // single writer (the consumer)
     ring.bytesDelivered.add(n);
     return n;
+  }
+
+  private int pad(byte[] dst, int off, int len) {
+    int n = Math.min(padding, len);
+    Arrays.fill(dst, off, off + n, (byte) 0xFF);
+    padding -= n;
+    bytesRead += n;
+    return n;
+  }
+
+  /**
+   * In MPEG-TS mode, shortens a read so it ends on a packet boundary whenever it can reach one, so
+   * the viewer's position is a boundary and a skip never tears a packet it has begun.
+   */
+  private int wholePackets(long pos, int len) {
+    if (!ring.mpegTs) {
+      return len;
+    }
+    long end = pos + len;
+    long alignedEnd = end - end % TsPacketAligner.PACKET_SIZE;
+    return alignedEnd > pos ? (int) (alignedEnd - pos) : len;
   }
 
   /**
@@ -203,6 +236,11 @@ final class RingReader implements StreamReader {
       throw failure;
     }
     final long next = Math.max(ring.startPosition(), pos);
+    if (ring.mpegTs && pos % TsPacketAligner.PACKET_SIZE != 0) {
+      // A read shorter than a packet left the viewer inside one whose rest is gone: finish it with
+      // stuffing, so the viewer's output stays whole packets and resumes on a boundary.
+      padding = (int) (TsPacketAligner.PACKET_SIZE - pos % TsPacketAligner.PACKET_SIZE);
+    }
     position = next;
     readerSkips += 1; // single writer (the consumer)
     ring.skips.increment();

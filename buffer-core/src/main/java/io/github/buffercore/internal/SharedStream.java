@@ -202,22 +202,28 @@ final class SharedStream implements ChunkSink {
   /**
    * Stops the upstream and waits (bounded) until its connection is closed; used by the next
    * generation of the same stream before it opens its own, so one key never has two upstreams.
+   *
+   * @return whether the upstream has ended (or never ran) within the timeout
    */
-  void stopAndAwait(long timeout, TimeUnit unit) {
+  boolean stopAndAwait(long timeout, TimeUnit unit) {
     stop();
     UpstreamPump stopping = pump();
     if (executed && stopping != null) {
       try {
         if (!stopping.awaitTermination(timeout, unit)) {
           LOG.warn("The previous upstream of stream {} in playlist {} (generation {}) did not end "
-              + "within {} {}; starting generation anyway", streamId, playlistId, generation, timeout, unit);
+              + "within {} {}; refusing the next generation", streamId, playlistId, generation, timeout,
+              unit);
+          return false;
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         LOG.warn("Interrupted while waiting for the previous upstream of stream {} in playlist {} to end",
             streamId, playlistId);
+        return false;
       }
     }
+    return true;
   }
 
   String key() {

@@ -16,6 +16,7 @@ final class TunerHold {
   // volatile so the writer thread sees the attach without taking the lock per chunk.
   private volatile TunerSlot slot; // written under this
   private boolean released; // guarded by this
+  private Runnable afterRelease; // guarded by this
 
   /**
    * Attaches the acquired slot; returns {@code false} (and closes the slot) if the stream has already
@@ -32,17 +33,34 @@ final class TunerHold {
     return false;
   }
 
-  /** Releases the slot, if any; idempotent. */
+  /** Releases the slot, if any, then runs the {@link #afterRelease} action; idempotent. */
   void release() {
     TunerSlot toClose;
+    Runnable then;
     synchronized (this) {
       released = true;
       toClose = slot;
       slot = null;
+      then = afterRelease;
+      afterRelease = null;
     }
     if (toClose != null) {
       toClose.close();
     }
+    if (then != null) {
+      then.run();
+    }
+  }
+
+  /** Runs {@code action} once after the release (at once if already released). */
+  void afterRelease(Runnable action) {
+    synchronized (this) {
+      if (!released) {
+        afterRelease = action;
+        return;
+      }
+    }
+    action.run();
   }
 
   /**

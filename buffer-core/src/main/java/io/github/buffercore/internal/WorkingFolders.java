@@ -1,12 +1,16 @@
 package io.github.buffercore.internal;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,6 +18,10 @@ import org.slf4j.LoggerFactory;
 final class WorkingFolders {
 
   private static final Logger LOG = LoggerFactory.getLogger(WorkingFolders.class);
+
+  /** Ids up to this many UTF-8 bytes name their folder as they are. */
+  private static final int MAX_PLAIN_BYTES = 96;
+  private static final int PREFIX_BYTES = 64;
 
   private final Path base;
 
@@ -28,13 +36,44 @@ final class WorkingFolders {
    * already be creating its own folder by then, and must never share (and lose) it.
    */
   Path folderOf(String playlistId, long generation) {
-    Path folder = base.resolve(playlistId + "-" + generation).normalize();
+    Path folder = base.resolve(folderName(playlistId, generation)).normalize();
     if (!base.equals(folder.getParent())) {
       // Ids are validated before they get here; this guards the guard.
       throw new IllegalArgumentException("playlistId '" + playlistId
           + "' would name a folder outside the working folder base " + base);
     }
     return folder;
+  }
+
+  /**
+   * The folder name of one creation: the id itself when short, else a prefix of at most
+   * {@value #PREFIX_BYTES} UTF-8 bytes plus a hash of the whole id, so every id the validation
+   * accepts (up to {@value Ids#MAX_LENGTH} characters, up to 3 bytes each) stays under the usual
+   * 255-byte file name limit, and two long ids with the same prefix never share a folder.
+   */
+  static String folderName(String playlistId, long generation) {
+    byte[] utf8 = playlistId.getBytes(StandardCharsets.UTF_8);
+    if (utf8.length <= MAX_PLAIN_BYTES) {
+      return playlistId + "-" + generation;
+    }
+    StringBuilder prefix = new StringBuilder();
+    int bytes = 0;
+    for (int i = 0; i < playlistId.length(); ) {
+      int codePoint = playlistId.codePointAt(i);
+      int size = new String(Character.toChars(codePoint)).getBytes(StandardCharsets.UTF_8).length;
+      if (bytes + size > PREFIX_BYTES) {
+        break;
+      }
+      prefix.appendCodePoint(codePoint);
+      bytes += size;
+      i += Character.charCount(codePoint);
+    }
+    try {
+      byte[] hash = MessageDigest.getInstance("SHA-256").digest(utf8);
+      return prefix + "~" + HexFormat.of().formatHex(hash, 0, 8) + "-" + generation;
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every Java platform", e);
+    }
   }
 
   /** Creates the folder of one creation of a playlist (and the base). */

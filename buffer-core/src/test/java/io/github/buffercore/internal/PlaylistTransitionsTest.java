@@ -147,10 +147,12 @@ class PlaylistTransitionsTest {
         "Unchanged", "Unchanged");
     expect(expected, "grace expired a/99", "Unchanged", "Unchanged", "Unchanged", "Unchanged",
         "Unchanged", "Unchanged");
-    String failedOne = "Changed: evict(a) stop(a) CLIENT_EVICTED(a) STREAM_STOPPED(a)";
+    String failedOne = "Changed: evict(a) stop(a) CLIENT_EVICTED(a) UPSTREAM_FAILED(a) STREAM_STOPPED(a)";
     expect(expected, "upstream failed a/100", "Unchanged", failedOne,
-        "Changed: evict(a) evict(a) stop(a) CLIENT_EVICTED(a) CLIENT_EVICTED(a) STREAM_STOPPED(a)",
-        "Changed: stop(a) STREAM_STOPPED(a)", failedOne, "Changed: stop(a) STREAM_STOPPED(a)");
+        "Changed: evict(a) evict(a) stop(a) CLIENT_EVICTED(a) CLIENT_EVICTED(a) UPSTREAM_FAILED(a)"
+            + " STREAM_STOPPED(a)",
+        "Changed: stop(a) UPSTREAM_FAILED(a) STREAM_STOPPED(a)", failedOne,
+        "Changed: stop(a) UPSTREAM_FAILED(a) STREAM_STOPPED(a)");
     String refusedOne = "Changed: TUNER_LIMIT_REACHED(a) evict(a) stop(a) CLIENT_EVICTED(a) STREAM_STOPPED(a)";
     expect(expected, "refused a/100", "Unchanged", refusedOne,
         "Changed: TUNER_LIMIT_REACHED(a) evict(a) evict(a) stop(a) CLIENT_EVICTED(a) CLIENT_EVICTED(a)"

@@ -61,6 +61,9 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code buffercore.viewers.joined}, {@code buffercore.viewers.evicted}</td><td>counters</td>
  *       <td>events {@link RegistryEvent.Type#CLIENT_JOINED}, {@link RegistryEvent.Type#CLIENT_EVICTED},
  *       exact</td></tr>
+ *   <tr><td>{@code buffercore.upstream.failures} ({@code buffercore_upstream_failures_total})</td>
+ *       <td>counter</td><td>event {@link RegistryEvent.Type#UPSTREAM_FAILED}, exact: streams whose
+ *       upstream was given up on</td></tr>
  *   <tr><td>{@code buffercore.upstream.connects}, {@code buffercore.upstream.reconnects}</td>
  *       <td>counters</td><td>stream stats {@code connectionsOpened}, {@code reconnects}</td></tr>
  *   <tr><td>{@code buffercore.delivered} ({@code buffercore_delivered_bytes_total}),
@@ -163,6 +166,7 @@ public final class BufferCoreMetrics implements MeterBinder, RegistryListener {
       case TUNER_LIMIT_REACHED -> PREFIX + ".tuner.refusals";
       case CLIENT_JOINED -> PREFIX + ".viewers.joined";
       case CLIENT_EVICTED -> PREFIX + ".viewers.evicted";
+      case UPSTREAM_FAILED -> PREFIX + ".upstream.failures";
       default -> null;
     };
     if (name != null) {
@@ -326,6 +330,7 @@ public final class BufferCoreMetrics implements MeterBinder, RegistryListener {
       case "tuner.refusals" -> "Viewers refused because every tuner of the playlist was busy";
       case "viewers.joined" -> "Viewers that joined a stream";
       case "viewers.evicted" -> "Viewers removed by cleanup after going silent, or at close";
+      case "upstream.failures" -> "Streams whose upstream was given up on (every attempt failed)";
       case "delivered" -> "Bytes delivered to viewers, summed over viewers";
       case "received" -> "Bytes received from upstreams";
       case "upstream.connects" -> "Upstream connections opened";

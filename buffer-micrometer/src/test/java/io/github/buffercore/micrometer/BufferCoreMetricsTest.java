@@ -7,8 +7,11 @@ import io.github.buffercore.ClientLease;
 import io.github.buffercore.InProcessUpstreamSource;
 import io.github.buffercore.PlaylistRegistry;
 import io.github.buffercore.PlaylistSettings;
+import io.github.buffercore.ReconnectPolicy;
 import io.github.buffercore.Ticker;
 import io.github.buffercore.TunerLimitExceededException;
+import io.github.buffercore.UpstreamException;
+import io.github.buffercore.UpstreamSource;
 import io.github.buffercore.UpstreamTarget;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -185,5 +188,35 @@ class BufferCoreMetricsTest {
     }
     assertThatThrownBy(() -> BufferCoreMetrics.builder().snapshotMaxAge(Duration.ofSeconds(-1)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("snapshotMaxAge");
+  }
+
+  @Test
+  void anUpstreamGivenUpOnIsCountedOnce() throws Exception {
+    metrics = BufferCoreMetrics.builder().snapshotMaxAge(Duration.ZERO).build();
+    metrics.bindTo(prometheus);
+    java.util.concurrent.CountDownLatch refuse = new java.util.concurrent.CountDownLatch(1);
+    UpstreamSource refusing = request -> {
+      try {
+        refuse.await(); // the viewer has its reader before the upstream fails
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      throw new java.io.IOException("connection refused by " + request.url());
+    };
+    registry = PlaylistRegistry.builder()
+        .ticker(ticker)
+        .listener(metrics)
+        .reconnectPolicy(ReconnectPolicy.none())
+        .upstream(refusing, (playlistId, channelId) -> UpstreamTarget.of(URI.create("refused:" + channelId)))
+        .build();
+    metrics.monitor(registry);
+    ClientLease lease = join("news", "dead", 2);
+    var reader = lease.reader();
+    assertThat(scrape()).doesNotContainKey("buffercore_upstream_failures_total{playlist=\"news\"}");
+    // The registry removes the stream (and sends the event) before its readers hear of the failure.
+    refuse.countDown();
+    assertThatThrownBy(() -> reader.read(new byte[188], 0, 188, GUARD))
+        .isInstanceOf(UpstreamException.class);
+    assertThat(scrape()).containsEntry("buffercore_upstream_failures_total{playlist=\"news\"}", 1.0);
   }
 }

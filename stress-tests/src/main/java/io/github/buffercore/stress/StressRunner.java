@@ -48,14 +48,14 @@ public final class StressRunner {
       "registry.JoinSurvivesCleanup", "registry.LastLeaveVersusJoin", "registry.IdempotentRelease",
       "registry.TunerLimit", "buffer.NoTornRead", "buffer.LapDetected", "buffer.GraceRejoin",
       "buffer.HlsBodyClosed", "metrics.ExactDeltas",
-      "buffer.IndexPointConsistent");
+      "buffer.IndexPointConsistent", "registry.TunerIsAConnection");
 
   /** The broken variants, each of which must be caught. */
   static final List<String> BROKEN_TESTS = List.of("BrokenSingleCreationLockGap",
       "BrokenSingleCreationLoadOrStore", "BrokenNoLostUpdate", "BrokenJoinSurvivesCleanup",
       "BrokenLastLeaveVersusJoin", "BrokenIdempotentRelease", "BrokenTunerLimit",
       "BrokenNoTornRead", "BrokenLapDetected", "BrokenGraceRejoin", "BrokenHlsBodyClosed", "BrokenExactDeltas",
-      "BrokenIndexPointConsistent");
+      "BrokenIndexPointConsistent", "BrokenTunerIsAConnection");
 
   /**
    * The bounded CI mode: jcstress's {@code quick} preset (5 iterations of 200 ms per fork), but one

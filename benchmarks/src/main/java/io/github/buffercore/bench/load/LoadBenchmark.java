@@ -1,0 +1,743 @@
+package io.github.buffercore.bench.load;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The load benchmark: N viewers on one channel of a local live MPEG-TS upstream, per server stack,
+ * for a fixed time; writes a side-by-side markdown table (default {@code benchmarks/LOAD.md}).
+ *
+ * <p>For each run ({@code stack:viewers}) it starts the server as a child process, as a user would
+ * (the buffer-examples shaded jar with its JDK, Jetty or Netty main and an M3U file naming the local
+ * upstream; or VLC 3's {@code cvlc} with {@code #std{access=http,mux=ts}} on the same upstream), waits
+ * until it answers, lets every viewer connect at once ({@link ViewerClient}), and reads
+ * {@code /proc/<pid>} before and after. Reported per run: viewers served, errors by kind, time to the
+ * response head and to the first body byte (p50/p99), how many viewers kept up with the live rate
+ * over the second half of the run, server CPU seconds per viewer-minute, resident memory per added
+ * viewer, threads, upstream connections, write syscalls per viewer-second, kernel listen-queue
+ * overflows, and where the server's CPU went by thread.
+ *
+ * <p>Usage (from the repository root, after building both jars; {@code benchmarks/run-load.sh} does
+ * both): {@code java -cp benchmarks/target/benchmarks.jar io.github.buffercore.bench.load.LoadBenchmark
+ * [--runs jdk:1000,jetty:1000,netty:1000,vlc:1000] [--duration 20] [--client-threads 2]
+ * [--jar buffer-examples/target/buffer-examples.jar] [--clip FILE.ts] [--out benchmarks/LOAD.md]
+ * [--context TEXT] [--keep-up 0.9] [--jfr true|false] [--notes FILE] [--warmup 5]}; without
+ * {@code --clip}, the clip named by the environment variable {@code BUFFERCORE_LOAD_CLIP} (which
+ * {@code run-load.sh} sets) or else the examples' demo clip. A {@code vlc} run needs {@code cvlc} on the PATH and is skipped
+ * (and said so in the report) without it; as root, VLC runs as user {@code nobody} via
+ * {@code setpriv}, since VLC refuses to run as root.
+ */
+public final class LoadBenchmark {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LoadBenchmark.class);
+  private static final String CHANNEL = "load";
+  private static final String PATH = "/stream/" + CHANNEL;
+  /** How long before the mid-run mark a viewer's first byte must come for its rate to be judged. */
+  private static final long JUDGE_AFTER_BURST = TimeUnit.SECONDS.toNanos(2);
+
+  /** A server under test. */
+  enum Stack {
+    JDK("jdk", "io.github.buffercore.examples.jdk.JdkServerMain"),
+    JETTY("jetty", "io.github.buffercore.examples.jetty.JettyServerMain"),
+    NETTY("netty", "io.github.buffercore.examples.netty.NettyServerMain"),
+    VLC("vlc", null);
+
+    final String id;
+    final String mainClass;
+
+    Stack(String id, String mainClass) {
+      this.id = id;
+      this.mainClass = mainClass;
+    }
+
+    static Stack of(String id) {
+      for (Stack stack : values()) {
+        if (stack.id.equals(id)) {
+          return stack;
+        }
+      }
+      throw new IllegalArgumentException("Unknown stack '" + id + "' (jdk, jetty, netty or vlc)");
+    }
+  }
+
+  /** One requested run. */
+  record RunSpec(Stack stack, int viewers) {
+    static List<RunSpec> parse(String text) {
+      List<RunSpec> runs = new ArrayList<>();
+      for (String part : text.split(",")) {
+        String[] kv = part.strip().split(":");
+        if (kv.length != 2) {
+          throw new IllegalArgumentException("Bad run '" + part + "': expected stack:viewers, e.g. netty:1000");
+        }
+        int viewers = Integer.parseInt(kv[1]);
+        if (viewers < 1 || viewers > 20_000) {
+          throw new IllegalArgumentException("Bad run '" + part + "': viewers must be 1..20000");
+        }
+        runs.add(new RunSpec(Stack.of(kv[0]), viewers));
+      }
+      return runs;
+    }
+
+    String label() {
+      return stack.id + ":" + viewers;
+    }
+  }
+
+  /** Options of one invocation. */
+  record Config(List<RunSpec> runs, int durationSeconds, int clientThreads, Path jar, Path clip, Path out,
+      String context, double keepUp, Path workDir, boolean jfr, Path notes, int warmupSeconds,
+      String commandLine) {
+
+    static Config parse(String[] args) {
+      Map<String, String> opts = new LinkedHashMap<>();
+      for (int i = 0; i < args.length; i++) {
+        if (!args[i].startsWith("--") || i + 1 >= args.length) {
+          throw new IllegalArgumentException("usage: LoadBenchmark [--runs jdk:1000,netty:5000,vlc:1000] "
+              + "[--duration 20] [--client-threads 2] [--jar FILE] [--clip FILE.ts] [--out FILE] "
+              + "[--context TEXT] [--keep-up 0.9] [--work-dir DIR] [--jfr true|false] [--notes FILE] [--warmup SECONDS]; "
+              + "bad argument '" + args[i] + "'");
+        }
+        opts.put(args[i], args[++i]);
+      }
+      Config config = new Config(
+          RunSpec.parse(opts.getOrDefault("--runs", "jdk:1000,jetty:1000,netty:1000,vlc:1000")),
+          Integer.parseInt(opts.getOrDefault("--duration", "20")),
+          Integer.parseInt(opts.getOrDefault("--client-threads", "2")),
+          Path.of(opts.getOrDefault("--jar", "buffer-examples/target/buffer-examples.jar")),
+          opts.containsKey("--clip") ? Path.of(opts.get("--clip"))
+              : System.getenv("BUFFERCORE_LOAD_CLIP") != null ? Path.of(System.getenv("BUFFERCORE_LOAD_CLIP")) : null,
+          Path.of(opts.getOrDefault("--out", "benchmarks/LOAD.md")),
+          opts.getOrDefault("--context", ""),
+          Double.parseDouble(opts.getOrDefault("--keep-up", "0.9")),
+          Path.of(opts.getOrDefault("--work-dir", "benchmarks/target/load")),
+          Boolean.parseBoolean(opts.getOrDefault("--jfr", "true")),
+          Path.of(opts.getOrDefault("--notes", "benchmarks/results/LOAD-NOTES.md")),
+          Integer.parseInt(opts.getOrDefault("--warmup", "5")),
+          java.util.Arrays.stream(args).map(a -> a.matches("[A-Za-z0-9_./:,=@+-]+") ? a
+              : "'" + a.replace("'", "'\\''") + "'").collect(Collectors.joining(" ")));
+      if (config.durationSeconds() < 2) {
+        throw new IllegalArgumentException("--duration must be >= 2 seconds, was " + config.durationSeconds());
+      }
+      return config;
+    }
+  }
+
+  /** What one run measured. */
+  record RunResult(RunSpec spec, String skipped, int served, Map<String, Integer> errors, double[] headersMs,
+      double[] firstByteMs, int keptUp, int judged, double keepUpMinRatio, double keepUpMedianRatio, double burstMedianKb,
+      double maxGapP99Ms, double viewerSeconds,
+      double cpuSeconds, long rssIdleKb, long rssEndKb, long hwmKb, int threadsIdle, int threadsMax,
+      int upstreamMax, int upstreamAccepted, long writeCalls, long writtenBytes, long listenOverflows,
+      long listenDrops, Map<String, Long> cpuByThread, double clientCpuSeconds, boolean chunked,
+      Map<String, Long> syscalls, long syscallSeconds, double secondHalfBytesPerSecond,
+      Map<String, Map<String, Double>> profile, double warmupFirstByteMs, String heapInfo, String command) {
+
+    static RunResult skipped(RunSpec spec, String why) {
+      return new RunResult(spec, why, 0, Map.of(), new double[0], new double[0], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+          0, 0, 0, 0, 0, 0, Map.of(), 0, false, Map.of(), 0, 0, Map.of(), Double.NaN, "", "");
+    }
+
+    /** Syscalls (or context switches) of the given kinds per served viewer-second of the perf window. */
+    double perViewerSecond(String... events) {
+      double sum = 0;
+      for (String event : events) {
+        sum += syscalls.getOrDefault(event, 0L);
+      }
+      return served == 0 || syscallSeconds == 0 ? Double.NaN : sum / (served * (double) syscallSeconds);
+    }
+
+    long writes() {
+      return syscalls.getOrDefault("write", 0L) + syscalls.getOrDefault("writev", 0L)
+          + syscalls.getOrDefault("sendmsg", 0L) + syscalls.getOrDefault("sendto", 0L);
+    }
+
+    int errorCount() {
+      return errors.values().stream().mapToInt(Integer::intValue).sum();
+    }
+  }
+
+  private LoadBenchmark() { }
+
+  /**
+   * Runs the benchmark.
+   *
+   * @param args see the class documentation
+   * @throws Exception if the setup fails (a server that does not start fails its run, not the whole)
+   */
+  public static void main(String[] args) throws Exception {
+    Config config;
+    try {
+      config = Config.parse(args);
+    } catch (IllegalArgumentException bad) {
+      System.err.println(bad.getMessage());
+      System.exit(2);
+      return;
+    }
+    if (!Files.isRegularFile(config.jar())) {
+      System.err.println("No examples jar at " + config.jar() + "; build it with "
+          + "mvn -B -q -ntp -pl buffer-examples -am package -DskipTests");
+      System.exit(2);
+      return;
+    }
+    Files.createDirectories(config.workDir());
+    TsClip clip = config.clip() != null ? TsClip.load(config.clip()) : demoClip(config.jar());
+    String loadBefore = ProcStats.read("/proc/loadavg");
+    ZonedDateTime started = ZonedDateTime.now();
+    List<RunResult> results = new ArrayList<>();
+    try (PacedUpstream upstream = new PacedUpstream(clip)) {
+      LOG.info("Upstream {} plays {} ({} bytes) at {} kbit/s", upstream.url(), clip.name(), clip.bytes().length,
+          String.format(Locale.ROOT, "%.0f", clip.bytesPerSecond() * 8 / 1000));
+      for (RunSpec spec : config.runs()) {
+        RunResult result;
+        try {
+          result = runOne(config, spec, upstream, clip);
+        } catch (IOException | RuntimeException e) {
+          // One failed run (a server that died mid-run, /proc gone) must not lose the others' rows.
+          LOG.error("Run {} failed", spec.label(), e);
+          result = RunResult.skipped(spec, "the run failed: " + e);
+        }
+        results.add(result);
+        LOG.info("Run {}: {}", spec.label(), summary(result));
+        Thread.sleep(2_000);
+      }
+    }
+    String report = render(config, clip, results, started, loadBefore, ProcStats.read("/proc/loadavg"));
+    Path out = config.out();
+    if (out.toAbsolutePath().getParent() != null) {
+      Files.createDirectories(out.toAbsolutePath().getParent());
+    }
+    Files.writeString(out, report, StandardCharsets.UTF_8);
+    System.out.println("Wrote " + out);
+  }
+
+  private static TsClip demoClip(Path jar) throws IOException {
+    try (JarFile file = new JarFile(jar.toFile())) {
+      var entry = file.getJarEntry("demo/demo.ts");
+      if (entry == null) {
+        throw new IOException(jar + " has no demo/demo.ts; pass --clip FILE.ts");
+      }
+      try (InputStream in = file.getInputStream(entry)) {
+        return TsClip.of(jar + "!/demo/demo.ts", in.readAllBytes());
+      }
+    }
+  }
+
+  private static RunResult runOne(Config config, RunSpec spec, PacedUpstream upstream, TsClip clip)
+      throws Exception {
+    int port = freePort();
+    Path dir = config.workDir().resolve(spec.stack().id + "-" + spec.viewers());
+    Files.createDirectories(dir);
+    List<String> command = command(config, spec.stack(), port, upstream, dir);
+    if (command == null) {
+      return RunResult.skipped(spec, "cvlc is not installed (apt-get install vlc-bin vlc-plugin-base)");
+    }
+    ProcessBuilder builder = new ProcessBuilder(command)
+        .redirectOutput(dir.resolve("server.out").toFile())
+        .redirectError(dir.resolve("server.err").toFile());
+    if (spec.stack() == Stack.VLC) {
+      Path home = dir.resolve("home");
+      Files.createDirectories(home);
+      home.toFile().setWritable(true, false);
+      builder.environment().put("HOME", home.toAbsolutePath().toString());
+    }
+    int acceptedBefore = upstream.accepted();
+    Process server = builder.start();
+    long pid = server.pid();
+    ViewerClient warmup = null;
+    ViewerClient client = null;
+    try {
+      String notReady = awaitReady(spec.stack(), port, server, Duration.ofSeconds(60));
+      if (notReady != null) {
+        return RunResult.skipped(spec, notReady + " (logs in " + dir + ")");
+      }
+      if (spec.stack() == Stack.VLC) {
+        // VLC opens its input at start, not at the first viewer; let it fill its input cache.
+        Thread.sleep(3_000);
+      }
+      // One viewer first, kept for the whole run: the server's class loading and JIT of the serving path
+      // and the channel's start (upstream connect) are what a user meets once, not what N viewers
+      // joining a live channel meet. Its own time to first byte is reported apart.
+      double warmupFirstByteMs = Double.NaN;
+      if (config.warmupSeconds() > 0) {
+        warmup = new ViewerClient(new InetSocketAddress("127.0.0.1", port), PATH, 1, 1);
+        warmup.start();
+        warmup.awaitSettled(Duration.ofSeconds(60));
+        Thread.sleep(TimeUnit.SECONDS.toMillis(config.warmupSeconds()));
+      }
+      // Flight Recorder starts before the idle reading, so its start-up CPU (the attach listener) is
+      // not charged to the viewers; it covers the whole run.
+      JfrProfile jfr = null;
+      if (config.jfr() && spec.stack() != Stack.VLC) {
+        try {
+          jfr = JfrProfile.start(pid, config.durationSeconds() + 1L, dir.resolve("server.jfr").toAbsolutePath());
+          Thread.sleep(1_000);
+        } catch (IOException e) {
+          LOG.warn("Run {}: no JFR profile: {}", spec.label(), e.getMessage());
+        }
+      }
+      ProcStats.Sample idle = ProcStats.sample(pid);
+      Map<String, Long> idleThreads = ProcStats.cpuByThreadName(pid);
+      long[] overflowsBefore = ProcStats.listenOverflows();
+      upstream.resetMaxOpen();
+      ProcStats.Sample selfBefore = ProcStats.sample(ProcessHandle.current().pid());
+
+      client = new ViewerClient(new InetSocketAddress("127.0.0.1", port), PATH, spec.viewers(),
+          config.clientThreads());
+      long t0 = System.nanoTime();
+      client.start();
+      int threadsMax = idle.threads();
+      long end = t0 + TimeUnit.SECONDS.toNanos(config.durationSeconds());
+      long mid = t0 + TimeUnit.SECONDS.toNanos(config.durationSeconds()) / 2;
+      long markedAt = 0;
+      SyscallCounter syscalls = null;
+      long syscallSeconds = 0;
+      while (System.nanoTime() < end) {
+        Thread.sleep(Math.max(1, Math.min(1_000, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()))));
+        if (markedAt == 0 && System.nanoTime() >= mid) {
+          client.mark();
+          markedAt = System.nanoTime();
+          syscallSeconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(end - markedAt));
+          syscalls = SyscallCounter.start(pid, syscallSeconds, dir.resolve("perf-stat.csv").toAbsolutePath());
+
+        }
+        if (server.isAlive()) {
+          threadsMax = Math.max(threadsMax, ProcStats.sample(pid).threads());
+        }
+      }
+      if (!server.isAlive()) {
+        client.stop();
+        return RunResult.skipped(spec, "the server exited during the run with status " + server.exitValue()
+            + " (logs in " + dir + ")");
+      }
+      ProcStats.Sample after = ProcStats.sample(pid);
+      Map<String, Long> afterThreads = ProcStats.cpuByThreadName(pid);
+      long[] overflowsAfter = ProcStats.listenOverflows();
+      int upstreamMax = upstream.maxOpen();
+      long stoppedAt = client.stop();
+      // After the viewers stop: jcmd can take seconds on a loaded machine, and the run ends at its
+      // duration, not when a diagnostic returns.
+      String heapInfo = spec.stack() == Stack.VLC ? "" : heapInfo(pid);
+      if (warmup != null) {
+        warmup.stop();
+        ViewerClient.Viewer first = warmup.viewers().get(0);
+        warmupFirstByteMs = first.served() ? first.timeToFirstByte() / 1e6 : Double.NaN;
+        if (!first.served()) {
+          LOG.warn("Run {}: the warm-up viewer was not served: {}", spec.label(), first.error());
+        }
+      }
+      ProcStats.Sample selfAfter = ProcStats.sample(ProcessHandle.current().pid());
+      Map<String, Long> counts = syscalls == null ? Map.of() : syscalls.finish();
+      Map<String, Map<String, Double>> profile = new LinkedHashMap<>();
+      if (jfr != null) {
+        try {
+          jfr.await(30);
+          profile.put("Java code (jdk.ExecutionSample)", jfr.topFrames("jdk.ExecutionSample", 6));
+          profile.put("native code, running or blocked (jdk.NativeMethodSample)",
+              jfr.topFrames("jdk.NativeMethodSample", 4));
+        } catch (IOException e) {
+          LOG.warn("Run {}: JFR profile unreadable: {}", spec.label(), e.getMessage());
+        }
+      }
+      return measure(config, spec, client.viewers(), clip, markedAt, stoppedAt, idle, after, idleThreads,
+          afterThreads, overflowsBefore, overflowsAfter, upstreamMax, upstream.accepted() - acceptedBefore,
+          threadsMax, selfAfter.cpuSeconds() - selfBefore.cpuSeconds(), counts, syscallSeconds, profile,
+          warmupFirstByteMs, heapInfo, String.join(" ", command));
+    } finally {
+      // On a failure mid-run the viewers still hold sockets; stopping twice is harmless.
+      if (client != null) {
+        client.close();
+      }
+      if (warmup != null) {
+        warmup.close();
+      }
+      stop(server, spec);
+    }
+  }
+
+  private static RunResult measure(Config config, RunSpec spec, List<ViewerClient.Viewer> viewers, TsClip clip,
+      long markedAt, long stoppedAt, ProcStats.Sample idle, ProcStats.Sample after, Map<String, Long> idleThreads,
+      Map<String, Long> afterThreads, long[] overflowsBefore, long[] overflowsAfter, int upstreamMax,
+      int upstreamAccepted, int threadsMax, double clientCpu, Map<String, Long> syscalls, long syscallSeconds,
+      Map<String, Map<String, Double>> profile, double warmupFirstByteMs, String heapInfo, String command) {
+    Map<String, Integer> errors = new TreeMap<>();
+    List<Double> headers = new ArrayList<>();
+    List<Double> firstBytes = new ArrayList<>();
+    List<Double> gaps = new ArrayList<>();
+    List<Double> rates = new ArrayList<>();
+    List<Double> bursts = new ArrayList<>();
+    int served = 0;
+    int keptUp = 0;
+    int judged = 0;
+    double minRatio = Double.POSITIVE_INFINITY;
+    double viewerSeconds = 0;
+    boolean chunked = false;
+    double secondHalf = (stoppedAt - markedAt) / 1e9;
+    double secondHalfBytes = 0;
+    for (ViewerClient.Viewer viewer : viewers) {
+      if (viewer.timeToHeaders() >= 0) {
+        headers.add(viewer.timeToHeaders() / 1e6);
+      }
+      if (viewer.timeToFirstByte() >= 0) {
+        firstBytes.add(viewer.timeToFirstByte() / 1e6);
+      }
+      chunked |= viewer.chunked();
+      if (viewer.served()) {
+        served++;
+        gaps.add(viewer.maxGap() / 1e6);
+        viewerSeconds += (stoppedAt - viewer.firstByte()) / 1e9;
+        secondHalfBytes += viewer.bodyAtMark() < 0 ? 0 : viewer.body() - viewer.bodyAtMark();
+        // Judged: viewers whose first byte came at least JUDGE_AFTER_BURST before the mark, so their
+        // join burst is behind them and the second half measures the live rate alone. Later joiners
+        // are not judged (their lateness is in the first-byte columns).
+        if (markedAt != 0 && viewer.bodyAtMark() >= 0 && viewer.firstByte() < markedAt - JUDGE_AFTER_BURST) {
+          judged++;
+          double ratio = (viewer.body() - viewer.bodyAtMark()) / (clip.bytesPerSecond() * secondHalf);
+          minRatio = Math.min(minRatio, ratio);
+          rates.add(ratio);
+          // What the viewer got beyond the live rate before the mark: the backlog the server sent at join.
+          bursts.add((viewer.bodyAtMark() - clip.bytesPerSecond() * (markedAt - viewer.firstByte()) / 1e9) / 1024);
+          if (ratio >= config.keepUp()) {
+            keptUp++;
+          }
+        }
+      } else {
+        String why = viewer.error() != null ? viewer.error()
+            : viewer.status() == 0 ? "no response head within the run"
+            : "no body byte within the run";
+        errors.merge(why.replaceAll("[0-9]+ body bytes", "N body bytes"), 1, Integer::sum);
+      }
+    }
+    Map<String, Long> threadCpu = new LinkedHashMap<>();
+    afterThreads.entrySet().stream()
+        .map(e -> Map.entry(e.getKey(), e.getValue() - idleThreads.getOrDefault(e.getKey(), 0L)))
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .limit(6)
+        .forEach(e -> threadCpu.put(e.getKey(), e.getValue()));
+    return new RunResult(spec, null, served, errors, sorted(headers), sorted(firstBytes), keptUp,
+        judged, judged == 0 ? Double.NaN : minRatio, percentile(sorted(rates), 50), percentile(sorted(bursts), 50),
+        percentile(sorted(gaps), 99), viewerSeconds,
+        after.cpuSeconds() - idle.cpuSeconds(), idle.rssKb(), after.rssKb(), after.hwmKb(), idle.threads(),
+        threadsMax, upstreamMax, upstreamAccepted, after.writeCalls() - idle.writeCalls(),
+        after.writtenBytes() - idle.writtenBytes(), overflowsAfter[0] - overflowsBefore[0],
+        overflowsAfter[1] - overflowsBefore[1], threadCpu, clientCpu, chunked, syscalls, syscallSeconds,
+        secondHalf > 0 ? secondHalfBytes / secondHalf : 0, profile, warmupFirstByteMs, heapInfo, command);
+  }
+
+  /** The JVM's heap and metaspace summary at the end of the run ({@code jcmd GC.heap_info}), one line. */
+  private static String heapInfo(long pid) {
+    try {
+      Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+          Long.toString(pid), "GC.heap_info").redirectErrorStream(true).start();
+      String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!jcmd.waitFor(30, TimeUnit.SECONDS)) {
+        jcmd.destroyForcibly();
+        return "jcmd GC.heap_info did not answer within 30 s";
+      }
+      return out.lines().map(String::strip).filter(l -> l.contains("heap") && l.contains("total")
+          || l.startsWith("Metaspace")).map(l -> l.replaceAll("\\s*\\[.*$", "").replaceAll(", reserved.*$", ""))
+          .collect(Collectors.joining("; "));
+    } catch (IOException e) {
+      return "jcmd GC.heap_info failed: " + e.getMessage();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "interrupted";
+    }
+  }
+
+  private static List<String> command(Config config, Stack stack, int port, PacedUpstream upstream, Path dir)
+      throws IOException {
+    if (stack == Stack.VLC) {
+      Path cvlc = onPath("cvlc");
+      if (cvlc == null) {
+        return null;
+      }
+      List<String> command = new ArrayList<>();
+      if ("root".equals(System.getProperty("user.name"))) {
+        // VLC refuses to run as root ("VLC is not supposed to be run as root"); setpriv execs, so the
+        // child's pid is VLC's own and /proc/<pid> measures VLC.
+        command.addAll(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"));
+      }
+      command.addAll(List.of(cvlc.toString(), "-q", upstream.url(), "--sout",
+          "#std{access=http,mux=ts,dst=127.0.0.1:" + port + PATH + "}"));
+      return command;
+    }
+    Path m3u = dir.resolve("channels.m3u");
+    Files.writeString(m3u, "#EXTM3U\n#EXTINF:-1 tvg-id=\"" + CHANNEL + "\"," + CHANNEL + "\n" + upstream.url() + "\n");
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    return List.of(java.toString(), "-cp", config.jar().toAbsolutePath().toString(), stack.mainClass,
+        "--port", Integer.toString(port), "--tuners", "1", m3u.toAbsolutePath().toString());
+  }
+
+  private static Path onPath(String name) {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+      Path candidate = Path.of(dir, name);
+      if (Files.isExecutable(candidate)) {
+        return candidate;
+      }
+    }
+    return null;
+  }
+
+  /** Null when the server answers; otherwise why not. */
+  private static String awaitReady(Stack stack, int port, Process server, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    while (System.nanoTime() < deadline) {
+      if (!server.isAlive()) {
+        return "the server exited at start with status " + server.exitValue();
+      }
+      if (stack == Stack.VLC) {
+        try (Socket probe = new Socket(InetAddress.getLoopbackAddress(), port)) {
+          return null;
+        } catch (IOException notYet) {
+          Thread.sleep(100);
+          continue;
+        }
+      }
+      try {
+        HttpResponse<Void> status = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/status"))
+            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+        if (status.statusCode() == 200) {
+          return null;
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      Thread.sleep(100);
+    }
+    return "the server did not answer within " + timeout.toSeconds() + " s";
+  }
+
+  private static void stop(Process server, RunSpec spec) throws InterruptedException {
+    server.destroy();
+    if (!server.waitFor(15, TimeUnit.SECONDS)) {
+      LOG.warn("Server of run {} (pid {}) ignored SIGTERM for 15 s; killing it", spec.label(), server.pid());
+      server.destroyForcibly();
+      server.waitFor(15, TimeUnit.SECONDS);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Report
+
+  private static double[] sorted(List<Double> values) {
+    double[] array = values.stream().mapToDouble(Double::doubleValue).toArray();
+    Arrays.sort(array);
+    return array;
+  }
+
+  /** Nearest-rank percentile; NaN for no values. */
+  static double percentile(double[] sorted, double p) {
+    if (sorted.length == 0) {
+      return Double.NaN;
+    }
+    int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+    return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+  }
+
+  private static String summary(RunResult r) {
+    if (r.skipped() != null) {
+      return "skipped: " + r.skipped();
+    }
+    return String.format(Locale.ROOT, "served %d/%d, errors %d, first byte p50 %.0f ms p99 %.0f ms, kept up %d of %d, "
+        + "CPU %.1f s, RSS %d -> %d MB", r.served(), r.spec().viewers(), r.errorCount(),
+        percentile(r.firstByteMs(), 50), percentile(r.firstByteMs(), 99), r.keptUp(), r.judged(), r.cpuSeconds(),
+        r.rssIdleKb() / 1024, r.rssEndKb() / 1024);
+  }
+
+  static String render(Config config, TsClip clip, List<RunResult> results, ZonedDateTime started,
+      String loadBefore, String loadAfter) {
+    StringBuilder out = new StringBuilder();
+    out.append("# Load benchmark: viewers on one live channel, per server stack\n\n");
+    out.append("Generated by `io.github.buffercore.bench.load.LoadBenchmark` (`benchmarks/run-load.sh`) on ")
+        .append(started.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)).append(". Command:\n\n```\n")
+        .append("benchmarks/run-load.sh ").append(config.commandLine()).append("\n```\n\n");
+    if (!config.context().isBlank()) {
+      out.append("**Conditions:** ").append(config.context().strip()).append("\n\n");
+    }
+    out.append("## Setup\n\n");
+    out.append(String.format(Locale.ROOT, "- Upstream: `PacedUpstream`, a local HTTP server on 127.0.0.1 playing "
+        + "`%s` (%,d bytes, %.1f s) in a loop at its PCR-measured rate, %.0f kbit/s (%,.0f B/s), in 20 ms "
+        + "slices, no burst.%n", clip.name(), clip.bytes().length, clip.seconds(), clip.bytesPerSecond() * 8 / 1000,
+        clip.bytesPerSecond()));
+    out.append("- Servers: child processes started as a user would, default JVM flags (the JVM sizes its heap "
+        + "from the machine's memory); the examples get an M3U naming the upstream, `--tuners 1`. VLC: `cvlc -q "
+        + "<upstream> --sout '#std{access=http,mux=ts,dst=127.0.0.1:<port>" + PATH + "}'` (as user nobody "
+        + "via `setpriv` when run as root).\n");
+    out.append(String.format(Locale.ROOT, "- Clients: `ViewerClient`, %d NIO selector threads in the benchmark's "
+        + "JVM on the same machine; every viewer connects at once, sends one HTTP/1.1 GET, reads the body "
+        + "for %d s from the start of the run and then resets the connection.%n", config.clientThreads(),
+        config.durationSeconds()));
+    out.append(config.warmupSeconds() > 0 ? String.format(Locale.ROOT, "- Warm-up: before the N viewers, one "
+        + "viewer joins the cold server and watches for %d s (it stays connected through the run, outside the "
+        + "counts): the server's class loading, JIT of the serving path and the channel's upstream start are "
+        + "met once, by that viewer, whose time to first byte is reported apart (`warm-up viewer first byte`). "
+        + "The N viewers join a live channel.%n", config.warmupSeconds())
+        : "- No warm-up (`--warmup 0`): the N viewers join a cold server and a cold channel.\n");
+    out.append(String.format(Locale.ROOT, "- Kept up: the body bytes a viewer received in the second half of "
+        + "the run are >= %.0f%% of the live rate x that time. Judged are the served viewers whose first byte "
+        + "came at least 2 s before the half, so the backlog a server sends a new viewer at once is behind "
+        + "them; later joiners are not judged (their lateness shows in the first-byte columns).%n",
+        config.keepUp() * 100));
+    out.append("- Server CPU: utime + stime of `/proc/<pid>/stat` from just before the viewers connect to the "
+        + "end of the run, over the viewer-time served (sum over served viewers of end - first byte). RSS: "
+        + "`VmRSS` before the viewers and at the end, `VmHWM`; per added viewer = (end - idle) / viewers. "
+        + "Syscalls: `perf stat` on the kernel's syscall tracepoints (counting, not tracing: the server is not "
+        + "slowed) over the second half of the run, per served viewer-second; write calls = write + writev + "
+        + "sendmsg + sendto; bytes per write call = the bytes the viewers received in that half / those calls; "
+        + "poll waits = epoll_wait + epoll_pwait + poll + ppoll. Listen overflows: the kernel's `TcpExt ListenOverflows` / "
+        + "`ListenDrops` over the run (system-wide).\n");
+    out.append("- Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" CPUs (")
+        .append(cpuModel()).append("), `").append(System.getProperty("java.vm.name")).append(' ')
+        .append(System.getProperty("java.runtime.version")).append("`, ")
+        .append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.version"))
+        .append("; somaxconn ").append(ProcStats.read("/proc/sys/net/core/somaxconn"))
+        .append(", tcp_max_syn_backlog ").append(ProcStats.read("/proc/sys/net/ipv4/tcp_max_syn_backlog"))
+        .append("; load average (1/5/15 min) ").append(firstThree(loadBefore)).append(" before, ")
+        .append(firstThree(loadAfter)).append(" after.\n\n");
+
+    out.append("## Results\n\n");
+    out.append("| run | served | errors | head p50 / p99 (ms) | first byte p50 / p99 (ms) | kept up / judged | "
+        + "rate worst / median | join burst KB (median) | longest gap p99 (ms) | server CPU s per viewer-min | CPU ms per viewer-s | "
+        + "RSS idle -> end (MB), peak | RSS KB per added viewer | threads idle / max | upstream conns "
+        + "(max open / opened) | write calls per viewer-s | bytes per write call | poll waits per viewer-s | "
+        + "futex per viewer-s | context switches per viewer-s | listen overflows / drops | client CPU s | "
+        + "warm-up viewer first byte (ms) |\n");
+    out.append("|---|").append("---:|".repeat(22)).append('\n');
+    for (RunResult r : results) {
+      out.append("| ").append(r.spec().label()).append(" | ");
+      if (r.skipped() != null) {
+        out.append("not run: ").append(r.skipped()).append(" |").append(" |".repeat(21)).append('\n');
+        continue;
+      }
+      double viewerMinutes = r.viewerSeconds() / 60;
+      out.append(String.format(Locale.ROOT,
+          "%d | %d | %s / %s | %s / %s | %d / %d | %s / %s | %s | %s | %s | %s | %d -> %d, %d | %.1f | %d / %d | %d / %d | %s | %s | "
+              + "%s | %s | %s | %d / %d | %.1f | %s |%n",
+          r.served(), r.errorCount(), ms(percentile(r.headersMs(), 50)), ms(percentile(r.headersMs(), 99)),
+          ms(percentile(r.firstByteMs(), 50)), ms(percentile(r.firstByteMs(), 99)), r.keptUp(), r.judged(),
+          ratio(r.keepUpMinRatio()), ratio(r.keepUpMedianRatio()), ms(r.burstMedianKb()), ms(r.maxGapP99Ms()),
+          viewerMinutes == 0 ? "-" : String.format(Locale.ROOT, "%.4f", r.cpuSeconds() / viewerMinutes),
+          r.viewerSeconds() == 0 ? "-" : String.format(Locale.ROOT, "%.3f", r.cpuSeconds() * 1000 / r.viewerSeconds()),
+          r.rssIdleKb() / 1024, r.rssEndKb() / 1024, r.hwmKb() / 1024,
+          (r.rssEndKb() - r.rssIdleKb()) / (double) r.spec().viewers(), r.threadsIdle(), r.threadsMax(),
+          r.upstreamMax(), r.upstreamAccepted(),
+          rate(r.perViewerSecond("write", "writev", "sendmsg", "sendto")),
+          r.writes() == 0 ? "-" : String.format(Locale.ROOT, "%,.0f",
+              r.secondHalfBytesPerSecond() * r.syscallSeconds() / r.writes()),
+          rate(r.perViewerSecond("epoll_wait", "epoll_pwait", "poll", "ppoll")),
+          rate(r.perViewerSecond("futex")), rate(r.perViewerSecond("context-switches")),
+          r.listenOverflows(), r.listenDrops(), r.clientCpuSeconds(), ms(r.warmupFirstByteMs())));
+    }
+    out.append("\n`rate`: a judged viewer's second-half bytes / the upstream's in the same time; the slowest "
+        + "viewer's and the median. VLC remuxes rather than forwards: its output is paced by the clip's "
+        + "timestamps and carries slightly different bytes than its input. "
+        + "`join burst`: the bytes a viewer had received by mid-run beyond the live rate since its first byte, "
+        + "i.e. the backlog the server sent at once when it joined (buffer-core starts a viewer `startBehind` "
+        + "bytes behind live, at most what the ring holds). `longest gap`: "
+        + "per viewer, the longest time between two reads after its first byte (how bursty delivery is).\n\n");
+
+    out.append("### Errors, response framing and server CPU by thread\n\n");
+    for (RunResult r : results) {
+      if (r.skipped() != null) {
+        continue;
+      }
+      out.append("- **").append(r.spec().label()).append("**: ");
+      out.append(r.errors().isEmpty() ? "no errors" : r.errors().entrySet().stream()
+          .map(e -> e.getValue() + " x " + e.getKey()).collect(Collectors.joining("; ")));
+      out.append(r.chunked() ? "; body chunked (framing bytes counted as body)" : "");
+      out.append(String.format(Locale.ROOT, "; server CPU %.1f s over the run: ", r.cpuSeconds()));
+      out.append(r.cpuByThread().entrySet().stream()
+          .map(e -> String.format(Locale.ROOT, "`%s` %.1f s", e.getKey(), e.getValue() / (double) ProcStats.CLOCK_TICKS))
+          .collect(Collectors.joining(", ")));
+      out.append(String.format(Locale.ROOT, "; `/proc/<pid>/io` over the run: %,d write(2)-family calls, "
+          + "%,d bytes written (wchar; sendmsg is not counted there)", r.writeCalls(), r.writtenBytes()));
+      if (!r.heapInfo().isBlank()) {
+        out.append("; at the end (`jcmd GC.heap_info`): ").append(r.heapInfo());
+      }
+      out.append(". Syscalls in the last ").append(r.syscallSeconds()).append(" s (`perf stat`): ")
+          .append(r.syscalls().isEmpty() ? "not counted (perf missing or failed)" : r.syscalls().entrySet().stream()
+              .map(e -> e.getKey() + " " + String.format(Locale.ROOT, "%,d", e.getValue()))
+              .collect(Collectors.joining(", ")));
+      out.append(". Command: `").append(r.command()).append("`\n");
+      for (Map.Entry<String, Map<String, Double>> section : r.profile().entrySet()) {
+        Map<String, Double> frames = section.getValue();
+        out.append("  - JFR over the whole run, top frames of ").append(section.getKey())
+            .append(String.format(Locale.ROOT, ", %.0f samples: ", frames.getOrDefault("(samples)", 0.0)))
+            .append(frames.entrySet().stream().filter(e -> !e.getKey().equals("(samples)"))
+                .map(e -> String.format(Locale.ROOT, "`%s` %.0f%%", e.getKey(), e.getValue()))
+                .collect(Collectors.joining(", ")))
+            .append('\n');
+      }
+    }
+    out.append('\n');
+    if (Files.exists(config.notes())) {
+      out.append("## Analysis (hand-written, `").append(config.notes()).append("`)\n\n");
+      try {
+        out.append(Files.readString(config.notes(), StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        out.append("(unreadable: ").append(e).append(")\n");
+      }
+    }
+    return out.toString();
+  }
+
+  private static String ratio(double value) {
+    return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%.2f", value);
+  }
+
+  private static String rate(double value) {
+    return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%.2f", value);
+  }
+
+  private static String ms(double value) {
+    return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%.0f", value);
+  }
+
+  private static String firstThree(String loadavg) {
+    String[] fields = loadavg.split(" ");
+    return fields.length >= 3 ? fields[0] + " " + fields[1] + " " + fields[2] : loadavg;
+  }
+
+  private static String cpuModel() {
+    try {
+      return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+          .map(l -> l.substring(l.indexOf(':') + 1).strip()).findFirst().orElse("unknown model");
+    } catch (IOException e) {
+      return "unknown model (" + e + ")";
+    }
+  }
+}
