@@ -187,14 +187,7 @@ public final class DefaultPlaylistRegistry {
     return acquire(playlistId, streamId, (JoinPosition) null);
   }
 
-  /**
-   * Joins a client to a stream, starting it if needed; its reader starts at {@code join}.
-   *
-   * @param playlistId the playlist id
-   * @param streamId the stream id
-   * @param join where the client's reader starts; {@code null} for the registry's default
-   * @return the client's lease
-   */
+  /** Joins a client, starting the stream if needed; its reader starts at {@code join} (null: the default). */
   public ClientLease acquire(String playlistId, String streamId, JoinPosition join) {
     Ids.requireValid("playlistId", playlistId);
     Ids.requireValid("streamId", streamId);
