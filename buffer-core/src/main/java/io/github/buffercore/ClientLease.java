@@ -51,9 +51,11 @@ public interface ClientLease extends AutoCloseable {
 
   /**
    * Returns this client's reader of the stream's shared buffer, created on the first call (later calls
-   * return the same reader). The reader starts at the registry's configured position (the live edge, or
-   * a little behind it, on an MPEG-TS packet boundary) and records activity on the lease at every read,
-   * so a reading client is never evicted as stale. Closing the lease closes the reader; a reader whose
+   * return the same reader). The reader starts at the lease's {@link JoinPosition} (the one passed to
+   * {@code acquire}, or the registry's default): for an MPEG-TS stream with video it first returns the
+   * current PAT and PMT, then the data from the chosen random access point; otherwise it starts on the
+   * packet-aligned fallback offset described in {@link JoinPosition}. It records activity on the lease
+   * at every read, so a reading client is never evicted as stale. Closing the lease closes the reader; a reader whose
    * upstream failed throws {@link UpstreamException} after the data received before the failure.
    *
    * @return the reader

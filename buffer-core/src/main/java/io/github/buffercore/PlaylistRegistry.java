@@ -183,6 +183,26 @@ public interface PlaylistRegistry extends AutoCloseable {
       PlaylistInitializer initializer);
 
   /**
+   * Like {@link #acquire(String, String)}, but the client's {@link ClientLease#reader() reader} starts at
+   * {@code join} instead of the registry's {@linkplain Builder#joinPosition default join position}; a
+   * channel switch can ask for {@link JoinPosition#live()} while a catch-up viewer asks for {@link
+   * JoinPosition#behind(java.time.Duration)}. See {@link JoinPosition} for the fallback of streams
+   * without random access points.
+   *
+   * @param playlistId the playlist id
+   * @param streamId the stream (channel) id
+   * @param join where this client's reader starts
+   * @return the client's lease
+   * @throws NullPointerException if {@code join} is {@code null}
+   * @throws IllegalArgumentException if an id is invalid
+   * @throws PlaylistNotFoundException if there is no such playlist
+   * @throws TunerLimitExceededException if the stream would need a tuner and none is free
+   * @throws PlaylistInitializationException if the playlist was being created and that failed
+   * @throws IllegalStateException if the registry is closed
+   */
+  ClientLease acquire(String playlistId, String streamId, JoinPosition join);
+
+  /**
    * Removes what is no longer used: clients not touched within {@code staleAfter}, streams without
    * clients past {@code streamGrace}, and playlists without streams past {@code idleGrace} (with their
    * working folders).
@@ -255,6 +275,7 @@ public interface PlaylistRegistry extends AutoCloseable {
     public static final long MAX_DURATION_DAYS = 100_000;
     private static final Duration MAX_DURATION = Duration.ofDays(MAX_DURATION_DAYS);
     private TunerPool tunerPool; // null: the in-process default
+    private JoinPosition joinPosition = JoinPosition.live();
 
     Builder() { }
 
@@ -483,6 +504,23 @@ public interface PlaylistRegistry extends AutoCloseable {
     }
 
     /**
+     * Sets where a new viewer starts in an MPEG-TS stream's buffer unless its acquire names a position
+     * ({@link #acquire(String, String, JoinPosition)}): on a random access point, after the current PAT
+     * and PMT, so its decoder starts on a clean picture. Default {@link JoinPosition#live()}, the newest
+     * point (within one group of pictures of live). A stream that is not MPEG-TS, has no video, or has
+     * shown no random access point yet falls back to the packet-aligned {@link #startBehind} offset (or
+     * the oldest intact byte for {@link JoinPosition#oldest()}); see {@link JoinPosition}.
+     *
+     * @param position the default join position
+     * @return this builder
+     * @throws NullPointerException if {@code position} is {@code null}
+     */
+    public Builder joinPosition(JoinPosition position) {
+      this.joinPosition = Objects.requireNonNull(position, "joinPosition");
+      return this;
+    }
+
+    /**
      * Sets the tuner admission of every playlist: which upstream connections may open. Default: an
      * in-process pool that enforces each playlist's {@link PlaylistSettings#tunerLimit()} on this node
      * only. Pass a shared pool (for example {@code buffer-redis}) to enforce one limit across nodes.
@@ -519,7 +557,7 @@ public interface PlaylistRegistry extends AutoCloseable {
               + " bytes) must not exceed the buffer capacity (" + capacity + " bytes)");
         }
         data = new StreamDataConfig(upstreamSource, upstreamResolver, bufferCapacity, behind,
-            mpegTs, slowClientPolicy, reconnectPolicy, startTimeout);
+            mpegTs, slowClientPolicy, reconnectPolicy, startTimeout, joinPosition);
       }
       DefaultPlaylistRegistry core = new DefaultPlaylistRegistry(new RegistryConfig(
           staleAfter, streamGrace, idleGrace, ticker, listener, workingFolderBase, scheduler,
@@ -562,6 +600,11 @@ public interface PlaylistRegistry extends AutoCloseable {
             PlaylistInitializer initializer) {
           return core.acquire(playlistId, streamId, Objects.requireNonNull(clientKey, "clientKey"),
               initializer);
+        }
+
+        @Override
+        public ClientLease acquire(String playlistId, String streamId, JoinPosition join) {
+          return core.acquire(playlistId, streamId, Objects.requireNonNull(join, "join"));
         }
 
         @Override

@@ -149,9 +149,8 @@
  *   {@link io.github.buffercore.TunerSlot}</td><td>The tuner-admission SPI: implemented by a cluster
  *   (e.g. Redis) pool; the in-process default is internal.</td></tr>
  *   <tr><td>{@link io.github.buffercore.JoinPosition}</td><td>Where a new viewer starts in the buffer
- *   (live, behind, oldest keyframe): the keyframe join (issue 14) passes it to
- *   {@code acquire(playlistId, streamId, JoinPosition)} and the builder's {@code joinPosition}. Until
- *   that lands it is the one type here no public method takes.</td></tr>
+ *   (live, behind, oldest keyframe): taken by {@code acquire(playlistId, streamId, JoinPosition)} and
+ *   the builder's {@code joinPosition}.</td></tr>
  *   <tr><td>{@link io.github.buffercore.BufferCoreException} and its subclasses
  *   {@link io.github.buffercore.PlaylistNotFoundException},
  *   {@link io.github.buffercore.PlaylistInitializationException},

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.buffercore.CleanupReport;
 import io.github.buffercore.ClientKey;
 import io.github.buffercore.ClientLease;
+import io.github.buffercore.JoinPosition;
 import io.github.buffercore.Playlist;
 import io.github.buffercore.PlaylistInitializer;
 import io.github.buffercore.PlaylistNotFoundException;
@@ -191,11 +192,33 @@ public final class DefaultPlaylistRegistry {
    * @return the client's lease
    */
   public ClientLease acquire(String playlistId, String streamId, ClientKey key) {
+    return acquire(playlistId, streamId, key, (JoinPosition) null);
+  }
+
+  /** Joins a client, starting the stream if needed; its reader starts at {@code join} (null: the default). */
+  public ClientLease acquire(String playlistId, String streamId, JoinPosition join) {
+    return acquire(playlistId, streamId, (ClientKey) null, join);
+  }
+
+  /**
+   * Joins a client (with a key: a switch, see {@link #acquire(String, String, ClientKey)}), its
+   * reader starting at {@code join}.
+   *
+   * @param playlistId the playlist id
+   * @param streamId the stream id
+   * @param key the client key, or {@code null} for a client without one
+   * @param join where the reader starts, or {@code null} for the registry's default
+   * @return the client's lease
+   */
+  public ClientLease acquire(String playlistId, String streamId, ClientKey key, JoinPosition join) {
     Ids.requireValid("playlistId", playlistId);
     Ids.requireValid("streamId", streamId);
     ensureOpen();
     Lease lease = new Lease(owner, playlistId, streamId, clientIds.incrementAndGet(), config.ticker(),
         key);
+    if (join != null) { // a plain acquire takes no extra monitor
+      lease.joinAt(join);
+    }
     UpstreamTarget target = null;
     while (true) {
       if (data != null && target == null && !isRunning(playlistId, streamId)) {
@@ -248,7 +271,7 @@ public final class DefaultPlaylistRegistry {
     while (true) {
       getOrCreate(playlistId, initializer);
       try {
-        return acquire(playlistId, streamId, key);
+        return acquire(playlistId, streamId, key, (JoinPosition) null);
       } catch (PlaylistNotFoundException removedInBetween) {
         LOG.debug("Playlist {} was removed between creation and join of stream {}; retrying",
             playlistId, streamId);

@@ -3,6 +3,7 @@ package io.github.buffercore.internal;
 import io.github.buffercore.ClientKey;
 import io.github.buffercore.ClientLease;
 import io.github.buffercore.LeaseEnd;
+import io.github.buffercore.JoinPosition;
 import io.github.buffercore.StreamReader;
 import io.github.buffercore.StreamSwitchedException;
 import io.github.buffercore.Ticker;
@@ -69,6 +70,7 @@ final class Lease implements ClientLease {
   private volatile boolean lappedStall;
   private SharedStream stream; // guarded by this; set once, right after the join
   private LeaseReader reader; // guarded by this
+  private JoinPosition join; // guarded by this; null: the registry's default
 
   Lease(Owner owner, String playlistId, String streamId, long clientId,
       Ticker ticker) {
@@ -126,6 +128,11 @@ final class Lease implements ClientLease {
     this.stream = joined;
   }
 
+  /** Called by the joining thread before {@link #attach}: where this client's reader starts. */
+  synchronized void joinAt(JoinPosition position) {
+    this.join = position;
+  }
+
   @Override
   public StreamReader reader() {
     StreamReader existing;
@@ -142,7 +149,8 @@ final class Lease implements ClientLease {
           throw new IllegalStateException("Stream '" + streamId + "' of playlist '" + playlistId
               + "' has no data path: build the registry with upstream(source, resolver)");
         }
-        reader = new LeaseReader(this, stream.newReader(), this::switchedTo);
+        reader = new LeaseReader(this, join == null ? stream.newReader() : stream.newReader(join),
+            this::switchedTo);
       }
       existing = reader;
     }

@@ -159,7 +159,7 @@ class UpstreamPumpTest {
     assertThat(t.isAlive()).isFalse();
     assertThat(sink.completes).isEqualTo(1);
     assertThat(sink.failures).isEmpty();
-    assertThat(pump.state()).isEqualTo(UpstreamPump.State.STOPPED);
+    assertThat(pump.state()).isEqualTo(PumpState.STOPPED);
     assertThat(listened).containsExactly((UpstreamException) null);
   }
 
@@ -180,7 +180,7 @@ class UpstreamPumpTest {
     assertThat(server.requestLog())
         .containsExactly("/primary", "/primary", "/backup1", "/backup1", "/backup2");
     assertThat(pump.currentUrlIndex()).isEqualTo(2);
-    assertThat(pump.state()).isEqualTo(UpstreamPump.State.STREAMING);
+    assertThat(pump.state()).isEqualTo(PumpState.STREAMING);
 
     pump.stop();
     t.join(10_000);
@@ -213,7 +213,7 @@ class UpstreamPumpTest {
     assertThat(e.attempts()).isEqualTo(4);
     assertThat(server.requests("/a")).isEqualTo(2);
     assertThat(server.requests("/b")).isEqualTo(2);
-    assertThat(pump.state()).isEqualTo(UpstreamPump.State.FAILED);
+    assertThat(pump.state()).isEqualTo(PumpState.FAILED);
     assertThat(listened).containsExactly(e);
 
     pump.stop(); // after the end: no effect

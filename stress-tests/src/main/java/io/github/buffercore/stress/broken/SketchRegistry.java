@@ -3,6 +3,7 @@ package io.github.buffercore.stress.broken;
 import io.github.buffercore.CleanupReport;
 import io.github.buffercore.ClientKey;
 import io.github.buffercore.ClientLease;
+import io.github.buffercore.JoinPosition;
 import io.github.buffercore.Playlist;
 import io.github.buffercore.PlaylistInitializationException;
 import io.github.buffercore.PlaylistInitializer;
@@ -214,6 +215,13 @@ public class SketchRegistry implements PlaylistRegistry {
   public ClientLease acquire(String playlistId, String streamId, ClientKey clientKey,
       PlaylistInitializer initializer) {
     return acquire(playlistId, streamId, clientKey);
+  }
+
+  /** The sketch has no data path, so a join position changes nothing: the plain acquire. */
+  @Override
+  public ClientLease acquire(String playlistId, String streamId, JoinPosition join) {
+    java.util.Objects.requireNonNull(join, "join");
+    return acquire(playlistId, streamId);
   }
 
   /** Closes a lease: removes its client once. */
