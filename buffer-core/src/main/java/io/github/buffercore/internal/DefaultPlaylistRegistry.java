@@ -9,14 +9,11 @@ import io.github.buffercore.Playlist;
 import io.github.buffercore.PlaylistInitializer;
 import io.github.buffercore.PlaylistNotFoundException;
 import io.github.buffercore.PlaylistSettings;
-import io.github.buffercore.PlaylistSnapshot;
 import io.github.buffercore.RegistryClosedException;
 import io.github.buffercore.RegistrySnapshot;
-import io.github.buffercore.StreamSnapshot;
 import io.github.buffercore.UnknownStreamException;
 import io.github.buffercore.UpstreamTarget;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -306,11 +303,7 @@ public final class DefaultPlaylistRegistry {
     }
   }
 
-  /**
-   * One cleanup pass over every playlist.
-   *
-   * @return what was removed
-   */
+  /** One cleanup pass over every playlist; returns what was removed. */
   public CleanupReport cleanup() {
     ensureOpen();
     List<String> evicted = new ArrayList<>();
@@ -331,17 +324,7 @@ public final class DefaultPlaylistRegistry {
         continue;
       }
       effects.run(step.effects());
-      for (Effect effect : step.effects()) {
-        if (effect instanceof Effect.EvictClient evict) {
-          Lease lease = evict.lease();
-          evicted.add(lease.playlistId() + "/" + lease.streamId() + "/" + lease.clientId());
-        } else if (effect instanceof Effect.StopUpstream stop) {
-          stopped.add(playlistId + "/" + stop.stream().streamId());
-        }
-      }
-      if (step.outcome() == Outcome.REMOVED) {
-        removed.add(playlistId);
-      }
+      RegistryViews.record(playlistId, step, evicted, stopped, removed);
     }
     return new CleanupReport(evicted, stopped, removed);
   }
@@ -370,19 +353,7 @@ public final class DefaultPlaylistRegistry {
    */
   public RegistrySnapshot snapshot() {
     ensureOpen();
-    List<PlaylistSnapshot> result = new ArrayList<>();
-    for (RegistryNode node : playlists.values()) {
-      if (node instanceof PlaylistState state) {
-        List<StreamSnapshot> streams = new ArrayList<>(state.streams().size());
-        for (StreamState stream : state.streams().values()) {
-          streams.add(new StreamSnapshot(stream.streamId(), stream.generation(), stream.clientCount(),
-              stream.stats()));
-        }
-        result.add(new PlaylistSnapshot(state.playlist(), streams));
-      }
-    }
-    result.sort(Comparator.comparing(PlaylistSnapshot::id));
-    return new RegistrySnapshot(result);
+    return RegistryViews.snapshot(playlists.values());
   }
 
   /** Closes the registry: evicts every client, stops every upstream, removes every playlist. */
