@@ -29,6 +29,9 @@ import java.util.Objects;
  * offset instead (a multiple of 188 bytes in MPEG-TS mode): at the live edge minus the configured
  * start-behind distance for {@code live} and {@code behind}, or at the oldest intact byte for {@code
  * oldest}; no PAT/PMT is sent first.
+ *
+ * <p>Chosen per registry with {@link PlaylistRegistry.Builder#joinPosition} and per viewer with {@link
+ * PlaylistRegistry#acquire(String, String, JoinPosition)}.
  */
 public final class JoinPosition {
 

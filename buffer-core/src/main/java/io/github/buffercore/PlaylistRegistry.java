@@ -183,6 +183,26 @@ public interface PlaylistRegistry extends AutoCloseable {
       PlaylistInitializer initializer);
 
   /**
+   * Like {@link #acquire(String, String)}, but the client's {@link ClientLease#reader() reader} starts at
+   * {@code join} instead of the registry's {@linkplain Builder#joinPosition default join position}; a
+   * channel switch can ask for {@link JoinPosition#live()} while a catch-up viewer asks for {@link
+   * JoinPosition#behind(java.time.Duration)}. See {@link JoinPosition} for the fallback of streams
+   * without random access points.
+   *
+   * @param playlistId the playlist id
+   * @param streamId the stream (channel) id
+   * @param join where this client's reader starts
+   * @return the client's lease
+   * @throws NullPointerException if {@code join} is {@code null}
+   * @throws IllegalArgumentException if an id is invalid
+   * @throws PlaylistNotFoundException if there is no such playlist
+   * @throws TunerLimitExceededException if the stream would need a tuner and none is free
+   * @throws PlaylistInitializationException if the playlist was being created and that failed
+   * @throws IllegalStateException if the registry is closed
+   */
+  ClientLease acquire(String playlistId, String streamId, JoinPosition join);
+
+  /**
    * Removes what is no longer used: clients not touched within {@code staleAfter}, streams without
    * clients past {@code streamGrace}, and playlists without streams past {@code idleGrace} (with their
    * working folders).
@@ -191,7 +211,15 @@ public interface PlaylistRegistry extends AutoCloseable {
    * concurrently is either seen (and its stream and playlist are kept) or joins after the removal (and
    * starts a new stream or gets {@link PlaylistNotFoundException}); nothing with a client in it is ever
    * removed. Events, log lines and folder deletion follow each step. Safe to call from any thread and
-   * concurrently with itself; also run periodically when a scheduler was configured.
+   * concurrently with itself; run every cleanup interval (default 5 s) unless the builder was told
+   * {@code manualCleanup()}.
+   *
+   * <p>Stall sweep: before deciding, each reader's published position is compared with the writer's.
+   * A reader that consumed since the last pass, or has nothing to read, counts as active; one that
+   * consumed nothing (and whose lease was not touched) for {@code staleAfter} while data waited is
+   * evicted, and so is one the writer lapped that did not move for a whole pass. An evicted lease is
+   * released exactly once and its {@link ClientLease#onEnded} callbacks run, so the viewer's
+   * connection can be closed even if its thread is stuck in a socket write.
    *
    * @return what this pass removed
    * @throws RegistryClosedException if the registry is closed
@@ -210,7 +238,8 @@ public interface PlaylistRegistry extends AutoCloseable {
    * Closes the registry: cancels periodic cleanup, evicts every client, stops every stream, removes
    * every playlist and deletes their working folders, emitting the events. Later calls of other methods
    * throw {@link RegistryClosedException}; creations racing with {@code close} fail with it too. A
-   * scheduler passed to the builder belongs to the caller and is not shut down. Idempotent.
+   * scheduler passed to the builder belongs to the caller and is not shut down; the registry's own
+   * sweep thread (used when none was passed) is. Idempotent.
    */
   @Override
   void close();
@@ -229,6 +258,8 @@ public interface PlaylistRegistry extends AutoCloseable {
     private RegistryListener listener; // null: no listener, so no events are even built
     private Path workingFolderBase;
     private ScheduledExecutorService scheduler;
+    private boolean intervalSet;
+    private boolean manualCleanup;
     private UpstreamSource upstreamSource;
     private UpstreamResolver upstreamResolver;
     private int bufferCapacity = BroadcastRing.DEFAULT_CAPACITY;
@@ -244,12 +275,14 @@ public interface PlaylistRegistry extends AutoCloseable {
     public static final long MAX_DURATION_DAYS = 100_000;
     private static final Duration MAX_DURATION = Duration.ofDays(MAX_DURATION_DAYS);
     private TunerPool tunerPool; // null: the in-process default
+    private JoinPosition joinPosition = JoinPosition.live();
 
     Builder() { }
 
     /**
-     * Sets after how long without {@link ClientLease#touch()} a client counts as vanished and is
-     * evicted by cleanup. Default 30 seconds.
+     * Sets after how long without {@link ClientLease#touch()} and without its reader consuming (while
+     * data waits for it) a client counts as vanished and is evicted by the periodic cleanup's stall
+     * sweep. Default 30 seconds.
      *
      * @param staleAfter a positive duration
      * @return this builder
@@ -336,6 +369,36 @@ public interface PlaylistRegistry extends AutoCloseable {
     public Builder scheduler(ScheduledExecutorService scheduler, Duration interval) {
       this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
       this.cleanupInterval = positive("interval", interval);
+      return this;
+    }
+
+    /**
+     * Sets how often the registry's own daemon thread runs {@link PlaylistRegistry#cleanup()}, whose
+     * stall sweep evicts viewers that stopped consuming: one is freed within {@code staleAfter} plus
+     * one interval. Without {@link #scheduler}, the registry owns that thread and stops it on
+     * {@link PlaylistRegistry#close()}. Default 5 seconds.
+     *
+     * @param interval a positive interval between cleanup passes
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder cleanupInterval(Duration interval) {
+      this.cleanupInterval = positive("interval", interval);
+      this.intervalSet = true;
+      return this;
+    }
+
+    /**
+     * Runs no periodic cleanup: stale and lapped viewers, idle streams and idle playlists are removed
+     * only when the caller calls {@link PlaylistRegistry#cleanup()} (idle streams also by their grace
+     * timers). For tests that drive time with their own {@link Ticker}; a server should keep the
+     * default, or a stalled viewer holds its tuner until the next explicit cleanup. Cannot be combined
+     * with {@link #scheduler} or {@link #cleanupInterval}.
+     *
+     * @return this builder
+     */
+    public Builder manualCleanup() {
+      this.manualCleanup = true;
       return this;
     }
 
@@ -441,6 +504,23 @@ public interface PlaylistRegistry extends AutoCloseable {
     }
 
     /**
+     * Sets where a new viewer starts in an MPEG-TS stream's buffer unless its acquire names a position
+     * ({@link #acquire(String, String, JoinPosition)}): on a random access point, after the current PAT
+     * and PMT, so its decoder starts on a clean picture. Default {@link JoinPosition#live()}, the newest
+     * point (within one group of pictures of live). A stream that is not MPEG-TS, has no video, or has
+     * shown no random access point yet falls back to the packet-aligned {@link #startBehind} offset (or
+     * the oldest intact byte for {@link JoinPosition#oldest()}); see {@link JoinPosition}.
+     *
+     * @param position the default join position
+     * @return this builder
+     * @throws NullPointerException if {@code position} is {@code null}
+     */
+    public Builder joinPosition(JoinPosition position) {
+      this.joinPosition = Objects.requireNonNull(position, "joinPosition");
+      return this;
+    }
+
+    /**
      * Sets the tuner admission of every playlist: which upstream connections may open. Default: an
      * in-process pool that enforces each playlist's {@link PlaylistSettings#tunerLimit()} on this node
      * only. Pass a shared pool (for example {@code buffer-redis}) to enforce one limit across nodes.
@@ -459,9 +539,15 @@ public interface PlaylistRegistry extends AutoCloseable {
      * Builds the registry.
      *
      * @return a new, open registry
-     * @throws IllegalArgumentException if {@code startBehind} exceeds {@code bufferCapacity}
+     * @throws IllegalArgumentException if {@code startBehind} exceeds {@code bufferCapacity}, or
+     *     {@link #manualCleanup()} was combined with a cleanup interval or scheduler
      */
     public PlaylistRegistry build() {
+      if (manualCleanup && (scheduler != null || intervalSet)) {
+        throw new IllegalArgumentException("manualCleanup() cannot be combined with "
+            + (scheduler != null ? "scheduler(...)" : "cleanupInterval(...)")
+            + ": that cleanup interval would never take effect");
+      }
       StreamDataConfig data = null;
       if (upstreamSource != null) {
         int capacity = Integer.highestOneBit(bufferCapacity - 1) << 1;
@@ -471,11 +557,11 @@ public interface PlaylistRegistry extends AutoCloseable {
               + " bytes) must not exceed the buffer capacity (" + capacity + " bytes)");
         }
         data = new StreamDataConfig(upstreamSource, upstreamResolver, bufferCapacity, behind,
-            mpegTs, slowClientPolicy, reconnectPolicy, startTimeout);
+            mpegTs, slowClientPolicy, reconnectPolicy, startTimeout, joinPosition);
       }
       DefaultPlaylistRegistry core = new DefaultPlaylistRegistry(new RegistryConfig(
           staleAfter, streamGrace, idleGrace, ticker, listener, workingFolderBase, scheduler,
-          cleanupInterval, data, tunerPool));
+          cleanupInterval, data, tunerPool, !manualCleanup));
       // The implementation does not know this interface (no cycle between the two files); this
       // adapter is the only place that ties them together.
       return new PlaylistRegistry() {
@@ -514,6 +600,11 @@ public interface PlaylistRegistry extends AutoCloseable {
             PlaylistInitializer initializer) {
           return core.acquire(playlistId, streamId, Objects.requireNonNull(clientKey, "clientKey"),
               initializer);
+        }
+
+        @Override
+        public ClientLease acquire(String playlistId, String streamId, JoinPosition join) {
+          return core.acquire(playlistId, streamId, Objects.requireNonNull(join, "join"));
         }
 
         @Override

@@ -63,6 +63,13 @@
  *   the old lease is ended and its tuner handed to the new stream in one atomic step: no other start
  *   can take the tuner in between, two streams never hold one tuner (the new upstream opens only
  *   after the old connection has closed), and the slot is never leaked.</dd>
+ *   <dt>{@code StallEviction}</dt>
+ *   <dd>A lease the stall sweep evicts (its reader consumed nothing, and it was not touched, for
+ *   {@code staleAfter} while data waited, or its reader was lapped and stopped moving) is released
+ *   exactly once and its end told exactly once, also when the sweep races its holder's final read or
+ *   close; the eviction is decided inside the playlist's compute, so it never removes a stream (and
+ *   frees its tuner) that a client still streams from. Without a scheduler the registry runs the
+ *   sweep on its own daemon thread, stopped by {@code close()}.</dd>
  * </dl>
  *
  * <h2>How the registry keeps them</h2>
@@ -142,9 +149,8 @@
  *   {@link io.github.buffercore.TunerSlot}</td><td>The tuner-admission SPI: implemented by a cluster
  *   (e.g. Redis) pool; the in-process default is internal.</td></tr>
  *   <tr><td>{@link io.github.buffercore.JoinPosition}</td><td>Where a new viewer starts in the buffer
- *   (live, behind, oldest keyframe): the keyframe join (issue 14) passes it to
- *   {@code acquire(playlistId, streamId, JoinPosition)} and the builder's {@code joinPosition}. Until
- *   that lands it is the one type here no public method takes.</td></tr>
+ *   (live, behind, oldest keyframe): taken by {@code acquire(playlistId, streamId, JoinPosition)} and
+ *   the builder's {@code joinPosition}.</td></tr>
  *   <tr><td>{@link io.github.buffercore.BufferCoreException} and its subclasses
  *   {@link io.github.buffercore.PlaylistNotFoundException},
  *   {@link io.github.buffercore.PlaylistInitializationException},

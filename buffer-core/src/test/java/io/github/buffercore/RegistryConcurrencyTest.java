@@ -93,6 +93,7 @@ class RegistryConcurrencyTest {
     };
     PlaylistRegistry registry = PlaylistRegistry.builder()
         .ticker(ticker)
+        .manualCleanup() // the test's cleaner thread is the only one
         .listener(checker)
         // Nobody goes stale: every client closes its own lease. The cleaner moves the ticker 500 ms per
         // pass and may pass a million times while a worker is descheduled, so "never" must be long.

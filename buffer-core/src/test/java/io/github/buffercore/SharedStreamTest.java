@@ -337,16 +337,26 @@ class SharedStreamTest {
         .build();
     java.util.Set<String> known = new java.util.HashSet<>();
     for (int p = 0; p < 70; p++) {
-      known.add(sha256(java.util.Arrays.copyOfRange(clip, p * PACKET, (p + 1) * PACKET)));
+      known.add(sha256(spliceInvariant(java.util.Arrays.copyOfRange(clip, p * PACKET, (p + 1) * PACKET))));
     }
     try (ClientLease lease = registry.acquire("p1", "ch1", tuners(1))) {
       byte[] read = readExactly(lease.reader(), PACKET * 35); // spans at least three connections
       for (int p = 0; p < 35; p++) {
         assertThat(known).as("packet %d is a packet of the clip, not two glued halves", p)
-            .contains(sha256(java.util.Arrays.copyOfRange(read, p * PACKET, (p + 1) * PACKET)));
+            .contains(sha256(spliceInvariant(java.util.Arrays.copyOfRange(read, p * PACKET, (p + 1) * PACKET))));
       }
     }
     assertThat(source.openedConnections()).isGreaterThanOrEqualTo(3);
+  }
+
+  /**
+   * The packet without what a clean splice may rewrite (its continuity counter and the adaptation
+   * field's discontinuity indicator), so that a spliced packet is still recognised as the clip's.
+   */
+  private static byte[] spliceInvariant(byte[] packet) {
+    packet[3] &= (byte) 0xF0;
+    packet[5] &= (byte) 0x7F;
+    return packet;
   }
 
   @Test

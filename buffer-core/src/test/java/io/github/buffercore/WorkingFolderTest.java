@@ -15,7 +15,7 @@ class WorkingFolderTest {
 
   @Test
   void eachPlaylistGetsAFolderUnderTheBaseThatIsDeletedWithIt(@TempDir Path base) throws Exception {
-    try (PlaylistRegistry registry = PlaylistRegistry.builder().ticker(ticker)
+    try (PlaylistRegistry registry = PlaylistRegistry.builder().ticker(ticker).manualCleanup()
         .idleGrace(Duration.ofSeconds(1)).workingFolderBase(base.resolve("tmp")).build()) {
       Playlist playlist = registry.getOrCreate("p1", id -> PlaylistSettings.withTuners(1));
       Path folder = playlist.workingFolder().orElseThrow();

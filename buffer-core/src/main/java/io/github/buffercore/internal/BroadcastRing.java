@@ -216,7 +216,47 @@ public final class BroadcastRing extends RingMemory implements ChunkSink {
    * @return the new reader
    */
   public StreamReader newReader() {
-    RingReader reader = new RingReader(this, startPosition(), this::removeReader);
+    return register(new RingReader(this, startPosition(), this::removeReader));
+  }
+
+  /**
+   * Creates a reader at the oldest intact byte (a packet boundary in MPEG-TS mode): the fallback of an
+   * {@code oldest} join on a stream without random access points. Safe from any thread.
+   *
+   * @return the new reader
+   */
+  public StreamReader newOldestReader() {
+    return register(new RingReader(this, oldestPosition(), this::removeReader));
+  }
+
+  /**
+   * Creates a reader that first receives {@code prefix} (a keyframe join's PAT and PMT) and then the
+   * ring's bytes from {@code position} on. If {@code position} is no longer intact when the reader is
+   * created, it starts where {@link #newReader()} would, without the prefix (the prefix belongs to
+   * the lost point); if it is overwritten after that check, the reader's first read finds it lapped and
+   * the stream's {@link SlowClientPolicy} applies, as for any lapped reader. Safe from any thread.
+   *
+   * @param position where the reader starts: at most the live edge, a packet boundary in MPEG-TS mode
+   * @param prefix bytes sent before the first ring byte, or {@code null}; not copied, never modified
+   * @return the new reader
+   * @throws IllegalArgumentException if {@code position} is negative, beyond the live edge, or (in
+   *     MPEG-TS mode) not a multiple of 188
+   */
+  public StreamReader newReaderAt(long position, byte[] prefix) {
+    final long live = bytesWritten();
+    if (position < 0 || position > live || (mpegTs && position % TsPacketAligner.PACKET_SIZE != 0)) {
+      throw new IllegalArgumentException("reader start " + position + " of stream '" + streamId + "' in playlist '"
+          + playlistId + "' is not a " + (mpegTs ? "packet boundary " : "position ") + "between 0 and " + live);
+    }
+    if ((long) TAIL_INTENT.getAcquire(this) - capacity > position) {
+      LOG.debug("Join point {} of stream '{}' in playlist '{}' was overwritten before the reader started; "
+          + "starting at the default position", position, streamId, playlistId);
+      return newReader();
+    }
+    return register(new RingReader(this, position, prefix, this::removeReader));
+  }
+
+  private StreamReader register(RingReader reader) {
     synchronized (readersLock) {
       RingReader[] current = readers;
       RingReader[] next = Arrays.copyOf(current, current.length + 1);

@@ -14,7 +14,8 @@ public interface ChunkSink {
 
   /**
    * Appends {@code len} bytes of {@code src} starting at {@code off}. The caller reuses {@code src}
-   * after this method returns, so an implementation must copy what it keeps. Must not block for long:
+   * after this method returns, so an implementation must copy what it keeps; it may rewrite the bytes
+   * of {@code [off, off + len)} in place (a splicer does), since no caller reads them again. Must not block for long:
    * the pump calls it between two reads from the upstream.
    *
    * @param src the bytes
@@ -30,6 +31,16 @@ public interface ChunkSink {
    */
   default void newConnection() {
     // stateless sinks have nothing to reset
+  }
+
+  /**
+   * The bytes of the next {@link #write} do not continue the bytes before in timestamps or
+   * continuity counters although the connection stayed the same ({@link
+   * io.github.buffercore.UpstreamConnection#discontinuityCount()} grew). Called on the pump thread,
+   * before that write. A sink that makes splices clean treats it like a new connection.
+   */
+  default void discontinuity() {
+    // sinks that do not look into the bytes have nothing to do
   }
 
   /** Ends the stream normally (the pump was stopped). Called at most once. */

@@ -4,25 +4,24 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.buffercore.CleanupReport;
 import io.github.buffercore.ClientKey;
 import io.github.buffercore.ClientLease;
+import io.github.buffercore.JoinPosition;
 import io.github.buffercore.Playlist;
 import io.github.buffercore.PlaylistInitializer;
 import io.github.buffercore.PlaylistNotFoundException;
 import io.github.buffercore.PlaylistSettings;
-import io.github.buffercore.PlaylistSnapshot;
 import io.github.buffercore.RegistryClosedException;
 import io.github.buffercore.RegistrySnapshot;
-import io.github.buffercore.StreamSnapshot;
 import io.github.buffercore.UnknownStreamException;
 import io.github.buffercore.UpstreamTarget;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -53,6 +52,7 @@ public final class DefaultPlaylistRegistry {
   private final AtomicLong generations = new AtomicLong();
   private final AtomicLong clientIds = new AtomicLong();
   private final ScheduledFuture<?> periodicCleanup;
+  private final ScheduledThreadPoolExecutor ownScheduler; // when the caller gave none; shut down on close
   private final StreamDataConfig data;
   private final DataPlane dataPlane;
   /** The data plane reports to the registry only through this narrow seam. */
@@ -70,7 +70,9 @@ public final class DefaultPlaylistRegistry {
     // in-use entry recreated after eviction); removal is decided only by cleanup, inside a compute.
     this.playlists = Caffeine.newBuilder().<String, RegistryNode>build().asMap();
     this.data = config.data();
-    this.dataPlane = new DataPlane(data, config.scheduler());
+    this.ownScheduler = config.scheduler() == null && config.periodicCleanup() ? StallSweep.ownScheduler() : null;
+    ScheduledExecutorService scheduler = ownScheduler != null ? ownScheduler : config.scheduler();
+    this.dataPlane = new DataPlane(data, scheduler);
     this.transitions = new PlaylistTransitions(config.staleAfter().toNanos(),
         config.streamGrace().toNanos(), config.idleGrace().toNanos(), config.listener() != null,
         data == null ? null : DataPlane.streams(data, owner));
@@ -81,13 +83,8 @@ public final class DefaultPlaylistRegistry {
         config.streamGrace().toNanos(), config.ticker(), () -> closed, this::applyAndRun);
     this.creation = new PlaylistCreation(playlists, config.workingFolderBase(), generations,
         config.ticker(), effects, () -> closed, this::removeForClose);
-    if (config.scheduler() != null) {
-      long period = config.cleanupInterval().toNanos();
-      this.periodicCleanup = config.scheduler().scheduleWithFixedDelay(
-          this::scheduledCleanup, period, period, TimeUnit.NANOSECONDS);
-    } else {
-      this.periodicCleanup = null;
-    }
+    this.periodicCleanup = config.periodicCleanup()
+        ? StallSweep.every(scheduler, config.cleanupInterval(), this::scheduledCleanup) : null;
   }
 
   /** The tuner limit of a live playlist, {@code 0} if there is none; a plain read, for the pool. */
@@ -192,11 +189,33 @@ public final class DefaultPlaylistRegistry {
    * @return the client's lease
    */
   public ClientLease acquire(String playlistId, String streamId, ClientKey key) {
+    return acquire(playlistId, streamId, key, (JoinPosition) null);
+  }
+
+  /** Joins a client, starting the stream if needed; its reader starts at {@code join} (null: the default). */
+  public ClientLease acquire(String playlistId, String streamId, JoinPosition join) {
+    return acquire(playlistId, streamId, (ClientKey) null, join);
+  }
+
+  /**
+   * Joins a client (with a key: a switch, see {@link #acquire(String, String, ClientKey)}), its
+   * reader starting at {@code join}.
+   *
+   * @param playlistId the playlist id
+   * @param streamId the stream id
+   * @param key the client key, or {@code null} for a client without one
+   * @param join where the reader starts, or {@code null} for the registry's default
+   * @return the client's lease
+   */
+  public ClientLease acquire(String playlistId, String streamId, ClientKey key, JoinPosition join) {
     Ids.requireValid("playlistId", playlistId);
     Ids.requireValid("streamId", streamId);
     ensureOpen();
     Lease lease = new Lease(owner, playlistId, streamId, clientIds.incrementAndGet(), config.ticker(),
         key);
+    if (join != null) { // a plain acquire takes no extra monitor
+      lease.joinAt(join);
+    }
     UpstreamTarget target = null;
     while (true) {
       if (data != null && target == null && !isRunning(playlistId, streamId)) {
@@ -249,7 +268,7 @@ public final class DefaultPlaylistRegistry {
     while (true) {
       getOrCreate(playlistId, initializer);
       try {
-        return acquire(playlistId, streamId, key);
+        return acquire(playlistId, streamId, key, (JoinPosition) null);
       } catch (PlaylistNotFoundException removedInBetween) {
         LOG.debug("Playlist {} was removed between creation and join of stream {}; retrying",
             playlistId, streamId);
@@ -284,11 +303,7 @@ public final class DefaultPlaylistRegistry {
     }
   }
 
-  /**
-   * One cleanup pass over every playlist.
-   *
-   * @return what was removed
-   */
+  /** One cleanup pass over every playlist; returns what was removed. */
   public CleanupReport cleanup() {
     ensureOpen();
     List<String> evicted = new ArrayList<>();
@@ -297,7 +312,8 @@ public final class DefaultPlaylistRegistry {
     for (Map.Entry<String, RegistryNode> entry : playlists.entrySet()) {
       String playlistId = entry.getKey();
       long now = config.ticker().read();
-      if (!(entry.getValue() instanceof PlaylistState seen) || !transitions.mayNeedCleanup(seen, now)) {
+      if (!(entry.getValue() instanceof PlaylistState seen) || !StallSweep.sweep(seen, now)
+          || !transitions.mayNeedCleanup(seen, now)) {
         // Nothing to remove in the state we saw. A newer state was made by a join or leave after
         // `now`; whatever it made removable is found by the next pass. Safety never depends on
         // this pre-check: every removal is decided again inside the compute.
@@ -308,17 +324,7 @@ public final class DefaultPlaylistRegistry {
         continue;
       }
       effects.run(step.effects());
-      for (Effect effect : step.effects()) {
-        if (effect instanceof Effect.EvictClient evict) {
-          Lease lease = evict.lease();
-          evicted.add(lease.playlistId() + "/" + lease.streamId() + "/" + lease.clientId());
-        } else if (effect instanceof Effect.StopUpstream stop) {
-          stopped.add(playlistId + "/" + stop.stream().streamId());
-        }
-      }
-      if (step.outcome() == Outcome.REMOVED) {
-        removed.add(playlistId);
-      }
+      RegistryViews.record(playlistId, step, evicted, stopped, removed);
     }
     return new CleanupReport(evicted, stopped, removed);
   }
@@ -347,19 +353,7 @@ public final class DefaultPlaylistRegistry {
    */
   public RegistrySnapshot snapshot() {
     ensureOpen();
-    List<PlaylistSnapshot> result = new ArrayList<>();
-    for (RegistryNode node : playlists.values()) {
-      if (node instanceof PlaylistState state) {
-        List<StreamSnapshot> streams = new ArrayList<>(state.streams().size());
-        for (StreamState stream : state.streams().values()) {
-          streams.add(new StreamSnapshot(stream.streamId(), stream.generation(), stream.clientCount(),
-              stream.stats()));
-        }
-        result.add(new PlaylistSnapshot(state.playlist(), streams));
-      }
-    }
-    result.sort(Comparator.comparing(PlaylistSnapshot::id));
-    return new RegistrySnapshot(result);
+    return RegistryViews.snapshot(playlists.values());
   }
 
   /** Closes the registry: evicts every client, stops every upstream, removes every playlist. */
@@ -378,6 +372,7 @@ public final class DefaultPlaylistRegistry {
       }
     }
     dataPlane.close(); // every pump was stopped above; they end once their connection is closed
+    StallSweep.shutdown(ownScheduler);
   }
 
   /** Removes one playlist because the registry closed; pending creations fail on their own. */

@@ -1,5 +1,6 @@
 package io.github.buffercore.internal;
 
+import io.github.buffercore.LeaseEnd;
 import io.github.buffercore.RegistryEvent;
 import io.github.buffercore.TunerLimitExceededException;
 
@@ -32,8 +33,9 @@ sealed interface Effect {
    *
    * @param lease the evicted lease
    * @param closeReader whether to close its reader too (cleanup: the client stopped reading)
+   * @param reason what its holder's end callbacks are told
    */
-  record EvictClient(Lease lease, boolean closeReader) implements Effect { }
+  record EvictClient(Lease lease, boolean closeReader, LeaseEnd.Reason reason) implements Effect { }
 
   /**
    * Tell the listener.

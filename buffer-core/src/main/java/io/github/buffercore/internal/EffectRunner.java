@@ -3,6 +3,7 @@ package io.github.buffercore.internal;
 import io.github.buffercore.RegistryEvent;
 import io.github.buffercore.RegistryListener;
 import io.github.buffercore.Ticker;
+import io.github.buffercore.LeaseEnd;
 import io.github.buffercore.TunerLimitExceededException;
 import io.github.buffercore.TunerPool;
 import io.github.buffercore.TunerPoolUnavailableException;
@@ -78,12 +79,17 @@ final class EffectRunner {
         fire(notify.event());
       } else if (effect instanceof Effect.EvictClient evict) {
         Lease lease = evict.lease();
-        lease.markReleased();
+        // The compute already removed the client; whoever marks the lease first tells its holder
+        // (a close racing this eviction tells CLOSED, and its own Leave changes nothing).
+        boolean first = lease.markReleased(evict.reason());
         if (evict.closeReader()) {
           lease.closeReader();
         }
-        LOG.info("Evicted client {} of stream {} in playlist {}", lease.clientId(), lease.streamId(),
-            lease.playlistId());
+        LOG.debug("Evicted client {} of stream {} in playlist {}: {}", lease.clientId(), lease.streamId(),
+            lease.playlistId(), evict.reason());
+        if (first) {
+          lease.fireEnded();
+        }
       } else if (effect instanceof Effect.StopUpstream stop) {
         stop(stop);
       } else if (effect instanceof Effect.DeleteFolder removed) {
@@ -102,10 +108,13 @@ final class EffectRunner {
       } else if (effect instanceof Effect.SwitchClient switched) {
         Lease lease = switched.lease();
         lease.switchedTo(switched.toStreamId()); // before the release, so the reader sees it
-        lease.markReleased();
+        boolean first = lease.markReleased(LeaseEnd.Reason.SWITCHED);
         lease.closeReader();
-        LOG.info("Client {} switched from stream {} to stream {} in playlist {}", lease.clientId(),
+        LOG.debug("Client {} switched from stream {} to stream {} in playlist {}", lease.clientId(),
             lease.streamId(), switched.toStreamId(), lease.playlistId());
+        if (first) {
+          lease.fireEnded();
+        }
       } else if (effect instanceof Effect.AwaitClosed await) {
         awaitClosed(await);
       }

@@ -2,12 +2,21 @@ package io.github.buffercore.internal;
 
 import io.github.buffercore.ClientKey;
 import io.github.buffercore.ClientLease;
+import io.github.buffercore.LeaseEnd;
+import io.github.buffercore.JoinPosition;
 import io.github.buffercore.StreamReader;
 import io.github.buffercore.StreamSwitchedException;
 import io.github.buffercore.Ticker;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Optional;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A client's lease. Membership in the registry is decided only by the immutable state (a lease is a
@@ -27,6 +36,7 @@ final class Lease implements ClientLease {
     void release(Lease lease);
   }
 
+  private static final Logger LOG = LoggerFactory.getLogger("io.github.buffercore.PlaylistRegistry");
   private static final VarHandle RELEASED;
 
   static {
@@ -52,8 +62,15 @@ final class Lease implements ClientLease {
   private volatile long lastTouched;
   @SuppressWarnings("unused") // accessed through RELEASED
   private volatile boolean released;
+  private volatile LeaseEnd.Reason endReason; // set once, by the caller that won markReleased
+  /** {@code null}, the pending callbacks (an immutable list), or the {@link LeaseEnd} once ended. */
+  private final AtomicReference<Object> ending = new AtomicReference<>();
+  // Stall sweep: written by sweeps only (racing sweeps write equivalent values).
+  private volatile long sweptPosition = Long.MIN_VALUE;
+  private volatile boolean lappedStall;
   private SharedStream stream; // guarded by this; set once, right after the join
   private LeaseReader reader; // guarded by this
+  private JoinPosition join; // guarded by this; null: the registry's default
 
   Lease(Owner owner, String playlistId, String streamId, long clientId,
       Ticker ticker) {
@@ -111,6 +128,11 @@ final class Lease implements ClientLease {
     this.stream = joined;
   }
 
+  /** Called by the joining thread before {@link #attach}: where this client's reader starts. */
+  synchronized void joinAt(JoinPosition position) {
+    this.join = position;
+  }
+
   @Override
   public StreamReader reader() {
     StreamReader existing;
@@ -127,7 +149,8 @@ final class Lease implements ClientLease {
           throw new IllegalStateException("Stream '" + streamId + "' of playlist '" + playlistId
               + "' has no data path: build the registry with upstream(source, resolver)");
         }
-        reader = new LeaseReader(this, stream.newReader(), this::switchedTo);
+        reader = new LeaseReader(this, join == null ? stream.newReader() : stream.newReader(join),
+            this::switchedTo);
       }
       existing = reader;
     }
@@ -163,21 +186,102 @@ final class Lease implements ClientLease {
     return lastTouched;
   }
 
+  /**
+   * The writer-side stall sweep, run by cleanup before its compute: a reader that consumed since the
+   * last sweep, or has nothing to read, is active now; a lapped reader that did not move since the
+   * last sweep is a lapped stall. Reads only published positions; never blocks the reader.
+   *
+   * @param now the sweep's time
+   */
+  void sweep(long now) {
+    LeaseReader leaseReader;
+    synchronized (this) {
+      leaseReader = reader;
+    }
+    if (leaseReader == null || released || !(leaseReader.ring() instanceof RingReader ring)) {
+      return; // no reader: only touch() tells activity
+    }
+    long position = ring.position();
+    boolean moved = position != sweptPosition;
+    sweptPosition = position;
+    if (moved || ring.caughtUp()) {
+      lastTouched = now;
+      lappedStall = false;
+    } else {
+      lappedStall = ring.lapped();
+    }
+  }
+
+  /** Whether the last sweep found the reader lapped and not moving since the sweep before. */
+  boolean lappedStall() {
+    return lappedStall;
+  }
+
   @Override
   public boolean isOpen() {
     return !released;
   }
 
   /** Marks the lease released; returns {@code true} for the one caller that did it first. */
-  boolean markReleased() {
-    return RELEASED.compareAndSet(this, false, true);
+  boolean markReleased(LeaseEnd.Reason reason) {
+    if (RELEASED.compareAndSet(this, false, true)) {
+      endReason = reason;
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Runs the end callbacks, once; called by the caller that won {@link #markReleased}, after the
+   * release took effect in the registry and outside any compute.
+   */
+  @SuppressWarnings("unchecked")
+  void fireEnded() {
+    LeaseEnd end = new LeaseEnd(playlistId, streamId, clientId, endReason);
+    Object previous = ending.getAndSet(end);
+    if (previous instanceof List<?> callbacks) {
+      for (Consumer<LeaseEnd> callback : (List<Consumer<LeaseEnd>>) callbacks) {
+        runCallback(callback, end);
+      }
+    }
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public void onEnded(Consumer<LeaseEnd> callback) {
+    Objects.requireNonNull(callback, "callback");
+    while (true) {
+      Object current = ending.get();
+      if (current instanceof LeaseEnd end) {
+        runCallback(callback, end);
+        return;
+      }
+      List<Consumer<LeaseEnd>> next = new ArrayList<>(2);
+      if (current != null) {
+        next.addAll((List<Consumer<LeaseEnd>>) current);
+      }
+      next.add(callback);
+      if (ending.compareAndSet(current, List.copyOf(next))) {
+        return;
+      }
+    }
+  }
+
+  private void runCallback(Consumer<LeaseEnd> callback, LeaseEnd end) {
+    try {
+      callback.accept(end);
+    } catch (RuntimeException e) {
+      LOG.warn("End callback of client {} of stream {} in playlist {} threw; ignoring it", clientId,
+          streamId, playlistId, e);
+    }
   }
 
   @Override
   public void close() {
-    if (markReleased()) {
+    if (markReleased(LeaseEnd.Reason.CLOSED)) {
       closeReader();
       owner.release(this);
+      fireEnded();
     }
   }
 

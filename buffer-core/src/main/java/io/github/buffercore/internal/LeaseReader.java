@@ -68,6 +68,11 @@ final class LeaseReader implements StreamReader {
         : new StreamSwitchedException(lease.playlistId(), lease.streamId(), to, lease.clientId());
   }
 
+  /** The ring's reader underneath, for the stall sweep. */
+  StreamReader ring() {
+    return delegate;
+  }
+
   @Override
   public void onReadable(Runnable callback) {
     delegate.onReadable(callback);

@@ -1,5 +1,6 @@
 package io.github.buffercore.internal;
 
+import io.github.buffercore.LeaseEnd;
 import io.github.buffercore.RegistryEvent;
 import io.github.buffercore.RegistryEvent.Type;
 import io.github.buffercore.TunerLimitExceededException;
@@ -193,7 +194,7 @@ final class PlaylistTransitions {
       effects.add(event(Type.TUNER_LIMIT_REACHED, next, streamId, refusedClient, 0));
     }
     for (Lease lease : stream.clients()) {
-      effects.add(new Effect.EvictClient(lease, false));
+      effects.add(new Effect.EvictClient(lease, false, LeaseEnd.Reason.UPSTREAM_FAILED));
     }
     effects.add(new Effect.StopUpstream(state.id(), stream, failed.reason()));
     if (notify) {
@@ -221,7 +222,7 @@ final class PlaylistTransitions {
         continue;
       }
       for (Lease lease : stream.clients()) {
-        if (now - lease.lastTouched() > staleAfterNanos) {
+        if (now - lease.lastTouched() > staleAfterNanos || lease.lappedStall()) {
           return true;
         }
       }
@@ -243,7 +244,7 @@ final class PlaylistTransitions {
       long lastTouch = Long.MIN_VALUE;
       for (Lease lease : stream.clients()) {
         long touched = lease.lastTouched();
-        if (now - touched > staleAfterNanos) {
+        if (now - touched > staleAfterNanos || lease.lappedStall()) {
           evicted.add(lease);
           lastTouch = Math.max(lastTouch, touched);
         } else {
@@ -273,7 +274,9 @@ final class PlaylistTransitions {
     }
     List<Effect> effects = new ArrayList<>();
     for (Lease lease : evicted) {
-      effects.add(new Effect.EvictClient(lease, true)); // stale clients stopped reading
+      // Stale or lapped clients stopped reading: their reader is closed too.
+      effects.add(new Effect.EvictClient(lease, true,
+          lease.lappedStall() ? LeaseEnd.Reason.LAPPED : LeaseEnd.Reason.EVICTED_STALE));
     }
     for (StreamState stream : stopped) {
       effects.add(new Effect.StopUpstream(state.id(), stream, "it had no clients"));
@@ -304,7 +307,7 @@ final class PlaylistTransitions {
     PlaylistState empty = state.withStreams(Map.of(), 0L);
     for (StreamState stream : state.streams().values()) {
       for (Lease lease : stream.clients()) {
-        effects.add(new Effect.EvictClient(lease, false));
+        effects.add(new Effect.EvictClient(lease, false, LeaseEnd.Reason.REGISTRY_CLOSED));
         if (notify) {
           events.add(event(Type.CLIENT_EVICTED, empty, stream.streamId(), lease.clientId(), 0));
         }

@@ -20,6 +20,8 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param cleanupInterval the period of scheduled cleanup
  * @param data the data path settings, or {@code null} for a registry without upstream
  * @param tunerPool the caller's tuner admission, or {@code null} for the in-process default
+ * @param periodicCleanup whether cleanup (with the stall sweep) runs every {@code cleanupInterval};
+ *     on the registry's own daemon scheduler when {@code scheduler} is {@code null}
  */
 public record RegistryConfig(
     Duration staleAfter,
@@ -31,4 +33,5 @@ public record RegistryConfig(
     ScheduledExecutorService scheduler,
     Duration cleanupInterval,
     StreamDataConfig data,
-    TunerPool tunerPool) { }
+    TunerPool tunerPool,
+    boolean periodicCleanup) { }

@@ -133,10 +133,19 @@ abstract class RingMemory {
 
   /** Where a new or skipping reader starts, computed from the current tail. */
   long startPosition() {
+    return startBehindLive(startBehind);
+  }
+
+  /** The oldest intact byte (packet boundary in MPEG-TS mode): where an {@code oldest} join falls back to. */
+  long oldestPosition() {
+    return startBehindLive(capacity);
+  }
+
+  private long startBehindLive(long behind) {
     // Acquire: tail first, then the intent, so intent >= tail for the values we read.
     final long currentTail = (long) TAIL.getAcquire(this);
     final long intent = (long) TAIL_INTENT.getAcquire(this);
-    long start = Math.max(Math.max(currentTail - startBehind, intent - capacity), 0);
+    long start = Math.max(Math.max(currentTail - behind, intent - capacity), 0);
     if (mpegTs) {
       // Round up to a packet boundary; tail and intent are multiples of 188, so this stays <= intent.
       long packet = TsPacketAligner.PACKET_SIZE;

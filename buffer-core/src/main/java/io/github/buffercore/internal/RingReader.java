@@ -49,9 +49,21 @@ final class RingReader implements StreamReader {
   /** The pending readiness callback, or {@code null}; claimed with getAndSet so it runs once. */
   final AtomicReference<Runnable> callback = new AtomicReference<>();
 
+  /**
+   * Bytes sent before any ring byte (a keyframe join's PAT and PMT), or {@code null} once sent or when
+   * there are none. Only the consumer advances it; volatile so a readiness check on another thread sees it.
+   */
+  private volatile byte[] prefix;
+  private int prefixSent; // consumer only
+
   RingReader(RingMemory ring, long start, Consumer<RingReader> onClose) {
+    this(ring, start, null, onClose);
+  }
+
+  RingReader(RingMemory ring, long start, byte[] prefix, Consumer<RingReader> onClose) {
     this.ring = ring;
     this.position = start;
+    this.prefix = prefix == null || prefix.length == 0 ? null : prefix;
     this.onClose = onClose;
   }
 
@@ -99,7 +111,7 @@ final class RingReader implements StreamReader {
 
   /** Whether a poll would return something other than 0; uses a volatile tail load (Dekker). */
   private boolean readableNow() {
-    return closed || ring.terminal != null || (long) RingMemory.TAIL.getVolatile(ring) > position;
+    return closed || prefix != null || ring.terminal != null || (long) RingMemory.TAIL.getVolatile(ring) > position;
   }
 
   @Override
@@ -108,6 +120,10 @@ final class RingReader implements StreamReader {
     ensureOpen();
     if (len == 0) {
       return 0;
+    }
+    final byte[] first = prefix;
+    if (first != null) {
+      return pollPrefix(first, dst, off, len);
     }
     if (padding > 0) {
       return pad(dst, off, len);
@@ -143,6 +159,22 @@ final class RingReader implements StreamReader {
       }
       return -1;
     }
+  }
+
+  /** Copies the next bytes of the join prefix; its position in the ring does not move. */
+  private int pollPrefix(byte[] first, byte[] dst, int off, int len) {
+    int n = Math.min(len, first.length - prefixSent);
+    if (n >= TsPacketAligner.PACKET_SIZE) {
+      n -= n % TsPacketAligner.PACKET_SIZE; // whole packets when the caller's buffer allows, as below
+    }
+    System.arraycopy(first, prefixSent, dst, off, n);
+    prefixSent += n;
+    if (prefixSent == first.length) {
+      prefix = null;
+    }
+    bytesRead += n; // single writer (the consumer)
+    ring.bytesDelivered.add(n);
+    return n;
   }
 
   private int pad(byte[] dst, int off, int len) {
@@ -197,7 +229,7 @@ final class RingReader implements StreamReader {
     final long lost = (long) RingMemory.TAIL_INTENT.getAcquire(ring) - ring.capacity - pos;
     if (ring.policy == SlowClientPolicy.DISCONNECT) {
       SlowClientException failure = new SlowClientException(ring.playlistId, ring.streamId, lost);
-      LOG.info("Reader of stream '{}' in playlist '{}' lapped at position {} and lost {} bytes; disconnecting",
+      LOG.debug("Reader of stream '{}' in playlist '{}' lapped at position {} and lost {} bytes; disconnecting",
           ring.streamId, ring.playlistId, pos, lost);
       slowClientFailure = failure;
       close();
@@ -261,6 +293,16 @@ final class RingReader implements StreamReader {
       LOG.warn("Readiness callback of a reader of stream '{}' in playlist '{}' threw; ignoring it",
           ring.streamId, ring.playlistId, t);
     }
+  }
+
+  /** Stall sweep (any thread): whether nothing is waiting for this reader (or it ended). */
+  boolean caughtUp() {
+    return closed || ring.terminal != null || (long) RingMemory.TAIL.getAcquire(ring) <= position;
+  }
+
+  /** Stall sweep (any thread): whether the writer overwrote the data this reader reads next. */
+  boolean lapped() {
+    return !closed && (long) RingMemory.TAIL_INTENT.getAcquire(ring) - ring.capacity > position;
   }
 
   @Override

@@ -1,9 +1,13 @@
 package io.github.buffercore.internal;
 
+import io.github.buffercore.JoinPosition;
 import io.github.buffercore.StreamReader;
 import io.github.buffercore.StreamStats;
 import io.github.buffercore.UpstreamException;
 import io.github.buffercore.UpstreamTarget;
+import io.github.buffercore.internal.ts.RandomAccessIndex;
+import io.github.buffercore.internal.ts.TsAnalyser;
+import io.github.buffercore.internal.ts.TsSplicer;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -28,6 +32,15 @@ import org.slf4j.LoggerFactory;
  * after the pump closed its last connection ({@link #complete} or {@link #fail}), or by {@link #stop}
  * if the pump never ran. A {@linkplain #lose lost} slot stops the pump; bytes that arrive after the
  * loss are dropped and the readers end with an {@link UpstreamException} naming the loss.
+ *
+ * <p>MPEG-TS writer chain, all on the pump thread: the {@link TsPacketAligner} (whole packets), the
+ * {@link TsSplicer} (clean splices), the ring write, then the {@link TsAnalyser}, which adds the random
+ * access points whose bytes are now published to the stream's {@link RandomAccessIndex}. A new
+ * connection after data was written (a reconnect, a backup URL) and a discontinuity inside one
+ * connection are spliced: aligner reset, then {@link TsSplicer#splice()}; readers stay connected. A
+ * reader joins at the point its {@link JoinPosition} picks in the index, after the PAT and PMT in force
+ * there, or at the ring's packet-aligned default when the index has no point (not MPEG-TS, no video,
+ * tables or first keyframe not seen yet).
  */
 final class SharedStream implements ChunkSink {
 
@@ -51,6 +64,10 @@ final class SharedStream implements ChunkSink {
   private BroadcastRing ring; // created on first use, guarded by this
   private UpstreamPump pump; // set by start() before the pump thread runs
   private TsPacketAligner aligner; // pump thread only, after start()
+  private TsSplicer splicer; // pump thread only, after start()
+  private TsAnalyser analyser; // pump thread only, after start()
+  private RandomAccessIndex index; // MPEG-TS only; created with the ring, guarded by this; queried by joins
+  private boolean wroteAny; // pump thread only: a later connection is a splice
 
   SharedStream(String playlistId, String streamId, long generation, UpstreamTarget target,
       StreamDataConfig config, StreamOwner owner, TunerHold tuner) {
@@ -72,20 +89,60 @@ final class SharedStream implements ChunkSink {
     if (ring == null) {
       ring = new BroadcastRing(playlistId, streamId, config.bufferCapacity(), config.slowClientPolicy(),
           config.startBehind(), config.mpegTs());
+      if (config.mpegTs()) {
+        index = new RandomAccessIndex(RandomAccessIndex.DEFAULT_CAPACITY);
+      }
     }
     return ring;
   }
 
-  /** A new reader of this stream; it ends at once if the stream already stopped. */
+  private synchronized RandomAccessIndex index() {
+    return index;
+  }
+
+  /**
+   * A new reader of this stream at the registry's join position; it ends at once if the stream
+   * already stopped.
+   */
   StreamReader newReader() {
-    return ring().newReader();
+    return newReader(config.joinPosition());
+  }
+
+  /**
+   * A new reader of this stream starting at {@code join}: the PAT and PMT, then the data from the
+   * random access point it names, or the packet-aligned fallback of {@link JoinPosition} when the
+   * stream has none yet.
+   *
+   * @param join where to start
+   * @return the reader; it ends at once if the stream already stopped
+   */
+  StreamReader newReader(JoinPosition join) {
+    BroadcastRing r = ring();
+    RandomAccessIndex points = index();
+    if (points != null) {
+      RandomAccessIndex.Point point = new RandomAccessIndex.Point();
+      boolean found = switch (join.kind()) {
+        case LIVE -> points.newest(point);
+        case BEHIND -> points.behind(join.distance().toNanos(), point);
+        case OLDEST -> points.oldestAtOrAfter(r.oldestPosition(), point);
+      };
+      if (found) {
+        LOG.debug("Reader of stream {} in playlist {} joins at {} ({})", streamId, playlistId, point, join);
+        return r.newReaderAt(point.position(),
+            TsAnalyser.headerWithContinuity(point.header(), point.psiContinuity()));
+      }
+    }
+    return join.kind() == JoinPosition.Kind.OLDEST ? r.newOldestReader() : r.newReader();
   }
 
   /** Opens the upstream; called once, after the compute that started the stream. */
   void start(Executor pumps, ScheduledExecutorService scheduler) {
     BroadcastRing sink = ring();
     if (config.mpegTs()) {
-      aligner = new TsPacketAligner(playlistId, streamId, sink);
+      RandomAccessIndex points = index();
+      analyser = new TsAnalyser(playlistId, streamId, points::add);
+      splicer = new TsSplicer(playlistId, streamId, new IndexingWriter(sink, analyser, points));
+      aligner = new TsPacketAligner(playlistId, streamId, splicer);
     }
     UpstreamPump created = UpstreamPump.builder(playlistId, streamId, config.source(), this, scheduler)
         .primaryUrl(target.url())
@@ -105,7 +162,8 @@ final class SharedStream implements ChunkSink {
     } catch (RejectedExecutionException rejected) {
       LOG.error("Could not start the upstream pump of stream {} in playlist {}", streamId, playlistId,
           rejected);
-      fail(new UpstreamException(playlistId, streamId, "the pump could not be started", rejected));
+      fail(new UpstreamException(playlistId, streamId, UpstreamException.Reason.INTERNAL, 0,
+          "the pump could not be started", rejected));
     }
   }
 
@@ -139,7 +197,8 @@ final class SharedStream implements ChunkSink {
   }
 
   private UpstreamException lostFailure() {
-    return new UpstreamException(playlistId, streamId, "its tuner slot was lost: " + lostReason, null);
+    return new UpstreamException(playlistId, streamId, UpstreamException.Reason.SLOT_LOST, 1,
+        "its tuner slot was lost: " + lostReason, null);
   }
 
   /**
@@ -198,6 +257,7 @@ final class SharedStream implements ChunkSink {
     if (lostReason != null || !tuner.held()) {
       return; // the slot is gone: not another byte to the readers
     }
+    wroteAny = true;
     if (aligner != null) {
       aligner.feed(src, off, len);
     } else {
@@ -209,6 +269,60 @@ final class SharedStream implements ChunkSink {
   public void newConnection() {
     if (aligner != null) {
       aligner.reset(); // a partial packet of the old connection must not be glued to the new one
+      if (wroteAny) {
+        splice("a new upstream connection");
+      }
+    }
+  }
+
+  @Override
+  public void discontinuity() {
+    if (aligner != null && wroteAny) {
+      aligner.reset();
+      splice("a discontinuity of the upstream");
+    }
+  }
+
+  private void splice(String why) {
+    splicer.splice();
+    LOG.info("Stream {} in playlist {} (generation {}): splice #{} after {}; readers stay connected",
+        streamId, playlistId, generation, splicer.splices(), why);
+  }
+
+  /**
+   * The end of the MPEG-TS writer chain: the ring write, then the analyser on the published bytes
+   * (so a point is findable only once its bytes are readable), then the index bounds.
+   */
+  private static final class IndexingWriter implements ChunkSink {
+    private final BroadcastRing ring;
+    private final TsAnalyser analyser;
+    private final RandomAccessIndex index;
+
+    IndexingWriter(BroadcastRing ring, TsAnalyser analyser, RandomAccessIndex index) {
+      this.ring = ring;
+      this.analyser = analyser;
+      this.index = index;
+    }
+
+    @Override
+    public void write(byte[] src, int off, int len) {
+      final long position = ring.bytesWritten();
+      ring.write(src, off, len);
+      analyser.packets(src, off, len, position);
+      final long written = position + len;
+      index.dropBefore(written - ring.capacity());
+      index.live(written, analyser.mediaTimeNanos());
+      index.observe(written, System.nanoTime());
+    }
+
+    @Override
+    public void complete() {
+      ring.complete();
+    }
+
+    @Override
+    public void fail(UpstreamException cause) {
+      ring.fail(cause);
     }
   }
 

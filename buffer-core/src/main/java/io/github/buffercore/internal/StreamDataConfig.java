@@ -1,5 +1,6 @@
 package io.github.buffercore.internal;
 
+import io.github.buffercore.JoinPosition;
 import io.github.buffercore.ReconnectPolicy;
 import io.github.buffercore.SlowClientPolicy;
 import io.github.buffercore.UpstreamResolver;
@@ -17,6 +18,7 @@ import java.time.Duration;
  * @param slowClientPolicy what happens to a lapped reader
  * @param reconnectPolicy attempts and backoff per upstream URL
  * @param startTimeout how long an upstream attempt may take to deliver its first byte
+ * @param joinPosition where a new reader starts unless its acquire names a position
  */
 public record StreamDataConfig(
     UpstreamSource source,
@@ -26,4 +28,5 @@ public record StreamDataConfig(
     boolean mpegTs,
     SlowClientPolicy slowClientPolicy,
     ReconnectPolicy reconnectPolicy,
-    Duration startTimeout) { }
+    Duration startTimeout,
+    JoinPosition joinPosition) { }

@@ -1,12 +1,8 @@
 package io.github.buffercore.internal;
 
 import io.github.buffercore.ReconnectPolicy;
-import io.github.buffercore.UpstreamConnection;
 import io.github.buffercore.UpstreamException;
-import io.github.buffercore.UpstreamRequest;
 import io.github.buffercore.UpstreamSource;
-import java.io.EOFException;
-import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,11 +10,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +52,10 @@ import org.slf4j.LoggerFactory;
  * stops and restores the interrupt.
  *
  * <p>Thread-safety: {@code stop()}, the counters and {@link #state()} may be called from any thread.
+ *
+ * <p>Split by role: this class is the face and the end; {@link PumpRounds} the connect/reconnect loop,
+ * {@link PumpCopy} the copy loop (it also marks {@link ChunkSink#discontinuity()}s), {@link PumpControl}
+ * the state they share with the stopping and watchdog threads.
  */
 public final class UpstreamPump implements Runnable {
 
@@ -66,25 +63,6 @@ public final class UpstreamPump implements Runnable {
   public static final int DEFAULT_CHUNK_SIZE = 64 * 1024;
 
   private static final Logger LOG = LoggerFactory.getLogger(UpstreamPump.class);
-
-  /** Maximum number of earlier failures attached as suppressed to the final exception. */
-  private static final int MAX_SUPPRESSED = 32;
-
-  /** Where the pump is; for monitoring and tests. */
-  public enum State {
-    /** {@code run()} has not started yet. */
-    NEW,
-    /** Opening a connection, or waiting for its first byte. */
-    CONNECTING,
-    /** Copying bytes. */
-    STREAMING,
-    /** Waiting before the next attempt. */
-    BACKING_OFF,
-    /** Ended after {@link #stop()}; {@code complete()} was called. */
-    STOPPED,
-    /** Ended because every attempt failed; {@code fail()} was called. */
-    FAILED
-  }
 
   /** Told once when a pump has ended, e.g. so that the registry frees the stream's tuner. */
   @FunctionalInterface
@@ -102,36 +80,13 @@ public final class UpstreamPump implements Runnable {
   private final String playlistId;
   private final String streamId;
   private final List<URI> urls;
-  private final UpstreamSource source;
   private final ChunkSink sink;
-  private final ReconnectPolicy policy;
-  private final Duration startTimeout;
-  private final ScheduledExecutorService scheduler;
   private final Listener listener;
-  private final int chunkSize;
 
   private final AtomicBoolean started = new AtomicBoolean();
   private final CountDownLatch terminated = new CountDownLatch(1);
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition wakeUp = lock.newCondition();
-
-  // Guarded by lock.
-  private boolean stopRequested;
-  private Thread runner;
-  private UpstreamConnection current;
-  private boolean opening;
-  private long attemptSeq;
-  private boolean attemptTimedOut;
-  private boolean firstByteSeen;
-  private boolean selfInterrupt;
-
-  // Written by the pump thread only.
-  private volatile State state = State.NEW;
-  private volatile long bytesIn;
-  private volatile int reconnects;
-  private volatile int currentUrlIndex;
-  private volatile int connectionsOpened;
-  private boolean externalInterrupt;
+  private final PumpControl control;
+  private final PumpRounds rounds;
 
   private UpstreamPump(Builder b) {
     this.playlistId = b.playlistId;
@@ -140,13 +95,11 @@ public final class UpstreamPump implements Runnable {
     all.add(b.primaryUrl);
     all.addAll(b.backupUrls);
     this.urls = List.copyOf(all);
-    this.source = b.source;
     this.sink = b.sink;
-    this.policy = b.policy;
-    this.startTimeout = b.startTimeout;
-    this.scheduler = b.scheduler;
     this.listener = b.listener;
-    this.chunkSize = b.chunkSize;
+    this.control = new PumpControl(playlistId, streamId, b.startTimeout);
+    this.rounds = new PumpRounds(control, new PumpCopy(control, b.source, sink, b.scheduler), urls, b.policy,
+        b.chunkSize);
   }
 
   /**
@@ -175,43 +128,22 @@ public final class UpstreamPump implements Runnable {
       throw new IllegalStateException("UpstreamPump of stream '" + streamId + "' in playlist '"
           + playlistId + "' was already run");
     }
-    lock.lock();
-    try {
-      runner = Thread.currentThread();
-    } finally {
-      lock.unlock();
-    }
+    control.enter();
     UpstreamException failure = null;
     Error error = null;
     try {
-      failure = pump();
+      failure = rounds.run();
     } catch (RuntimeException | Error e) {
-      failure = new UpstreamException(playlistId, streamId, "pump failed unexpectedly: " + e, e);
-      if (e instanceof Error) {
-        error = (Error) e;
-      }
+      failure = new UpstreamException(playlistId, streamId, UpstreamException.Reason.INTERNAL,
+          control.connectionsOpened, "pump failed unexpectedly: " + e, e);
+      error = e instanceof Error err ? err : null;
     } finally {
-      UpstreamConnection toClose;
-      boolean clear;
-      lock.lock();
-      try {
-        runner = null;
-        toClose = current;
-        current = null;
-        clear = selfInterrupt;
-        selfInterrupt = false;
-      } finally {
-        lock.unlock();
-      }
-      if (clear) {
-        Thread.interrupted();
-      }
-      closeQuietly(toClose);
+      control.leave();
       try {
         finish(failure);
       } finally {
         terminated.countDown();
-        if (externalInterrupt) {
+        if (control.externalInterrupt) {
           Thread.currentThread().interrupt();
         }
       }
@@ -224,15 +156,13 @@ public final class UpstreamPump implements Runnable {
   private void finish(UpstreamException failure) {
     try {
       if (failure == null) {
-        state = State.STOPPED;
+        control.state = PumpState.STOPPED;
         LOG.info("Upstream pump of stream '{}' in playlist '{}' stopped after {} bytes,"
-            + " {} connection(s)", streamId, playlistId, bytesIn, connectionsOpened);
+            + " {} connection(s)", streamId, playlistId, control.bytesIn, control.connectionsOpened);
         sink.complete();
       } else {
-        state = State.FAILED;
-        LOG.error("Upstream pump of stream '{}' in playlist '{}' gave up after {} bytes,"
-            + " {} connection(s), {} reconnect(s)", streamId, playlistId, bytesIn,
-            connectionsOpened, reconnects, failure);
+        control.state = PumpState.FAILED;
+        PumpLogging.gaveUp(failure, control.bytesIn);
         sink.fail(failure);
       }
     } catch (RuntimeException e) {
@@ -250,259 +180,6 @@ public final class UpstreamPump implements Runnable {
     }
   }
 
-  /** Returns null when stopped, the failure otherwise. */
-  private UpstreamException pump() {
-    byte[] buf = new byte[chunkSize];
-    int startIndex = 0;
-    boolean afterDrop = false;
-    boolean first = true;
-    while (true) {
-      List<Throwable> failures = new ArrayList<>();
-      Throwable lastCause = null;
-      boolean dropped = false;
-      rounds:
-      for (int k = 0; k < urls.size(); k++) {
-        int index = (startIndex + k) % urls.size();
-        URI url = urls.get(index);
-        currentUrlIndex = index;
-        for (int attempt = 1; attempt <= policy.maxAttempts(); attempt++) {
-          Duration wait = attempt > 1 ? policy.backoffBefore(attempt)
-              : (k == 0 && afterDrop ? policy.initialBackoff() : Duration.ZERO);
-          if (!backoff(wait)) {
-            return null;
-          }
-          if (!first) {
-            reconnects++;
-          }
-          first = false;
-          Outcome outcome = attempt(url, index, attempt, buf);
-          if (outcome.stopped) {
-            return null;
-          }
-          if (outcome.deliveredData) {
-            LOG.warn("Upstream {} (URL #{}) of stream '{}' in playlist '{}' dropped after data;"
-                + " reconnecting: {}", url, index, streamId, playlistId, outcome.cause.toString());
-            LOG.debug("Drop of stream '{}' in playlist '{}'", streamId, playlistId, outcome.cause);
-            startIndex = index;
-            afterDrop = true;
-            dropped = true;
-            break rounds;
-          }
-          LOG.info("Attempt {}/{} at upstream {} (URL #{}) of stream '{}' in playlist '{}'"
-              + " failed: {}", attempt, policy.maxAttempts(), url, index, streamId, playlistId,
-              outcome.cause.toString());
-          LOG.debug("Attempt failure of stream '{}' in playlist '{}'", streamId, playlistId,
-              outcome.cause);
-          if (lastCause != null && failures.size() < MAX_SUPPRESSED) {
-            failures.add(lastCause);
-          }
-          lastCause = outcome.cause;
-        }
-      }
-      if (!dropped) {
-        UpstreamException e = new UpstreamException(playlistId, streamId, "all " + urls.size()
-            + " URL(s) failed after " + policy.maxAttempts() + " attempt(s) each; last failure: "
-            + lastCause, lastCause);
-        for (Throwable t : failures) {
-          e.addSuppressed(t);
-        }
-        return e;
-      }
-    }
-  }
-
-  /** Waits, cut short by stop(); returns false if the pump must stop. */
-  private boolean backoff(Duration wait) {
-    lock.lock();
-    try {
-      if (!wait.isZero() && !stopRequested) {
-        state = State.BACKING_OFF;
-        long nanos = wait.toNanos();
-        while (!stopRequested && nanos > 0) {
-          nanos = wakeUp.awaitNanos(nanos);
-        }
-      }
-      return !stopRequested;
-    } catch (InterruptedException e) {
-      LOG.info("Pump thread of stream '{}' in playlist '{}' was interrupted during backoff;"
-          + " stopping", streamId, playlistId);
-      externalInterrupt = true;
-      stopRequested = true;
-      return false;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private Outcome attempt(URI url, int index, int attemptNo, byte[] buf) {
-    long seq;
-    lock.lock();
-    try {
-      if (stopRequested) {
-        return Outcome.STOPPED;
-      }
-      seq = ++attemptSeq;
-      attemptTimedOut = false;
-      firstByteSeen = false;
-      opening = true;
-      state = State.CONNECTING;
-    } finally {
-      lock.unlock();
-    }
-    ScheduledFuture<?> watchdog = scheduler.schedule(
-        () -> onStartTimeout(seq, url), startTimeout.toNanos(), TimeUnit.NANOSECONDS);
-    UpstreamConnection conn = null;
-    try {
-      Throwable openFailure = null;
-      try {
-        conn = source.open(new UpstreamRequest(playlistId, streamId, url, attemptNo));
-        if (conn == null) {
-          openFailure = new IOException("UpstreamSource " + source + " returned null for " + url);
-        }
-      } catch (IOException | RuntimeException e) {
-        openFailure = e;
-      }
-      boolean stop;
-      boolean timedOut;
-      lock.lock();
-      try {
-        opening = false;
-        if (selfInterrupt) {
-          selfInterrupt = false;
-          Thread.interrupted();
-        }
-        stop = stopRequested;
-        timedOut = attemptTimedOut;
-        if (!stop && !timedOut && openFailure == null) {
-          current = conn;
-          connectionsOpened++;
-        }
-      } finally {
-        lock.unlock();
-      }
-      if (stop) {
-        return Outcome.STOPPED;
-      }
-      if (timedOut) {
-        return Outcome.failed(startTimeoutFailure(url, openFailure));
-      }
-      if (openFailure != null) {
-        return Outcome.failed(openFailure);
-      }
-      LOG.debug("Opened upstream {} (URL #{}, attempt {}) of stream '{}' in playlist '{}'", url,
-          index, attemptNo, streamId, playlistId);
-      sink.newConnection();
-      return copy(conn, url, buf, watchdog);
-    } finally {
-      watchdog.cancel(false);
-      lock.lock();
-      try {
-        if (current == conn) {
-          current = null;
-        }
-      } finally {
-        lock.unlock();
-      }
-      closeQuietly(conn);
-    }
-  }
-
-  private Outcome copy(UpstreamConnection conn, URI url, byte[] buf, ScheduledFuture<?> watchdog) {
-    boolean gotData = false;
-    try {
-      while (true) {
-        int n = conn.read(buf, 0, buf.length);
-        if (n < 0) {
-          EOFException eof = new EOFException("Upstream " + url + " of stream '" + streamId
-              + "' in playlist '" + playlistId + "' ended (a live stream must not end)");
-          if (isStopRequested()) {
-            return Outcome.STOPPED;
-          }
-          return gotData ? Outcome.dropped(eof) : Outcome.failed(eof);
-        }
-        if (n == 0) {
-          throw new IOException("UpstreamConnection.read of " + url + " returned 0 bytes");
-        }
-        if (!gotData) {
-          boolean timedOut;
-          lock.lock();
-          try {
-            timedOut = attemptTimedOut;
-            firstByteSeen = !timedOut;
-            if (!timedOut) {
-              state = State.STREAMING;
-            }
-          } finally {
-            lock.unlock();
-          }
-          if (timedOut) {
-            return Outcome.failed(startTimeoutFailure(url, null));
-          }
-          watchdog.cancel(false);
-          gotData = true;
-        }
-        bytesIn += n;
-        sink.write(buf, 0, n);
-      }
-    } catch (IOException e) {
-      boolean stop;
-      boolean timedOut;
-      lock.lock();
-      try {
-        stop = stopRequested;
-        timedOut = attemptTimedOut && !firstByteSeen;
-      } finally {
-        lock.unlock();
-      }
-      if (stop) {
-        return Outcome.STOPPED;
-      }
-      if (timedOut) {
-        return Outcome.failed(startTimeoutFailure(url, e));
-      }
-      return gotData ? Outcome.dropped(e) : Outcome.failed(e);
-    }
-  }
-
-  private IOException startTimeoutFailure(URI url, Throwable suppressed) {
-    IOException e = new IOException("No data from " + url + " for stream '" + streamId
-        + "' in playlist '" + playlistId + "' within the start timeout of " + startTimeout);
-    if (suppressed != null) {
-      e.addSuppressed(suppressed);
-    }
-    return e;
-  }
-
-  private void onStartTimeout(long seq, URI url) {
-    UpstreamConnection toClose;
-    lock.lock();
-    try {
-      if (seq != attemptSeq || firstByteSeen || stopRequested || attemptTimedOut) {
-        return;
-      }
-      attemptTimedOut = true;
-      if (opening && runner != null) {
-        selfInterrupt = true;
-        runner.interrupt();
-      }
-      toClose = current;
-    } finally {
-      lock.unlock();
-    }
-    LOG.info("No data from {} for stream '{}' in playlist '{}' within the start timeout of {};"
-        + " abandoning this attempt", url, streamId, playlistId, startTimeout);
-    closeQuietly(toClose);
-  }
-
-  private boolean isStopRequested() {
-    lock.lock();
-    try {
-      return stopRequested;
-    } finally {
-      lock.unlock();
-    }
-  }
-
   /**
    * Stops the pump: closes the current connection, cuts a backoff short and interrupts an open in
    * progress. The pump then ends promptly and calls {@link ChunkSink#complete()} (unless it had
@@ -510,25 +187,10 @@ public final class UpstreamPump implements Runnable {
    * for the pump to end; use {@link #awaitTermination(long, TimeUnit)} for that.
    */
   public void stop() {
-    UpstreamConnection toClose;
-    lock.lock();
-    try {
-      if (stopRequested) {
-        return;
-      }
-      stopRequested = true;
-      toClose = current;
-      if (opening && runner != null) {
-        selfInterrupt = true;
-        runner.interrupt();
-      }
-      wakeUp.signalAll();
-    } finally {
-      lock.unlock();
+    if (control.stop()) {
+      LOG.debug("Stop requested for the upstream pump of stream '{}' in playlist '{}'", streamId,
+          playlistId);
     }
-    LOG.debug("Stop requested for the upstream pump of stream '{}' in playlist '{}'", streamId,
-        playlistId);
-    closeQuietly(toClose);
   }
 
   /**
@@ -541,18 +203,6 @@ public final class UpstreamPump implements Runnable {
    */
   public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
     return terminated.await(timeout, unit);
-  }
-
-  private void closeQuietly(UpstreamConnection conn) {
-    if (conn == null) {
-      return;
-    }
-    try {
-      conn.close();
-    } catch (RuntimeException e) {
-      LOG.warn("Closing the upstream connection of stream '{}' in playlist '{}' failed", streamId,
-          playlistId, e);
-    }
   }
 
   /**
@@ -587,8 +237,8 @@ public final class UpstreamPump implements Runnable {
    *
    * @return the state
    */
-  public State state() {
-    return state;
+  public PumpState state() {
+    return control.state;
   }
 
   /**
@@ -597,7 +247,7 @@ public final class UpstreamPump implements Runnable {
    * @return the byte count
    */
   public long bytesIn() {
-    return bytesIn;
+    return control.bytesIn;
   }
 
   /**
@@ -606,7 +256,7 @@ public final class UpstreamPump implements Runnable {
    * @return the reconnect count
    */
   public int reconnects() {
-    return reconnects;
+    return control.reconnects;
   }
 
   /**
@@ -615,7 +265,7 @@ public final class UpstreamPump implements Runnable {
    * @return the URL index
    */
   public int currentUrlIndex() {
-    return currentUrlIndex;
+    return control.currentUrlIndex;
   }
 
   /**
@@ -624,35 +274,13 @@ public final class UpstreamPump implements Runnable {
    * @return the connection count
    */
   public int connectionsOpened() {
-    return connectionsOpened;
+    return control.connectionsOpened;
   }
 
   @Override
   public String toString() {
-    return "UpstreamPump[playlist=" + playlistId + ", stream=" + streamId + ", state=" + state
-        + ", url#" + currentUrlIndex + ", bytesIn=" + bytesIn + "]";
-  }
-
-  private static final class Outcome {
-    static final Outcome STOPPED = new Outcome(true, false, null);
-
-    final boolean stopped;
-    final boolean deliveredData;
-    final Throwable cause;
-
-    private Outcome(boolean stopped, boolean deliveredData, Throwable cause) {
-      this.stopped = stopped;
-      this.deliveredData = deliveredData;
-      this.cause = cause;
-    }
-
-    static Outcome failed(Throwable cause) {
-      return new Outcome(false, false, cause);
-    }
-
-    static Outcome dropped(Throwable cause) {
-      return new Outcome(false, true, cause);
-    }
+    return "UpstreamPump[playlist=" + playlistId + ", stream=" + streamId + ", state=" + control.state
+        + ", url#" + control.currentUrlIndex + ", bytesIn=" + control.bytesIn + "]";
   }
 
   /** Builds an {@link UpstreamPump}. Not thread-safe. */

@@ -8,7 +8,9 @@
  * timer threads; {@link io.github.buffercore.internal.InProcessTunerPool} is the default tuner pool.
  * The data plane reports back only through {@code Lease.Owner} and {@code StreamOwner}. {@link
  * io.github.buffercore.internal.SharedStream} is the data path of one stream generation: one
- * {@link io.github.buffercore.internal.UpstreamPump} writing into one
+ * {@link io.github.buffercore.internal.UpstreamPump} (split by role: {@code PumpRounds} connects and
+ * reconnects, {@code PumpCopy} copies one connection, {@code PumpControl} holds what they share with
+ * stopping threads) writing, for MPEG-TS through the {@code internal.ts} writer chain, into one
  * {@link io.github.buffercore.internal.BroadcastRing}, the per-stream single-writer, many-reader ring
  * buffer (its class comment gives the memory-ordering argument). {@link
  * io.github.buffercore.internal.TsPacketAligner} frames an upstream's bytes into whole MPEG-TS packets

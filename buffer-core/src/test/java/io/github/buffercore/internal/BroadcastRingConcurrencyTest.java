@@ -60,12 +60,18 @@ class BroadcastRingConcurrencyTest {
     };
   }
 
-  /** Reads until the end of the stream, checking each byte against its absolute position. */
+  /**
+   * Reads until the end of the stream, checking each byte against its absolute position. In MPEG-TS
+   * mode a skip may leave the viewer inside a packet it had begun; the reader then pads that packet's
+   * rest with 0xFF (its ring position already moved on), so the viewer's own output stays whole packets:
+   * data after a skip starts on a packet boundary of the ring and of the viewer's output.
+   */
   private static ReaderResult readToEnd(StreamReader reader, int bufferSize, boolean ts, CountDownLatch started)
       throws InterruptedException {
     byte[] dst = new byte[bufferSize];
     long expectedStart = reader.position();
     long bytes = 0;
+    long output = 0; // every byte the viewer received, padding included
     long discontinuities = 0;
     started.countDown();
     while (true) {
@@ -74,11 +80,29 @@ class BroadcastRingConcurrencyTest {
         return new ReaderResult(bytes, discontinuities, reader.position(), reader.skips());
       }
       assertThat(n).as("no data within the failure guard").isPositive();
+      long position = reader.position();
+      if (ts && output % PACKET != 0 && position - n != expectedStart) {
+        // A skip tore a packet the viewer had begun: the reader pads its rest with 0xFF (the ring
+        // position already moved to the next boundary), never past the packet's end.
+        assertThat((long) n).as("padding ends at the torn packet's end").isLessThanOrEqualTo(PACKET - output % PACKET);
+        for (int i = 0; i < n; i++) {
+          assertThat(dst[i]).as("padding byte").isEqualTo((byte) 0xFF);
+        }
+        output += n;
+        if (output % PACKET == 0) {
+          assertThat(position).as("readers only move forward").isGreaterThan(expectedStart);
+          assertThat(position % PACKET).as("skip lands on a packet boundary").isZero();
+          discontinuities++;
+          expectedStart = position;
+        }
+        continue;
+      }
       long start = reader.position() - n;
       if (start != expectedStart) {
         assertThat(start).as("readers only move forward").isGreaterThan(expectedStart);
         if (ts) {
           assertThat(start % PACKET).as("skip lands on a packet boundary").isZero();
+          assertThat(output % PACKET).as("the viewer's output is whole packets at a skip").isZero();
         }
         discontinuities++;
       }
@@ -89,6 +113,7 @@ class BroadcastRingConcurrencyTest {
         }
       }
       bytes += n;
+      output += n;
       expectedStart = start + n;
     }
   }

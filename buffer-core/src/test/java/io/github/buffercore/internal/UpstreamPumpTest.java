@@ -159,7 +159,7 @@ class UpstreamPumpTest {
     assertThat(t.isAlive()).isFalse();
     assertThat(sink.completes).isEqualTo(1);
     assertThat(sink.failures).isEmpty();
-    assertThat(pump.state()).isEqualTo(UpstreamPump.State.STOPPED);
+    assertThat(pump.state()).isEqualTo(PumpState.STOPPED);
     assertThat(listened).containsExactly((UpstreamException) null);
   }
 
@@ -180,7 +180,7 @@ class UpstreamPumpTest {
     assertThat(server.requestLog())
         .containsExactly("/primary", "/primary", "/backup1", "/backup1", "/backup2");
     assertThat(pump.currentUrlIndex()).isEqualTo(2);
-    assertThat(pump.state()).isEqualTo(UpstreamPump.State.STREAMING);
+    assertThat(pump.state()).isEqualTo(PumpState.STREAMING);
 
     pump.stop();
     t.join(10_000);
@@ -209,9 +209,11 @@ class UpstreamPumpTest {
     assertThat(e.getCause()).isInstanceOf(UpstreamStatusException.class);
     assertThat(((UpstreamStatusException) e.getCause()).status()).isEqualTo(404);
     assertThat(e.getSuppressed()).hasSize(3);
+    assertThat(e.reason()).isEqualTo(UpstreamException.Reason.ERROR_STATUS);
+    assertThat(e.attempts()).isEqualTo(4);
     assertThat(server.requests("/a")).isEqualTo(2);
     assertThat(server.requests("/b")).isEqualTo(2);
-    assertThat(pump.state()).isEqualTo(UpstreamPump.State.FAILED);
+    assertThat(pump.state()).isEqualTo(PumpState.FAILED);
     assertThat(listened).containsExactly(e);
 
     pump.stop(); // after the end: no effect
@@ -237,6 +239,8 @@ class UpstreamPumpTest {
     assertThat(t.isAlive()).isFalse();
     assertThat(sink.failures).hasSize(1);
     assertThat(sink.failures.get(0).getCause()).hasMessageContaining("start timeout");
+    assertThat(sink.failures.get(0).reason()).isEqualTo(UpstreamException.Reason.TIMEOUT);
+    assertThat(sink.failures.get(0).attempts()).isEqualTo(4); // 2 URLs x 2 attempts each
     assertThat(server.requests("/silent")).isEqualTo(2);
     assertThat(server.requests("/noheaders")).isEqualTo(2);
     assertThat(pump.connectionsOpened()).isEqualTo(2);

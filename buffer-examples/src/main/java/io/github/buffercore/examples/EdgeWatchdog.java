@@ -1,6 +1,7 @@
 package io.github.buffercore.examples;
 
 import io.github.buffercore.ClientLease;
+import io.github.buffercore.LeaseEnd;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,8 +16,9 @@ import org.slf4j.LoggerFactory;
  * Enforces the time limits of one running server on one daemon thread, for any stack: deadlines (a
  * request head that must be complete in time) and committed stream responses, which are aborted when
  * their socket accepts nothing for {@link EdgeLimits#idleWriteTimeout()} while a write is pending, or
- * when the library ended their lease (evicted as stale, upstream given up, registry closed) and the
- * response did not end by itself within one more check.
+ * when the library ended their lease (told through {@link ClientLease#onEnded}: evicted by its stall
+ * sweep, lapped, upstream given up, registry closed) and the response did not end by itself within
+ * one more check, which is the case of a thread stuck in a write to a viewer that stopped reading.
  *
  * <p>Each check runs every {@link EdgeLimits#checkInterval()}. Expiry actions and aborts run on the
  * watchdog thread, at most once per registration, and must not block (close a channel, interrupt a
@@ -164,6 +166,8 @@ public final class EdgeWatchdog implements AutoCloseable {
   private final class Stream implements Registration {
     final Watched watched;
     private final AtomicBoolean done = new AtomicBoolean();
+    /** Why the library ended the lease, set once by the lease's end callback; {@code null} before. */
+    private volatile LeaseEnd.Reason endedBy;
     // Watchdog thread only.
     private long progress;
     private long progressAt;
@@ -173,6 +177,11 @@ public final class EdgeWatchdog implements AutoCloseable {
       this.watched = watched;
       this.progress = watched.writeProgress();
       this.progressAt = now;
+      watched.lease().onEnded(end -> {
+        if (end.reason().byLibrary()) {
+          endedBy = end.reason(); // the viewer's own close ends the response by itself
+        }
+      });
     }
 
     /** Why to abort now, or {@code null}. */
@@ -186,10 +195,9 @@ public final class EdgeWatchdog implements AutoCloseable {
       }
       // The response normally ends by itself once the library ends the lease (its reader wakes up);
       // one check of slack lets it, so only a response stuck in a write is aborted from here.
-      if (!watched.lease().isOpen()) {
-        if (++leaseEndedChecks >= 2) {
-          return "its lease was ended by the library";
-        }
+      LeaseEnd.Reason ended = endedBy;
+      if (ended != null && ++leaseEndedChecks >= 2) {
+        return "its lease was ended by the library (" + ended + ")";
       }
       return null;
     }

@@ -4,15 +4,11 @@ import io.github.buffercore.BufferCoreException;
 import io.github.buffercore.UpstreamException;
 import io.github.buffercore.UpstreamStatusException;
 import io.github.buffercore.examples.ProxyApp.TextOutcome;
-import java.io.IOException;
-import java.net.SocketTimeoutException;
-import java.net.http.HttpTimeoutException;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The one definition of how the example proxy reports a failure over HTTP, shared by every stack:
@@ -43,13 +39,6 @@ public final class Problems {
 
   /** Longest id (in characters) quoted in a problem; longer ids are cut and marked with an ellipsis. */
   static final int MAX_ID_LENGTH = 64;
-
-  /**
-   * The message the library's upstream pump gives its first-byte timeout. The library reports it as a
-   * plain {@link IOException}, so its text is the only signal; {@code EdgeConformanceKit} pins it
-   * against the real library, so a change there fails the build rather than turning 504 into 502.
-   */
-  static final String START_TIMEOUT_TEXT = "within the start timeout";
 
   private Problems() { }
 
@@ -172,31 +161,15 @@ public final class Problems {
   }
 
   /**
-   * The status for an upstream failure before the first byte: 502 if the upstream answered an error
-   * status; 504 if connecting, the response headers or the first byte timed out; 502 otherwise
-   * (refused, unreachable, ended early). Looks at the failure's cause chain and the suppressed
-   * exceptions the library attaches.
+   * The status for an upstream failure before the first byte, from the library's typed
+   * {@link UpstreamException#reason()}: 504 if connecting, the response headers or the first byte
+   * timed out; 502 otherwise (an error status, refused, unreachable, ended early, slot lost).
    *
    * @param failure the library's failure
    * @return 502 or 504
    */
   public static int upstreamStatus(UpstreamException failure) {
-    Throwable cause = failure.getCause();
-    if (find(cause, UpstreamStatusException.class) != null) {
-      return 502;
-    }
-    return isTimeout(cause) ? 504 : 502;
-  }
-
-  private static boolean isTimeout(Throwable failure) {
-    for (Throwable t : chain(failure)) {
-      if (t instanceof HttpTimeoutException || t instanceof SocketTimeoutException
-          || t instanceof TimeoutException
-          || (t instanceof IOException && t.getMessage() != null && t.getMessage().contains(START_TIMEOUT_TEXT))) {
-        return true;
-      }
-    }
-    return false;
+    return failure.reason() == UpstreamException.Reason.TIMEOUT ? 504 : 502;
   }
 
   private static <T extends Throwable> T find(Throwable failure, Class<T> type) {

@@ -21,9 +21,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,7 +53,7 @@ public final class ProxyApp implements AutoCloseable {
   /** Seconds a refused viewer is told to wait before retrying. */
   static final int RETRY_AFTER_SECONDS = Problems.RETRY_AFTER_SECONDS;
 
-  /** How often the app's scheduler runs the registry's cleanup (stale viewers, idle streams). */
+  /** How often the registry's own sweep thread runs cleanup (stalled viewers, idle streams). */
   static final Duration CLEANUP_INTERVAL = Duration.ofSeconds(2);
 
   /** The result of one request. */
@@ -109,7 +106,6 @@ public final class ProxyApp implements AutoCloseable {
 
   private final ChannelMap channels;
   private final UpstreamLogging upstreamLog;
-  private final ScheduledExecutorService cleanup;
   private final PlaylistRegistry registry;
   private final PrometheusEndpoint metrics = new PrometheusEndpoint();
   private final HdHomeRun hdHomeRun;
@@ -117,8 +113,9 @@ public final class ProxyApp implements AutoCloseable {
   private final ConcurrentHashMap<String, UpstreamException> reportedFailures = new ConcurrentHashMap<>();
 
   /**
-   * Creates the app. The registry gets a cleanup scheduler owned by the app (stale viewers are evicted
-   * and idle streams stopped without waiting for another request), shut down by {@link #close()}.
+   * Creates the app. The registry runs its cleanup on its own daemon thread every {@link
+   * #CLEANUP_INTERVAL} (stalled viewers are evicted and idle streams stopped without waiting for another
+   * request); {@link #close()} closes the registry, which stops that thread.
    *
    * @param channels the channels served
    * @param source opens upstream connections
@@ -128,24 +125,14 @@ public final class ProxyApp implements AutoCloseable {
   public ProxyApp(ChannelMap channels, UpstreamSource source, Consumer<PlaylistRegistry.Builder> configure) {
     this.channels = channels;
     this.upstreamLog = new UpstreamLogging(source);
-    this.cleanup = Executors.newSingleThreadScheduledExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "proxy-cleanup");
-      thread.setDaemon(true);
-      return thread;
-    });
     PlaylistRegistry.Builder builder = PlaylistRegistry.builder()
         .upstream(upstreamLog, this::resolve)
         .staleAfter(Duration.ofSeconds(30))
         .streamGrace(Duration.ofSeconds(10))
-        .scheduler(cleanup, CLEANUP_INTERVAL)
+        .cleanupInterval(CLEANUP_INTERVAL)
         .listener(metrics.listener());
-    try {
-      configure.accept(builder);
-      this.registry = builder.build();
-    } catch (RuntimeException e) {
-      cleanup.shutdownNow();
-      throw e;
-    }
+    configure.accept(builder);
+    this.registry = builder.build();
     metrics.monitor(registry);
     this.hdHomeRun = new HdHomeRun(channels, this);
   }
@@ -382,15 +369,16 @@ public final class ProxyApp implements AutoCloseable {
     if (reportedFailures.put(key, failure) == failure) {
       return;
     }
-    int attempts = upstreamLog.takeFailedAttempts(failure.playlistId(), failure.streamId());
-    LOG.warn("Gave up on the upstream of channel '{}' in playlist '{}' after {} failed attempt(s): {}",
-        failure.streamId(), failure.playlistId(), attempts, Problems.rootCause(failure).toString());
+    LOG.warn("Gave up on the upstream of channel '{}' in playlist '{}' after {} failed attempt(s) ({}): {}",
+        failure.streamId(), failure.playlistId(), failure.attempts(), failure.reason(),
+        Problems.rootCause(failure).toString());
     LOG.debug("Upstream failure of channel '{}' in playlist '{}'", failure.streamId(), failure.playlistId(),
         failure);
   }
 
-  /** Closes the registry (every lease released, every upstream closed), then its cleanup scheduler. */
+  /** Closes the registry: every lease released, every upstream closed, its sweep thread stopped. */
   @Override
   public void close() {
+    registry.close();
   }
 }

@@ -1,6 +1,7 @@
 package io.github.buffercore.examples;
 
 import io.github.buffercore.UpstreamConnection;
+import io.github.buffercore.UpstreamException;
 import io.github.buffercore.UpstreamRequest;
 import io.github.buffercore.UpstreamSource;
 import java.io.IOException;
@@ -13,8 +14,9 @@ import org.slf4j.LoggerFactory;
  * An {@link UpstreamSource} that logs what the example's operator needs about upstream connections,
  * one line per event with the playlist and channel: a failed attempt (INFO, stack trace at DEBUG), a
  * connection lost after data (INFO), and a successful reconnect with the gap since the last byte
- * (INFO). It also counts the failed attempts since a stream last delivered data, which {@link
- * ProxyApp} puts in the single WARN line of an upstream the library gave up on.
+ * (INFO), each failure named by its {@link UpstreamException.Reason}. The single WARN line of an
+ * upstream the library gave up on is {@link ProxyApp}'s, from the library's {@link UpstreamException}
+ * (its reason and attempt count).
  *
  * <p>The example silences the library's own pump logger (see {@code simplelogger.properties}), whose
  * give-up line is an ERROR with a stack trace; these lines replace it.
@@ -45,21 +47,6 @@ final class UpstreamLogging implements UpstreamSource {
     return playlistId + '\n' + channelId;
   }
 
-  /**
-   * Failed attempts since the channel's upstream last delivered data, for the give-up line; starts
-   * the count again, since the next attempt belongs to a new stream.
-   */
-  int takeFailedAttempts(String playlistId, String channelId) {
-    Track track = tracks.get(key(playlistId, channelId));
-    if (track == null) {
-      return 0;
-    }
-    int failed = track.failedAttempts;
-    track.failedAttempts = 0;
-    track.lostAt = 0;
-    return failed;
-  }
-
   @Override
   public UpstreamConnection open(UpstreamRequest request) throws IOException {
     Track track = tracks.computeIfAbsent(key(request.playlistId(), request.streamId()), k -> new Track());
@@ -75,8 +62,8 @@ final class UpstreamLogging implements UpstreamSource {
 
   private static void attemptFailed(UpstreamRequest request, Track track, Throwable cause) {
     track.failedAttempts++;
-    LOG.info("Upstream attempt {} of channel '{}' in playlist '{}' failed: {}", request.attempt(),
-        request.streamId(), request.playlistId(), Problems.describe(cause));
+    LOG.info("Upstream attempt {} of channel '{}' in playlist '{}' failed ({}): {}", request.attempt(),
+        request.streamId(), request.playlistId(), UpstreamException.Reason.of(cause), Problems.describe(cause));
     LOG.debug("Upstream attempt failure of channel '{}' in playlist '{}'", request.streamId(),
         request.playlistId(), cause);
   }

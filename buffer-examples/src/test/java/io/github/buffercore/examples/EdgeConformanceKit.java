@@ -479,6 +479,33 @@ public abstract class EdgeConformanceKit {
   }
 
   @Test
+  void aStalledViewerIsFreedByTheLibrarysSweepWhenTheEdgeWouldWaitLonger() throws Exception {
+    // The edge's idle write timeout is an hour: only the library's stall sweep (staleAfter 2 s, a
+    // pass every 500 ms) can free the tuner, and the stack must then close the connection it told of.
+    upstream.set("/fast", new FailableUpstream.Live(100, 2));
+    start(Map.of("one", upstream.uri("/fast"), "two", live("/two")), 1,
+        builder -> builder.staleAfter(Duration.ofSeconds(2)).cleanupInterval(Duration.ofMillis(500)),
+        TEST_LIMITS.withIdleWriteTimeout(Duration.ofHours(1)));
+    RawClient stalled = new RawClient(4096);
+    stalled.send("GET /stream/one HTTP/1.1\r\nHost: x\r\n\r\n");
+    await("the stalled viewer joined", () -> clients() == 1);
+
+    await("the stalled viewer evicted by the library", () -> clients() == 0);
+    HttpResponse<InputStream> second = openStream("two").get(30, TimeUnit.SECONDS);
+
+    assertThat(second.statusCode()).isEqualTo(200);
+    readExactly(second.body(), PACKET);
+    second.body().close();
+    try {
+      stalled.in.transferTo(OutputStream.nullOutputStream()); // returns once the stack closed it
+    } catch (java.net.SocketTimeoutException stillOpen) {
+      throw new AssertionError("the stack kept the evicted viewer's connection open", stillOpen);
+    } catch (IOException reset) {
+      // an aborted response may end in a reset: closed all the same
+    }
+  }
+
+  @Test
   void aConnectionTricklingItsHeadersIsClosed() throws Exception {
     start(Map.of("ch1", live("/live")), 1);
     RawClient trickler = new RawClient(0);

@@ -57,7 +57,8 @@ class ModulePathConsumerTest {
             try (ClientLease lease = registry.acquire("p1", "c1", id -> PlaylistSettings.withTuners(1))) {
               System.out.println("clients=" + registry.snapshot().totalClients());
             }
-            Class<?> impl = registry.getClass();
+            // The builder hands back an adapter; the implementation lives in the internal package.
+            Class<?> impl = Class.forName(core, "io.github.buffercore.internal.DefaultPlaylistRegistry");
             System.out.println("impl=" + impl.getName());
             try {
               impl.getDeclaredConstructors()[0].setAccessible(true);

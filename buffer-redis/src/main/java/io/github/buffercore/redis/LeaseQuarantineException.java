@@ -14,7 +14,9 @@ public final class LeaseQuarantineException extends RuntimeException {
 
   private static final long serialVersionUID = 1L;
 
+  /** When Redis lost its leases (the marker key was found missing), for the accessor and the serialized form. */
   private final Instant epoch;
+  /** How long the quarantine still lasts, for the accessor and the serialized form. */
   private final Duration remaining;
 
   /**

@@ -488,6 +488,9 @@ public final class RedisTunerPool implements TunerPool {
   /** Called once by the slot whose compare-and-set closed it while held. */
   private void release(RedisTunerSlot slot) {
     held.remove(slot.leaseId());
+    // The caller is often a pump thread that was interrupted to stop its upstream: the release must
+    // still reach Redis (bounded by the command timeout), so the flag is set aside and restored.
+    boolean interrupted = Thread.interrupted();
     try {
       StatefulRedisConnection<String, String> current = connection;
       List<Object> answer = LeaseScripts.release(current.async(),
@@ -496,7 +499,7 @@ public final class RedisTunerPool implements TunerPool {
           slot.playlistId(), slot.streamId(),
           LeaseScripts.asLong(answer.get(0)) == 1 ? "" : " (it was already gone from Redis)");
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      interrupted = true;
       LOG.warn("Interrupted while releasing tuner lease {} of playlist {} (stream {}); it expires in"
           + " Redis within {} ms", slot.leaseId(), slot.playlistId(), slot.streamId(), ttlMillis);
     } catch (ExecutionException | TimeoutException | RuntimeException e) {
@@ -505,6 +508,9 @@ public final class RedisTunerPool implements TunerPool {
           + " there within {} ms: {}", slot.leaseId(), slot.playlistId(), slot.streamId(), redis,
           ttlMillis, cause.toString());
     } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
       signalRelease();
     }
   }

@@ -52,17 +52,26 @@ public final class RegistryNodeMain {
             (playlistId, channelId) -> UpstreamTarget.of(URI.create(upstream + "/" + nodeId + "/"
                 + channelId)))
         .build();
+    java.util.List<Thread> viewers = new java.util.ArrayList<>();
     for (int i = 0; i < channels; i++) {
       String channel = nodeId + "-ch" + i;
       Thread viewer = new Thread(() -> watch(registry, channel, limit, endAt), "viewer-" + channel);
       viewer.setDaemon(true);
       viewer.start();
+      viewers.add(viewer);
     }
     Thread input = new Thread(() -> {
       try (BufferedReader in = new BufferedReader(
           new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
         for (String line; (line = in.readLine()) != null; ) {
           if (line.equals("EXIT")) {
+            // Clients first, then the registry, then the pool: a viewer still inside acquire could
+            // otherwise take a lease while the pool closes, and that lease would only expire by TTL.
+            exiting = true;
+            for (Thread viewer : viewers) {
+              viewer.interrupt();
+              viewer.join(5_000);
+            }
             registry.close();
             pool.close();
             say("BYE");
@@ -81,9 +90,12 @@ public final class RegistryNodeMain {
     System.exit(3);
   }
 
+  /** Set on EXIT: viewers stop retrying. */
+  private static volatile boolean exiting;
+
   private static void watch(PlaylistRegistry registry, String channel, int limit, long endAt) {
     byte[] buffer = new byte[64 * 1024];
-    while (System.nanoTime() - endAt < 0) {
+    while (!exiting && System.nanoTime() - endAt < 0) {
       try (ClientLease lease = registry.acquire("provider", channel,
           id -> PlaylistSettings.withTuners(limit))) {
         say("PLAYING " + channel);

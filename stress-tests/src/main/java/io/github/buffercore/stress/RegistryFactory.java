@@ -22,6 +22,7 @@ public interface RegistryFactory {
       .streamGrace(streamGrace)
       .idleGrace(idleGrace)
       .ticker(ticker)
+      .manualCleanup() // scenarios run cleanup as an actor; no sweep thread per instance
       .build();
 
   /** The registry under test: the configured one (see {@link StressKit}), else {@link #DEFAULT}. */

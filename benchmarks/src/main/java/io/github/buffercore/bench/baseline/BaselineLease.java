@@ -62,6 +62,13 @@ final class BaselineLease implements ClientLease {
     throw new IllegalStateException("baseline registries have no upstream: no reader");
   }
 
+  /** The baselines model the registry only: nothing ends a lease but its close, so nobody needs telling. */
+  @Override
+  public void onEnded(java.util.function.Consumer<io.github.buffercore.LeaseEnd> callback) {
+    throw new UnsupportedOperationException("baseline registries send no end notifications (client "
+        + clientId + ")");
+  }
+
   @Override
   public boolean isOpen() {
     return !released.get();

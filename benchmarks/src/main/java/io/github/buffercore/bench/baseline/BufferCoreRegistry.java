@@ -18,6 +18,7 @@ final class BufferCoreRegistry implements RegistryUnderTest {
         .streamGrace(config.streamGrace())
         .idleGrace(config.idleGrace())
         .ticker(config.ticker())
+        .manualCleanup() // the benchmarks run cleanup themselves, like the baselines
         .build();
   }
 

@@ -2,7 +2,6 @@ package io.github.buffercore.internal.ts;
 
 import io.github.buffercore.UpstreamException;
 import io.github.buffercore.internal.ChunkSink;
-
 import io.github.buffercore.internal.TsPacketAligner;
 import java.util.Arrays;
 import java.util.Objects;
@@ -118,8 +117,8 @@ public final class TsSplicer implements ChunkSink {
    */
   public void splice() {
     if (tables.complete()) {
-      previousPatLength = copy(tables.pat(), previousPat);
-      previousPmtLength = copy(tables.pmt(), previousPmt);
+      previousPatLength = TableVersions.copy(tables.pat(), previousPat);
+      previousPmtLength = TableVersions.copy(tables.pmt(), previousPmt);
       previousPmtPid = tables.pmtPid();
     }
     tables.reset();
@@ -135,11 +134,6 @@ public final class TsSplicer implements ChunkSink {
       LOG.debug("Stream '{}' of playlist '{}': splice #{}; {}", streamId, playlistId, splices,
           phase == AWAIT_TABLES ? "waiting for the new PAT and PMT" : "no PAT/PMT seen before, passing through");
     }
-  }
-
-  private static int copy(PsiSection section, byte[] into) {
-    System.arraycopy(section.bytes(), 0, into, 0, section.length());
-    return section.length();
   }
 
   /**
@@ -208,7 +202,7 @@ public final class TsSplicer implements ChunkSink {
       return awaitVideo(b, o);
     }
     if (psi) {
-      rewriteVersion(b, o, pid == TsPackets.PAT_PID ? patVersionRewrite : pmtVersionRewrite);
+      TableVersions.rewrite(b, o, pid == TsPackets.PAT_PID ? patVersionRewrite : pmtVersionRewrite);
     }
     if (phase == AWAIT_VIDEO && waited++ >= MAX_WAIT_PACKETS) {
       giveUp("a video random access point");
@@ -334,15 +328,17 @@ public final class TsSplicer implements ChunkSink {
   private void emitHeader() {
     final int patPid = TsPackets.PAT_PID;
     final int pmtPid = tables.pmtPid();
-    patVersionRewrite = versionRewrite(tables.pat(), previousPat, previousPatLength);
-    pmtVersionRewrite = pmtPid == previousPmtPid ? versionRewrite(tables.pmt(), previousPmt, previousPmtLength) : -1;
+    patVersionRewrite = TableVersions.rewriteFor(tables.pat(), previousPat, previousPatLength);
+    pmtVersionRewrite = pmtPid == previousPmtPid
+        ? TableVersions.rewriteFor(tables.pmt(), previousPmt, previousPmtLength) : -1;
     int patPackets = PsiSection.packetCount(tables.pat().length());
     int pmtPackets = PsiSection.packetCount(tables.pmt().length());
     int patLast = (sentCc[patPid] < 0 ? -1 : sentCc[patPid]) + patPackets;
     int pmtLast = (sentCc[pmtPid] < 0 ? -1 : sentCc[pmtPid]) + pmtPackets;
     int n = tables.writeHeader(headerBuffer, 0, patLast, pmtLast);
     for (int o = 0; o < n; o += PACKET) {
-      rewriteVersion(headerBuffer, o, TsPackets.pid(headerBuffer, o) == patPid ? patVersionRewrite : pmtVersionRewrite);
+      TableVersions.rewrite(headerBuffer, o,
+          TsPackets.pid(headerBuffer, o) == patPid ? patVersionRewrite : pmtVersionRewrite);
     }
     sentCc[patPid] = (byte) (patLast & 0x0F);
     sentCc[pmtPid] = (byte) (pmtLast & 0x0F);
@@ -353,45 +349,6 @@ public final class TsSplicer implements ChunkSink {
           streamId, playlistId, splices, pmtPid, tables.videoPid(),
           patVersionRewrite >= 0 || pmtVersionRewrite >= 0 ? ", table version bumped" : "");
     }
-  }
-
-  /** {@code from << 8 | to} if the table changed but kept its version, else -1. */
-  private static int versionRewrite(PsiSection now, byte[] before, int beforeLength) {
-    if (beforeLength == 0) {
-      return -1;
-    }
-    int version = now.version();
-    int previousVersion = (before[5] >> 1) & 0x1F;
-    if (version != previousVersion
-        || Arrays.equals(now.bytes(), 0, now.length(), before, 0, beforeLength)) {
-      return -1;
-    }
-    return version << 8 | ((version + 1) & 0x1F);
-  }
-
-  /** Rewrites the version of a table section that starts and ends in this packet, and its CRC. */
-  private static void rewriteVersion(byte[] b, int o, int rewrite) {
-    if (rewrite < 0 || !TsPackets.payloadUnitStart(b, o)) {
-      return;
-    }
-    int payload = TsPackets.payloadOffset(b, o);
-    if (payload < 0) {
-      return;
-    }
-    int s = o + payload + 1 + (b[o + payload] & 0xFF);
-    if (s + 8 > o + PACKET) {
-      return;
-    }
-    int length = 3 + (((b[s + 1] & 0x0F) << 8) | (b[s + 2] & 0xFF));
-    if (s + length > o + PACKET || ((b[s + 5] >> 1) & 0x1F) != rewrite >> 8) {
-      return; // spans packets, or another version: left as the source sent it
-    }
-    b[s + 5] = (byte) ((b[s + 5] & 0xC1) | ((rewrite & 0x1F) << 1));
-    int crc = Crc32Mpeg2.compute(b, s, length - 4);
-    b[s + length - 4] = (byte) (crc >>> 24);
-    b[s + length - 3] = (byte) (crc >>> 16);
-    b[s + length - 2] = (byte) (crc >>> 8);
-    b[s + length - 1] = (byte) crc;
   }
 
   /**

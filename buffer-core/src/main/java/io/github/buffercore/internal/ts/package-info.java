@@ -12,6 +12,13 @@
  * stream's writer thread (except {@link io.github.buffercore.internal.ts.TsAnalyser#header()}, an
  * immutable array published through a volatile field) and allocates nothing per packet.
  *
+ * <p>A join shares nothing new between threads: it queries the index (its invariant below), then
+ * creates a ring reader at the point, whose reads are validated like any reader's ({@code NoTornRead},
+ * {@code LapDetected} in {@code io.github.buffercore.internal}). A point the writer overwrote before
+ * the reader existed is refused by the ring (the reader starts at the default position, without the
+ * point's tables); one overwritten after is a lap. The analyser adds a point only after the ring write
+ * that holds its bytes, and the PAT/PMT prefix is an immutable array the reader alone reads.
+ *
  * <h2>Invariant of the random access index</h2>
  * Proven by the jcstress test of the same name in the {@code stress-tests} module, which also catches
  * an index without its lock.

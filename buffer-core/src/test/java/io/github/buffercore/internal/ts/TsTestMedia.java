@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * and a decoder check that runs {@code ffmpeg -v error} on bytes. ffmpeg is required: when it is
  * missing these helpers fail the test with a message saying so (CI installs it with {@code .ci/run}).
  */
-final class TsTestMedia {
+public final class TsTestMedia {
 
   static final int PACKET = TsPackets.PACKET_SIZE;
 
@@ -30,7 +30,7 @@ final class TsTestMedia {
   private TsTestMedia() {}
 
   /** A 10 s H.264 + AAC clip as ffmpeg's MPEG-TS muxer writes it (with random_access_indicator). */
-  static byte[] h264() {
+  public static byte[] h264() {
     return clip("h264-10s.ts", "libx264", "-x264-params", "log-level=error");
   }
 
@@ -40,7 +40,7 @@ final class TsTestMedia {
   }
 
   /** A 10 s AAC-only clip (a radio channel): no video, so no random access points. */
-  static byte[] audioOnly() {
+  public static byte[] audioOnly() {
     return clip("aac-10s.ts", null, null, null);
   }
 
@@ -102,7 +102,7 @@ final class TsTestMedia {
    *
    * @return exit code and standard error; an empty standard error means no decoding error
    */
-  static Result decode(byte[] ts) {
+  public static Result decode(byte[] ts) {
     Result video = run(List.of("ffmpeg", "-v", "error", "-nostdin", "-f", "mpegts", "-i", "pipe:0",
         "-map", "0:v?", "-f", "null", "-"), ts);
     Result audio = run(List.of("ffmpeg", "-v", "error", "-nostdin", "-f", "mpegts", "-i", "pipe:0",
@@ -119,7 +119,7 @@ final class TsTestMedia {
   }
 
   /** The number of video frames ffprobe decodes from {@code ts}. */
-  static int videoFrames(byte[] ts) {
+  public static int videoFrames(byte[] ts) {
     Result r = run(List.of("ffprobe", "-v", "error", "-f", "mpegts", "-select_streams", "v:0", "-count_frames",
         "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", "pipe:0"), ts, true);
     if (r.exitCode != 0) {
@@ -130,9 +130,9 @@ final class TsTestMedia {
   }
 
   /** The outcome of one ffmpeg run. */
-  static final class Result {
-    final int exitCode;
-    final String stderr;
+  public static final class Result {
+    public final int exitCode;
+    public final String stderr;
     final String stdout;
 
     Result(int exitCode, String stderr, String stdout) {
@@ -141,7 +141,7 @@ final class TsTestMedia {
       this.stdout = stdout;
     }
 
-    boolean clean() {
+    public boolean clean() {
       return exitCode == 0 && stderr.isBlank();
     }
 
@@ -208,7 +208,7 @@ final class TsTestMedia {
   }
 
   /** Concatenates byte arrays. */
-  static byte[] concat(byte[]... parts) {
+  public static byte[] concat(byte[]... parts) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (byte[] part : parts) {
       out.writeBytes(part);
@@ -228,7 +228,7 @@ final class TsTestMedia {
   }
 
   /** Positions of packets on {@code pid} that start a unit. */
-  static List<Long> unitStarts(byte[] ts, int pid) {
+  public static List<Long> unitStarts(byte[] ts, int pid) {
     List<Long> positions = new ArrayList<>();
     for (int o = 0; o < ts.length; o += PACKET) {
       if (TsPackets.pid(ts, o) == pid && TsPackets.payloadUnitStart(ts, o)) {

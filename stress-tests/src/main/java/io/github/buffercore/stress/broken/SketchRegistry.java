@@ -3,6 +3,7 @@ package io.github.buffercore.stress.broken;
 import io.github.buffercore.CleanupReport;
 import io.github.buffercore.ClientKey;
 import io.github.buffercore.ClientLease;
+import io.github.buffercore.JoinPosition;
 import io.github.buffercore.Playlist;
 import io.github.buffercore.PlaylistInitializationException;
 import io.github.buffercore.PlaylistInitializer;
@@ -216,6 +217,13 @@ public class SketchRegistry implements PlaylistRegistry {
     return acquire(playlistId, streamId, clientKey);
   }
 
+  /** The sketch has no data path, so a join position changes nothing: the plain acquire. */
+  @Override
+  public ClientLease acquire(String playlistId, String streamId, JoinPosition join) {
+    java.util.Objects.requireNonNull(join, "join");
+    return acquire(playlistId, streamId);
+  }
+
   /** Closes a lease: removes its client once. */
   protected void closeLease(SketchLease lease) {
     if (lease.open.compareAndSet(true, false)) {
@@ -331,6 +339,13 @@ public class SketchRegistry implements PlaylistRegistry {
 
     @Override
     public void touch() { }
+
+    /** The sketch models the books only; nothing ends a lease but its close, so nobody needs telling. */
+    @Override
+    public void onEnded(java.util.function.Consumer<io.github.buffercore.LeaseEnd> callback) {
+      throw new UnsupportedOperationException("The sketch registry sends no end notifications (client "
+          + clientId + " of stream '" + streamId + "' in playlist '" + playlistId + "')");
+    }
 
     @Override
     public boolean isOpen() {
