@@ -1,5 +1,7 @@
-# Generates the jcstress test classes of stress-tests (real: stress/registry, broken: stress/broken)
-# so that a real test and its broken twins carry identical @Outcome annotations.
+# Generates the registry's jcstress test classes of stress-tests: one file per invariant
+# (stress/registry/<Invariant>.java), the real test on top and its broken variants as nested classes,
+# so that a real test and its broken twins carry identical @Outcome annotations. The invariant's
+# sentence is read from buffer-core's package documentation.
 # Run from stress-tests/: python3 tools/generate_tests.py
 import os, textwrap
 base = "src/main/java/io/github/buffercore/stress"
@@ -112,62 +114,85 @@ broken = [
  ("BrokenTunerLimit", "TunerLimit", "CheckThenIncrementTuner", "a check-then-increment tuner limit", "1, 1, 3"),
 ]
 
-def render(pkg, cls, t, javadoc, factory, extra_imports):
-    lines = []
-    lines.append(f"package io.github.buffercore.stress.{pkg};\n")
-    imps = sorted(set(extra_imports + [f"io.github.buffercore.stress.scenario.{t['scenario']}",
-        "org.openjdk.jcstress.annotations.Actor", "org.openjdk.jcstress.annotations.Arbiter",
-        "org.openjdk.jcstress.annotations.JCStressTest", "org.openjdk.jcstress.annotations.Outcome",
-        "org.openjdk.jcstress.annotations.State", f"org.openjdk.jcstress.infra.results.{t['result']}"]))
-    lines.append("import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;")
-    lines.append("import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;\n")
-    for i in imps:
-        lines.append(f"import {i};")
-    lines.append("")
-    lines.append(javadoc)
-    lines.append("@JCStressTest")
+import re
+
+def invariant_sentence(name):
+    """The invariant's sentence, read from the package documentation (the one place it is written)."""
+    text = open("../buffer-core/src/main/java/io/github/buffercore/package-info.java").read()
+    m = re.search(r"<dt>\{@code %s\}</dt>\s*\*\s*<dd>(.*?)</dd>" % name, text, re.S)
+    return re.sub(r"\s*\n\s*\*\s*", " ", m.group(1)).strip()
+
+def wrap(text, prefix, width=100):
+    words, lines, line = text.split(), [], prefix
+    for w in words:
+        if len(line) + 1 + len(w) > width and line.strip() != prefix.strip():
+            lines.append(line); line = prefix + w
+        else:
+            line = line + ("" if line == prefix else " ") + w
+    lines.append(line)
+    return "\n".join(lines)
+
+def render_class(t, cls, factory, indent, static):
+    pad = " " * indent
+    lines = [pad + "@JCStressTest"]
     for oid, exp, desc in t["outcomes"]:
         if oid:
-            lines.append(f'@Outcome(id = {oid}, expect = {exp},\n    desc = "{desc}")')
+            lines.append(f'{pad}@Outcome(id = {oid}, expect = {exp},\n{pad}    desc = "{desc}")')
         else:
-            lines.append(f'@Outcome(expect = {exp},\n    desc = "{desc}")')
-    lines.append("@State")
-    lines.append(f"public class {cls} {{\n")
-    lines.append(f"  private final {t['scenario']} scenario = new {t['scenario']}({factory});\n")
+            lines.append(f'{pad}@Outcome(expect = {exp},\n{pad}    desc = "{desc}")')
+    lines.append(pad + "@State")
+    lines.append(f"{pad}public {'static ' if static else ''}class {cls} {{\n")
+    lines.append(f"{pad}  private final {t['scenario']} scenario = new {t['scenario']}({factory});\n")
     for name, body in t["actors"]:
-        lines.append("  @Actor")
-        lines.append(f"  public void {name}({t['result']} r) {{")
-        lines.append(f"    {body}")
-        lines.append("  }\n")
-    lines.append("  @Arbiter")
-    lines.append(f"  public void arbiter({t['result']} r) {{")
-    lines.append(f"    {t['arbiter']}")
-    lines.append("  }")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+        lines.append(pad + "  @Actor")
+        lines.append(f"{pad}  public void {name}({t['result']} r) {{")
+        lines.append(f"{pad}    {body}")
+        lines.append(pad + "  }\n")
+    lines.append(pad + "  @Arbiter")
+    lines.append(f"{pad}  public void arbiter({t['result']} r) {{")
+    lines.append(f"{pad}    {t['arbiter']}")
+    lines.append(pad + "  }")
+    return lines
 
 for name, t in tests.items():
-    jd = f"""/**
- * jcstress test of the {{@code {name}}} invariant (see the {{@code io.github.buffercore}} package
- * documentation) against the real registry, built fresh for every state with a manual ticker and no
- * scheduler.
+    variants = [b for b in broken if b[1] == name]
+    imps = sorted(set(["io.github.buffercore.stress.RegistryFactory",
+        f"io.github.buffercore.stress.scenario.{t['scenario']}",
+        "org.openjdk.jcstress.annotations.Actor", "org.openjdk.jcstress.annotations.Arbiter",
+        "org.openjdk.jcstress.annotations.JCStressTest", "org.openjdk.jcstress.annotations.Outcome",
+        "org.openjdk.jcstress.annotations.State", f"org.openjdk.jcstress.infra.results.{t['result']}",
+        "io.github.buffercore.stress.broken.RaceWindow"]
+        + [f"io.github.buffercore.stress.broken.{v[2]}" for v in variants]))
+    lines = ["package io.github.buffercore.stress.registry;\n",
+             "import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;",
+             "import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;\n"]
+    lines += [f"import {i};" for i in imps]
+    lines.append("")
+    lines.append("/**")
+    lines.append(wrap(f"<b>{{@code {name}}}</b>: {invariant_sentence(name)}", " * "))
+    lines.append(" *")
+    lines.append(f""" * <p>jcstress test of this invariant (the {{@code io.github.buffercore}} package documentation)
+ * against the registry under test ({{@link RegistryFactory#REAL}}: buffer-core's, unless the kit is
+ * pointed at another), built fresh for every state with a manual ticker and no scheduler.
  *
  * <p>{t['race']}
  *
- * <p>Scenario and result columns: {{@link {t['scenario']}}}. The same scenario runs against a broken
- * variant in {{@code io.github.buffercore.stress.broken}}, which this test must catch.
- */"""
-    src = render("registry", name, t, jd, "RegistryFactory.REAL", ["io.github.buffercore.stress.RegistryFactory"])
-    open(f"{base}/registry/{name}.java", "w").write(src)
-
-for cls, test, variant, what, failing in broken:
-    t = tests[test]
-    jd = f"""/**
- * The {{@link io.github.buffercore.stress.registry.{test} {test}}} test run against
- * {{@link {variant}}}: {what}. This test is expected to FAIL; the CI run
- * ({{@code StressRunner}}) fails if it does not. Expected forbidden outcome: {{@code {failing}}}.
- *
- * <p>{t['race']}
- */"""
-    src = render("broken", cls, t, jd, f"(streamGrace, idleGrace, ticker) ->\n      new {variant}(streamGrace, idleGrace, ticker, RaceWindow.SPIN)", [])
-    open(f"{base}/broken/{cls}.java", "w").write(src)
+ * <p>Scenario and result columns: {{@link {t['scenario']}}}. The nested classes run the same scenario
+ * against broken variants, which this test must catch (the CI run fails if one passes).
+ */""")
+    lines += render_class(t, name, "RegistryFactory.REAL", 0, False)
+    for cls, test, variant, what, failing in variants:
+        nested = "Broken" + variant
+        lines.append("")
+        lines.append(f"""  /**
+   * Broken variant: {{@link {variant}}}, {what}. Must FAIL; expected forbidden outcome:
+   * {{@code {failing}}}.
+   */""")
+        lines += render_class(t, nested, f"(streamGrace, idleGrace, ticker) ->\n        new {variant}(streamGrace, idleGrace, ticker, RaceWindow.SPIN)", 2, True)
+        lines.append("  }")
+    lines.append("}")
+    open(f"{base}/registry/{name}.java", "w").write("\n".join(lines) + "\n")
+    for b in variants:
+        path = f"{base}/broken/{b[0]}.java"
+        if os.path.exists(path):
+            os.remove(path)

@@ -22,46 +22,22 @@ import org.openjdk.jcstress.infra.grading.TestGrading;
  * The CI entry point of the jcstress run (bound to the {@code verify} phase of this module):
  *
  * <ol>
- *   <li>runs every real test ({@code io.github.buffercore.stress.registry}) in one jcstress run and
- *       fails unless jcstress exits 0 <em>and</em> each of the six tests ran and passed (a test that
- *       jcstress could not schedule would otherwise be silently missing);
- *   <li>runs every broken variant ({@code io.github.buffercore.stress.broken}) in a second jcstress
+ *   <li>runs every real test (one per invariant, {@code io.github.buffercore.stress.<area>.<Invariant>},
+ *       found through {@link TestCatalog}, not a hand-kept list) in one jcstress run and fails unless
+ *       jcstress exits 0 <em>and</em> each of them ran and passed (a test that jcstress could not
+ *       schedule would otherwise be silently missing), and unless each has a broken variant;
+ *   <li>runs every broken variant (the nested {@code Broken*} classes of the real tests) in a second jcstress
  *       run and fails unless each of them ran normally and showed at least one FORBIDDEN outcome (a
  *       broken variant that passes, or only crashes, means the test cannot catch the bug).
  * </ol>
  *
- * <p>Usage: {@code java -cp jcstress.jar io.github.buffercore.stress.StressRunner [--mode ci|sanity|quick|default|tough]
+ * <p>Usage: {@code java -cp jcstress.jar io.github.buffercore.stress.StressRunner [--mode ci|deep|sanity|quick|default|tough]
  * [--cpus 2] [--results dir] [--only real|broken] [-- extra jcstress options]}. Each jcstress run is
  * a child process of this same jar, so its exit code and result file are its own.
  */
 public final class StressRunner {
 
   static final String STRESS_PACKAGE = "io.github.buffercore.stress.";
-  static final String BROKEN_PACKAGE = "io.github.buffercore.stress.broken.";
-
-  /**
-   * The invariants, one real test each, relative to {@link #STRESS_PACKAGE}: the registry's in
-   * {@code registry}, the stream buffer's and the data path's in {@code buffer}, the Micrometer
-   * binder's in {@code metrics}.
-   */
-  static final List<String> REAL_TESTS = List.of("registry.SingleCreation", "registry.NoLostUpdate",
-      "registry.JoinSurvivesCleanup", "registry.LastLeaveVersusJoin", "registry.IdempotentRelease",
-      "registry.TunerLimit", "buffer.NoTornRead", "buffer.LapDetected", "buffer.GraceRejoin",
-      "buffer.HlsBodyClosed", "metrics.ExactDeltas",
-      "buffer.IndexPointConsistent", "registry.TunerIsAConnection",
-      "registry.SwitchHandsOverTuner", "registry.StallEviction");
-
-  /**
-   * The broken variants, each of which must be caught: a simple name is a class in
-   * {@link #BROKEN_PACKAGE}; a dotted name, relative to {@link #STRESS_PACKAGE}, is a variant nested
-   * in its invariant's test (the jcstress-samples style).
-   */
-  static final List<String> BROKEN_TESTS = List.of("BrokenSingleCreationLockGap",
-      "BrokenSingleCreationLoadOrStore", "BrokenNoLostUpdate", "BrokenJoinSurvivesCleanup",
-      "BrokenLastLeaveVersusJoin", "BrokenIdempotentRelease", "BrokenTunerLimit",
-      "BrokenNoTornRead", "BrokenLapDetected", "BrokenGraceRejoin", "BrokenHlsBodyClosed", "BrokenExactDeltas",
-      "BrokenIndexPointConsistent", "BrokenTunerIsAConnection",
-      "registry.SwitchHandsOverTuner.Broken", "BrokenStallEviction");
 
   /**
    * The bounded CI mode: jcstress's {@code quick} preset (5 iterations of 200 ms per fork), but one
@@ -71,6 +47,14 @@ public final class StressRunner {
    * {@code sanity}, which exercises nothing.
    */
   static final List<String> CI_MODE = List.of("-m", "quick", "-sc", "false", "-jvmArgs", "-Xmx512m");
+
+  /**
+   * The deep mode's jcstress options: jcstress's {@code default} preset (every probed JVM flag
+   * combination, split per-actor compilation, 5 iterations of 1 s) with one stress fork per
+   * configuration instead of five, so that the real tests fit the deep run's two hours; plain
+   * {@code --mode default} keeps the five.
+   */
+  static final List<String> DEEP_MODE = List.of("-m", "default", "-fsm", "1");
 
   private StressRunner() { }
 
@@ -94,6 +78,7 @@ public final class StressRunner {
             + "; usage: [--mode M] [--cpus N] [--results DIR] [--only real|broken] [-- jcstress options]");
       }
     }
+    System.out.println("Under test: " + StressKit.describe());
     List<String> problems = new ArrayList<>();
     long start = System.nanoTime();
     if (!only.equals("broken")) {
@@ -117,14 +102,20 @@ public final class StressRunner {
   private static List<String> runReal(String mode, String cpus, Path dir, List<String> extra)
       throws Exception {
     banner("Real registry and stream buffer: every test must pass");
-    int exit = jcstress(mode, cpus, dir, "^" + quote(STRESS_PACKAGE) + "(registry|buffer|metrics)\\.\\w+$", extra);
+    int exit = jcstress(mode, cpus, dir, TestCatalog.REAL_FILTER, extra);
     Map<String, Outcome> byTest = read(dir);
     List<String> problems = new ArrayList<>();
     if (exit != 0) {
       problems.add("jcstress exited " + exit + " on the real tests (see " + dir + ")");
     }
-    for (String test : REAL_TESTS) {
-      Outcome result = byTest.get(STRESS_PACKAGE + test);
+    TestCatalog catalog = TestCatalog.load();
+    for (String real : catalog.realTests()) {
+      if (catalog.brokenOf(real).isEmpty()) {
+        problems.add(real + " has no nested Broken* variant: nothing shows that it can fail");
+      }
+    }
+    for (String test : catalog.realTests()) {
+      Outcome result = byTest.get(test);
       if (result == null) {
         problems.add(test + " did not run");
       } else if (result.status() != Status.NORMAL || !result.passed()) {
@@ -139,13 +130,12 @@ public final class StressRunner {
   private static List<String> runBroken(String mode, String cpus, Path dir, List<String> extra)
       throws Exception {
     banner("Broken variants: every test must FAIL (a FORBIDDEN outcome must be seen)");
-    jcstress(mode, cpus, dir, "^(" + quote(BROKEN_PACKAGE) + "Broken\\w+|" + quote(STRESS_PACKAGE)
-        + "(registry|buffer|metrics)\\.\\w+\\.Broken\\w*)$", extra);
+    jcstress(mode, cpus, dir, TestCatalog.BROKEN_FILTER, extra);
     // jcstress exits 1 here by design; what matters is each test's own grading.
     Map<String, Outcome> byTest = read(dir);
     List<String> problems = new ArrayList<>();
-    for (String test : BROKEN_TESTS) {
-      Outcome result = byTest.get((test.contains(".") ? STRESS_PACKAGE : BROKEN_PACKAGE) + test);
+    for (String test : TestCatalog.load().brokenTests()) {
+      Outcome result = byTest.get(test);
       if (result == null) {
         problems.add(test + " did not run");
       } else if (result.status() != Status.NORMAL) {
@@ -160,7 +150,7 @@ public final class StressRunner {
     return problems;
   }
 
-  private static int jcstress(String mode, String cpus, Path dir, String filter, List<String> extra)
+  static int jcstress(String mode, String cpus, Path dir, String filter, List<String> extra)
       throws IOException, InterruptedException {
     Files.createDirectories(dir);
     try (Stream<Path> old = Files.list(dir)) {
@@ -184,8 +174,16 @@ public final class StressRunner {
         "-r", dir.toAbsolutePath().resolve("report").toString()));
     if (mode.equals("ci")) {
       command.addAll(CI_MODE);
+    } else if (mode.equals("deep")) {
+      command.addAll(DEEP_MODE);
     } else {
       command.addAll(List.of("-m", mode));
+    }
+    for (String property : StressKit.PROPERTIES) {
+      String value = StressKit.property(property);
+      if (value != null) { // the kit: the workers test the same registry as this process
+        command.addAll(List.of("-jvmArgsPrepend", "-D" + property + "=" + value));
+      }
     }
     command.addAll(extra);
     System.out.println("$ " + String.join(" ", command));
@@ -221,7 +219,7 @@ public final class StressRunner {
   }
 
   /** Reads the binary result file jcstress leaves in its working directory. */
-  private static Map<String, Outcome> read(Path dir) throws Exception {
+  static Map<String, Outcome> read(Path dir) throws Exception {
     Path file;
     try (Stream<Path> files = Files.list(dir)) {
       file = files.filter(f -> f.getFileName().toString().startsWith("jcstress-results-"))
@@ -253,7 +251,7 @@ public final class StressRunner {
     return byTest;
   }
 
-  private static String quote(String packagePrefix) {
+  static String quote(String packagePrefix) {
     return packagePrefix.replace(".", "\\.");
   }
 

@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * is thread-safe on its own, which is why this looks right; two refreshes that read the same "last
  * seen" both add the same delta.
  */
-final class UnguardedDeltaBooks implements ExactDeltasScenario.Books {
+public final class UnguardedDeltaBooks implements ExactDeltasScenario.Books {
 
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   private final Map<String, StreamStats> lastSeen = new ConcurrentHashMap<>();

@@ -5,6 +5,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 import io.github.buffercore.PlaylistRegistry;
 import io.github.buffercore.micrometer.BufferCoreMetrics;
+import io.github.buffercore.stress.broken.UnguardedDeltaBooks;
 import io.github.buffercore.stress.scenario.ExactDeltasScenario;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.openjdk.jcstress.annotations.Actor;
@@ -15,7 +16,14 @@ import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.J_Result;
 
 /**
- * jcstress test of the {@code ExactDeltas} invariant (see the {@code io.github.buffercore.micrometer}
+ * <b>{@code ExactDeltas}</b>: However many threads refresh a binder at once (scrapes, registry
+ * events, {@code monitor}), each byte, connection and lap that a stream generation's stats counted
+ * up to a refresh is added to the stats-fed counters exactly once: the snapshot, the "last seen"
+ * stats and the counter increments of one refresh form one pass under the binder's monitor. Proven
+ * by the jcstress test {@code metrics.ExactDeltas} in {@code stress-tests}, which catches {@code
+ * BrokenExactDeltas} (the same pass without the monitor: both threads add the same delta).
+ *
+ * <p>jcstress test of the {@code ExactDeltas} invariant (see the {@code io.github.buffercore.micrometer}
  * package documentation) against the real {@link BufferCoreMetrics}.
  *
  * <p>Two threads refresh one binder at once over a stream whose stats stay at
@@ -63,5 +71,35 @@ public class ExactDeltas {
   @Arbiter
   public void arbiter(J_Result r) {
     scenario.arbiter(r);
+  }
+
+  /**
+   * The {@link io.github.buffercore.stress.metrics.ExactDeltas ExactDeltas} test run against
+   * {@link UnguardedDeltaBooks}: the binder's refresh without its monitor. This test is expected to FAIL;
+   * the CI run ({@code StressRunner}) fails if it does not. Expected forbidden outcome: {@code 2}.
+   */
+  @JCStressTest
+  @Outcome(id = "1", expect = ACCEPTABLE, desc = "The received bytes were counted exactly once.")
+  @Outcome(id = "2", expect = FORBIDDEN, desc = "Both refreshes added the same delta: the bytes counted twice.")
+  @Outcome(expect = FORBIDDEN, desc = "Any other count means a delta was lost or added in part.")
+  @State
+  public static class BrokenUnguardedBooks {
+
+    private final ExactDeltasScenario scenario = new ExactDeltasScenario(new UnguardedDeltaBooks());
+
+    @Actor
+    public void refreshA() {
+      scenario.refresh();
+    }
+
+    @Actor
+    public void refreshB() {
+      scenario.refresh();
+    }
+
+    @Arbiter
+    public void arbiter(J_Result r) {
+      scenario.arbiter(r);
+    }
   }
 }

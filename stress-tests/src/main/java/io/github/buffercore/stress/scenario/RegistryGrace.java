@@ -3,6 +3,7 @@ package io.github.buffercore.stress.scenario;
 import io.github.buffercore.ClientLease;
 import io.github.buffercore.PlaylistRegistry;
 import io.github.buffercore.PlaylistSettings;
+import io.github.buffercore.stress.StressKit;
 import io.github.buffercore.StreamSnapshot;
 import io.github.buffercore.Ticker;
 import io.github.buffercore.UpstreamConnection;
@@ -41,7 +42,7 @@ public final class RegistryGrace implements GraceUnderTest {
   public RegistryGrace() {
     AtomicLong time = new AtomicLong();
     Ticker movingOneSecondPerReading = () -> time.addAndGet(1_000_000_000L);
-    registry = PlaylistRegistry.builder()
+    registry = StressKit.builder()
         .ticker(movingOneSecondPerReading)
         .staleAfter(Duration.ofDays(1))
         .streamGrace(Duration.ofMillis(1))

@@ -28,6 +28,16 @@ class RegistryLinearizabilityTest {
   static final int ITERATIONS = 6;
   static final int INVOCATIONS = 200;
 
+  /**
+   * The deep mode ({@code stress-tests/deep.sh}) raises the bounds through system properties:
+   * {@code lincheck.iterations}, {@code lincheck.invocations}, {@code lincheck.threads},
+   * {@code lincheck.actorsPerThread}; the defaults are the bounded CI values above.
+   */
+  static int bound(String property, int ciValue) {
+    String value = System.getProperty(property);
+    return value == null || value.isBlank() ? ciValue : Integer.parseInt(value.strip());
+  }
+
   /** The real registry. */
   public static class RealRegistry extends RegistryOperations {
     public RealRegistry() {
@@ -45,10 +55,10 @@ class RegistryLinearizabilityTest {
 
   static ModelCheckingOptions options() {
     return new ModelCheckingOptions()
-        .iterations(ITERATIONS)
-        .invocationsPerIteration(INVOCATIONS)
-        .threads(2)
-        .actorsPerThread(3)
+        .iterations(bound("lincheck.iterations", ITERATIONS))
+        .invocationsPerIteration(bound("lincheck.invocations", INVOCATIONS))
+        .threads(bound("lincheck.threads", 2))
+        .actorsPerThread(bound("lincheck.actorsPerThread", 3))
         .actorsBefore(1)
         .actorsAfter(1)
         .sequentialSpecification(RegistryModel.class);

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Deep mode of the concurrency proofs (nightly, or before a release); the bounded mode is what
+# `mvn verify` (and .ci/run) runs. Steps, each timed:
+#   1. build (package, no install) and Lincheck with raised bounds: 3 threads x 4 operations,
+#      20 scenarios x 1,000 interleavings (CI: 2 x 3, 6 x 200);
+#   2. jcstress, real tests: -m default on every probed JVM flag combination with split compilation,
+#      one stress fork per configuration (StressRunner --mode deep);
+#   3. jcstress, broken variants: the bounded ci mode (they only have to show a forbidden outcome);
+#   4. the full mutant table (mutants/run.sh, every mutant against every test it lists).
+# Usage: bash stress-tests/deep.sh [--cpus N]. Exit status 0 only if every step passed.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cpus=2
+if [ "${1:-}" = "--cpus" ]; then cpus="$2"; fi
+cd "$root"
+status=0
+step() {
+  local name="$1"; shift
+  local t0; t0=$(date +%s)
+  echo "=== deep: $name"
+  if "$@"; then r=ok; else r=FAILED; status=1; fi
+  echo "=== deep: $name: $r in $(( $(date +%s) - t0 )) s"
+}
+step "build + Lincheck (3 threads x 4 actors, 20 x 1000)" \
+  mvn -B -ntp -pl stress-tests -am package -DskipStress \
+    -Dtest='RegistryLinearizabilityTest,InvariantListTest' -Dsurefire.failIfNoSpecifiedTests=false \
+    -Dlincheck.iterations=20 -Dlincheck.invocations=1000 -Dlincheck.threads=3 -Dlincheck.actorsPerThread=4
+step "jcstress real tests, -m default (all JVM configurations), 1 stress fork" \
+  java -cp stress-tests/target/jcstress.jar io.github.buffercore.stress.StressRunner --mode deep \
+    --only real --cpus "$cpus" --results stress-tests/target/jcstress-deep
+step "jcstress broken variants, ci mode" \
+  java -cp stress-tests/target/jcstress.jar io.github.buffercore.stress.StressRunner --mode ci \
+    --only broken --cpus "$cpus" --results stress-tests/target/jcstress-deep
+step "full mutant table" stress-tests/mutants/run.sh --cpus "$cpus"
+[ $status -eq 0 ] && echo "DEEP OK" || echo "DEEP FAILED"
+exit $status
