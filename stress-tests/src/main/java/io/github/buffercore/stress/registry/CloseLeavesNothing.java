@@ -36,7 +36,7 @@ import org.openjdk.jcstress.infra.results.III_Result;
 @State
 public class CloseLeavesNothing {
 
-  private final DataPathUnderTest path = new DataPath(1, Duration.ZERO, Duration.ofDays(1), 0L);
+  private final DataPathUnderTest path = DataPath.unshared(1, Duration.ZERO, Duration.ofDays(1), 0L);
   private volatile AutoCloseable lease;
 
   /** Acquires {@code a}, creating the playlist. */

@@ -1,11 +1,9 @@
 package io.github.buffercore.stress.scenario;
 
-import io.github.buffercore.TunerPool;
 import io.github.buffercore.TunerSlot;
 import io.github.buffercore.UpstreamConnection;
 import io.github.buffercore.UpstreamRequest;
 import io.github.buffercore.UpstreamSource;
-import io.github.buffercore.internal.InProcessTunerPool;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Queue;
@@ -30,7 +28,7 @@ import java.util.concurrent.locks.LockSupport;
  *       thread's call returns, so once every actor has returned, a connection of a stream the registry
  *       no longer has is closed, unless nobody ever told its pump to stop. {@link #quiesce()} makes the
  *       remaining reads end (end of stream) so even such an orphan pump ends;
- *   <li>tuner slots held (acquired and not yet closed) in the pool it {@linkplain #pool() wraps}.
+ *   <li>tuner slots held (acquired and not yet closed) that it was handed to {@linkplain #counted count}.
  * </ul>
  */
 public final class ProbeUpstream implements UpstreamSource {
@@ -133,7 +131,7 @@ public final class ProbeUpstream implements UpstreamSource {
   }
 
   /**
-   * Tuner slots acquired from {@link #pool()} and not yet closed.
+   * Tuner slots {@linkplain #counted counted} by this probe and not yet closed.
    *
    * @return the count
    */
@@ -142,16 +140,12 @@ public final class ProbeUpstream implements UpstreamSource {
   }
 
   /**
-   * buffer-core's in-process pool, counting the slots it holds.
+   * Wraps a slot so that this probe counts it as held until it is closed.
    *
-   * @return a new pool
+   * @param slot a slot just acquired
+   * @return the counting slot
    */
-  public TunerPool pool() {
-    InProcessTunerPool delegate = new InProcessTunerPool();
-    return request -> counted(delegate.acquire(request));
-  }
-
-  private TunerSlot counted(TunerSlot slot) {
+  public TunerSlot counted(TunerSlot slot) {
     slotsHeld.incrementAndGet();
     return new TunerSlot() {
       private final AtomicInteger closes = new AtomicInteger();
