@@ -3,6 +3,7 @@ package io.github.buffercore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,9 +41,13 @@ class EventOrderTest {
     }
     return new UpstreamConnection() {
       private int reads;
+      private volatile boolean closed;
 
       @Override
       public int read(byte[] buf, int off, int len) throws IOException {
+        if (closed || Thread.currentThread().isInterrupted()) {
+          throw new InterruptedIOException("closed: " + request.url()); // as a closed socket does
+        }
         if (++reads > 3) {
           if (kind == 1) {
             throw new IOException("reset: " + request.url());
@@ -61,7 +66,9 @@ class EventOrderTest {
       }
 
       @Override
-      public void close() { }
+      public void close() {
+        closed = true;
+      }
     };
   };
 
