@@ -35,8 +35,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Shape of every operation on a live playlist: validate, read the clock, apply the pure
  * {@link PlaylistTransitions} inside one {@code compute} (which records its listener events, see
- * {@link EventDelivery}), then run the {@link Effect}s it returned, once, on this thread ({@link EffectRunner}). Creation ({@link PlaylistCreation}) is the one
- * operation that runs user code, outside any compute.
+ * {@link EventDelivery}), then run the {@link Effect}s it returned, once, on this thread
+ * ({@link EffectRunner}). Creation ({@link PlaylistCreation}) is the one operation that runs user
+ * code, outside any compute.
  *
  * <p>The data plane reaches this class only through {@link Lease.Owner} and {@link StreamOwner}.
  */
