@@ -143,7 +143,7 @@ abstract class RingMemory {
    *
    * @param batch the batching, or {@code null} for none
    */
-  void batchWakeups(WakeBatch batch) {
+  public final void batchWakeups(WakeBatch batch) {
     this.wakeBatch = batch;
   }
 

@@ -53,7 +53,12 @@ public record WakeBatch(int bytes, long delayNanos, Ticker ticker) {
    * @return the batching, or {@code null} for none
    */
   public static WakeBatch of(int bytes, Duration delay, Ticker ticker) {
-    return bytes <= 1 || delay.isZero() ? null : new WakeBatch(bytes, RingMemory.saturatedNanos(delay), ticker);
+    if (bytes <= 1 || delay.isZero()) {
+      return null;
+    }
+    // Saturate rather than overflow (about 292 years): a batch delay that long is just "never".
+    long nanos = delay.compareTo(Duration.ofDays(100_000)) > 0 ? Long.MAX_VALUE : delay.toNanos();
+    return new WakeBatch(bytes, nanos, ticker);
   }
 
   long now() {

@@ -68,8 +68,13 @@ public final class NettyHttpStack implements HttpStack {
 
   private static final Logger LOG = LoggerFactory.getLogger(NettyHttpStack.class);
 
-  /** Bytes copied per chunk: whole 1316-byte (7 TS packets) datagrams, about 21 KB. */
-  static final int CHUNK = 16 * 1316;
+  /**
+   * Bytes copied per chunk: whole 1316-byte (7 TS packets) datagrams, about 62 KB, so that one wake-up
+   * of a batched reader (32 KiB or 200 ms, see {@code PlaylistRegistry.Builder#wakeBatching}) or a
+   * joiner's burst is one poll, one chunk and one write. The chunk is pooled and held only while its
+   * write is in flight.
+   */
+  static final int CHUNK = 48 * 1316;
 
   /** Largest request (headers and body) accepted; the proxy only serves bodiless GET and HEAD. */
   static final int MAX_REQUEST = 16 * 1024;
