@@ -79,13 +79,14 @@ final class RingReader implements StreamReader {
     long timeoutNanos = RingMemory.saturatedNanos(timeout);
     final long startNanos = System.nanoTime();
     while (true) {
-      int n = poll(dst, off, len);
-      if (n != 0 || len == 0) {
-        return n;
-      }
-      long remaining = timeoutNanos - (System.nanoTime() - startNanos);
-      if (remaining <= 0) {
-        return 0;
+      // Under wake batching a read waits for its batch like a callback does, unless it must not wait:
+      // at the deadline (or with no timeout) it returns whatever is there.
+      final boolean last = timeoutNanos - (System.nanoTime() - startNanos) <= 0;
+      if (last || len == 0 || readableNow()) {
+        int n = poll(dst, off, len);
+        if (n != 0 || len == 0 || last) {
+          return n;
+        }
       }
       awaitReadable(startNanos, timeoutNanos);
     }

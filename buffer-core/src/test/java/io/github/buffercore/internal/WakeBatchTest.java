@@ -192,9 +192,10 @@ class WakeBatchTest {
     StreamReader reader = ring.newReader();
     write(ring, 1);
     drain(reader);
-    write(ring, 2); // below the batch; the read's first poll still returns what is there
+    write(ring, 2); // below the batch and within the delay: a read without a timeout still gets it
     byte[] buffer = new byte[64 * 1024];
-    assertThat(reader.read(buffer, 0, buffer.length, Duration.ofSeconds(30))).isEqualTo(2 * PACKET);
+    assertThat(reader.read(buffer, 0, buffer.length, Duration.ZERO)).isEqualTo(2 * PACKET);
+    write(ring, 1); // a read that may wait waits for its batch: this packet alone does not end it
     CompletableFuture<Integer> parked = new CompletableFuture<>();
     Future<?> blocked = executor.submit(() -> {
       try {
@@ -207,9 +208,10 @@ class WakeBatchTest {
       Thread.onSpinWait(); // until the reader is registered as waiting; the assertions do not race it
     }
     write(ring, 3);
+    assertThat(parked).isNotDone(); // 4 packets pending, the delay not passed: still parked
     ticker.advance(DELAY);
     ring.flushDueWakeups();
-    assertThat(parked.get(30, TimeUnit.SECONDS)).isEqualTo(3 * PACKET);
+    assertThat(parked.get(30, TimeUnit.SECONDS)).isEqualTo(4 * PACKET);
     blocked.get(30, TimeUnit.SECONDS);
   }
 
