@@ -558,7 +558,8 @@ public interface PlaylistRegistry extends AutoCloseable {
      * latency that a player's buffer absorbs. The delay is checked on each upstream publication and by
      * a flush on the registry's timer every half delay, so a viewer gets data within about {@code
      * maxDelay} (at most one and a half) even while the upstream sends nothing. Reads are unchanged:
-     * {@link StreamReader#poll} still returns whatever is readable, in whole packets. Default 32 KiB and
+     * {@link StreamReader#poll} still returns whatever is readable, in whole packets. The bytes are
+     * capped at a quarter of the {@linkplain #bufferCapacity buffer capacity}. Default 32 KiB and
      * 200 ms; {@code wakeBatching(0, Duration.ZERO)} (or any {@code bytes <= 1} or a zero delay) turns
      * batching off.
      *
@@ -606,7 +607,8 @@ public interface PlaylistRegistry extends AutoCloseable {
         }
         data = new StreamDataConfig(upstreamSource, upstreamResolver, bufferCapacity, behind,
             mpegTs, slowClientPolicy, reconnectPolicy, startTimeout, joinPosition,
-            WakeBatch.of(wakeBatchBytes, wakeBatchDelay, ticker));
+            // A batch close to the ring's size would let the writer lap a reader waiting for it.
+            WakeBatch.of(Math.min(wakeBatchBytes, capacity / 4), wakeBatchDelay, ticker));
       }
       DefaultPlaylistRegistry core = new DefaultPlaylistRegistry(new RegistryConfig(
           staleAfter, streamGrace, idleGrace, ticker, listener, workingFolderBase, scheduler,

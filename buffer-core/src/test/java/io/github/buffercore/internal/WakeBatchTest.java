@@ -242,6 +242,20 @@ class WakeBatchTest {
   }
 
   @Test
+  void theBuilderRefusesABadBatchWithATypedErrorNamingIt() {
+    io.github.buffercore.PlaylistRegistry.Builder builder = io.github.buffercore.PlaylistRegistry.builder();
+    assertThatThrownBy(() -> builder.wakeBatching(-1, DELAY))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1");
+    assertThatThrownBy(() -> builder.wakeBatching(BATCH, Duration.ofSeconds(6)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PT6S");
+    assertThatThrownBy(() -> builder.wakeBatching(BATCH, Duration.ofMillis(-1)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> builder.wakeBatching(BATCH, null))
+        .isInstanceOf(NullPointerException.class).hasMessageContaining("maxDelay");
+    builder.wakeBatching(0, Duration.ZERO).build().close(); // off is allowed
+  }
+
+  @Test
   void batchingNeedsTwoBytesAndAPositiveDelay() {
     assertThat(WakeBatch.of(1, DELAY, ticker)).isNull();
     assertThat(WakeBatch.of(BATCH, Duration.ZERO, ticker)).isNull();
