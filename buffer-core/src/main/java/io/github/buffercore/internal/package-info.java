@@ -34,6 +34,12 @@
  *   by the write that makes it readable: the reader registers, then re-checks the tail; the writer
  *   publishes the tail, then checks for registered readers (both sequentially consistent, the Dekker
  *   pattern), so at least one of them sees the other.</dd>
+ *   <dt>{@code BatchedWakeup}</dt>
+ *   <dd>A reader parked for its wake batch ({@code WakeBatch}) is woken exactly once when its batch
+ *   becomes due, also when the publication that makes it due races the registration of its callback:
+ *   the reader registers and then re-checks the batch against the tail, the writer stores the tail and
+ *   then looks for registered callbacks (both sequentially consistent), and the callback is claimed
+ *   atomically, so neither a lost nor a doubled wake-up can happen.</dd>
  * </dl>
  */
 package io.github.buffercore.internal;
