@@ -20,7 +20,8 @@ import java.util.function.UnaryOperator;
  * this guarantees are listed in the {@linkplain io.github.buffercore package documentation} and each is
  * proven by a jcstress test of the same name in the {@code stress-tests} module. Initializers,
  * listeners, file-system work and log output never run inside a map computation; side effects of a
- * change run exactly once, after the change that decided them, on the thread that made it.
+ * change run exactly once, after the change that decided them, on the thread that made it; listener
+ * events are delivered in the order of the changes (see {@link RegistryListener}).
  *
  * <p>Ids are validated by every method: {@code null}, empty, longer than 256 characters, containing
  * {@code /}, {@code \}, {@code ..}, or control characters, or equal to {@code .}: an
@@ -332,7 +333,9 @@ public interface PlaylistRegistry extends AutoCloseable {
     }
 
     /**
-     * Sets the listener that receives every {@link RegistryEvent}. Default: none.
+     * Sets the listener that receives every {@link RegistryEvent}, in the order of the changes, one
+     * call at a time; a call returns after its own events were delivered (the full delivery contract
+     * is on {@link RegistryListener}). Default: none, and then no event is built or queued.
      *
      * @param listener the listener
      * @return this builder

@@ -34,9 +34,10 @@ import org.slf4j.LoggerFactory;
  * invariants.
  *
  * <p>Shape of every operation on a live playlist: validate, read the clock, apply the pure
- * {@link PlaylistTransitions} inside one {@code compute}, then run the {@link Effect}s it returned,
- * once, on this thread ({@link EffectRunner}). Creation ({@link PlaylistCreation}) is the one
- * operation that runs user code, outside any compute.
+ * {@link PlaylistTransitions} inside one {@code compute} (which records its listener events, see
+ * {@link EventDelivery}), then run the {@link Effect}s it returned, once, on this thread
+ * ({@link EffectRunner}). Creation ({@link PlaylistCreation}) is the one operation that runs user
+ * code, outside any compute.
  *
  * <p>The data plane reaches this class only through {@link Lease.Owner} and {@link StreamOwner}.
  */
@@ -77,11 +78,11 @@ public final class DefaultPlaylistRegistry {
     this.transitions = new PlaylistTransitions(config.staleAfter().toNanos(),
         config.streamGrace().toNanos(), config.idleGrace().toNanos(), config.listener() != null,
         data == null ? null : DataPlane.streams(data, owner));
-    this.effects = new EffectRunner(config.listener(),
+    this.effects = new EffectRunner(new EventDelivery(config.listener()),
         config.tunerPool() != null ? config.tunerPool() : new InProcessTunerPool(this::currentLimit),
         dataPlane.pumps(),
         dataPlane.timers(),
-        config.streamGrace().toNanos(), config.ticker(), () -> closed, this::applyAndRun);
+        config.streamGrace().toNanos(), config.ticker(), () -> closed, this::apply);
     this.creation = new PlaylistCreation(playlists, config.workingFolderBase(), generations,
         config.ticker(), effects, () -> closed, this::removeForClose);
     this.periodicCleanup = config.periodicCleanup()
@@ -98,16 +99,14 @@ public final class DefaultPlaylistRegistry {
    * the playlist is absent or still pending; the caller runs the step's effects.
    */
   private Step apply(String playlistId, PlaylistEvent event) {
-    TransitionCall call = new TransitionCall(transitions, event);
+    TransitionCall call = new TransitionCall(transitions, effects, event);
     playlists.computeIfPresent(playlistId, call);
     return call.step();
   }
 
   private void applyAndRun(String playlistId, PlaylistEvent event) {
     Step step = apply(playlistId, event);
-    if (step != null) {
-      effects.run(step.effects());
-    }
+    effects.run(step != null ? step.effects() : List.of()); // delivers what the removal recorded
   }
 
   /**
@@ -299,7 +298,7 @@ public final class DefaultPlaylistRegistry {
 
     @Override
     public void streamEnded(String playlistId, String streamId, long generation, String reason) {
-      applyAndRun(playlistId, new PlaylistEvent.UpstreamFailed(streamId, generation,
+      effects.report(playlistId, new PlaylistEvent.UpstreamFailed(streamId, generation,
           config.ticker().read(), reason, false));
     }
   }
@@ -383,6 +382,7 @@ public final class DefaultPlaylistRegistry {
     playlists.computeIfPresent(playlistId, (id, node) -> {
       if (node instanceof PlaylistState state) {
         step[0] = transitions.apply(state, new PlaylistEvent.Evict());
+        effects.record(step[0]);
       }
       return null; // a pending creation's replace() then fails and it reports the close
     });

@@ -4,7 +4,8 @@
  * <p>{@link io.github.buffercore.internal.DefaultPlaylistRegistry} keeps the registry invariants
  * listed in the {@code io.github.buffercore} package documentation: it applies the pure
  * {@code PlaylistTransitions} inside each playlist's compute and hands the returned {@code Effect}s to
- * {@code EffectRunner}; {@code PlaylistCreation} runs initializers; {@code DataPlane} owns the pump and
+ * {@code EffectRunner}; each compute records its listener events, which {@code EventDelivery} delivers
+ * in compute order, one listener call at a time; {@code PlaylistCreation} runs initializers; {@code DataPlane} owns the pump and
  * timer threads; {@link io.github.buffercore.internal.InProcessTunerPool} is the default tuner pool.
  * The data plane reports back only through {@code Lease.Owner} and {@code StreamOwner}. {@link
  * io.github.buffercore.internal.SharedStream} is the data path of one stream generation: one
