@@ -29,6 +29,12 @@
  *   <dd>A reader whose unread position the writer has overwritten is always told so: it is
  *   disconnected with {@link io.github.buffercore.SlowClientException} or moved forward and counted,
  *   per its {@link io.github.buffercore.SlowClientPolicy}; it never reads on as if nothing happened.</dd>
+ *   <dt>{@code BatchedWakeup}</dt>
+ *   <dd>A reader parked for its wake batch ({@code WakeBatch}) is woken exactly once when its batch
+ *   becomes due, also when the publication that makes it due races the registration of its callback:
+ *   the reader registers and then re-checks the batch against the tail, the writer stores the tail and
+ *   then looks for registered callbacks (both sequentially consistent), and the callback is claimed
+ *   atomically, so neither a lost nor a doubled wake-up can happen.</dd>
  * </dl>
  */
 package io.github.buffercore.internal;
