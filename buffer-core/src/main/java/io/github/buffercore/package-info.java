@@ -105,7 +105,7 @@
  * </dl>
  *
  * <h2>How the registry keeps them</h2>
- * The registry is one concurrent map (Caffeine's {@code asMap()} view) from playlist id to an immutable
+ * The registry is one concurrent map (a {@code ConcurrentHashMap}) from playlist id to an immutable
  * state of that playlist (its streams, their clients, idle timestamps). Every change is one atomic
  * {@code compute} that reads the current state and returns the next; removal decisions are re-checked
  * inside the same compute that removes. Initializers, listeners, logging and file-system work run

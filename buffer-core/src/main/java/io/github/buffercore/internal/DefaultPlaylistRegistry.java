@@ -1,6 +1,5 @@
 package io.github.buffercore.internal;
 
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.buffercore.CleanupReport;
 import io.github.buffercore.ClientKey;
 import io.github.buffercore.ClientLease;
@@ -18,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -28,7 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The registry's control plane: one Caffeine {@code asMap()} view from playlist id to
+ * The registry's control plane: one {@link ConcurrentHashMap} from playlist id to
  * {@link RegistryNode}. The public {@code PlaylistRegistry} delegates every call here; this class does
  * not know that interface. See the package documentation of {@code io.github.buffercore} for the
  * invariants.
@@ -67,9 +67,10 @@ public final class DefaultPlaylistRegistry {
    */
   public DefaultPlaylistRegistry(RegistryConfig config) {
     this.config = config;
-    // Unbounded on purpose: nothing may be evicted behind the registry's back (Caffeine #1207 is an
-    // in-use entry recreated after eviction); removal is decided only by cleanup, inside a compute.
-    this.playlists = Caffeine.newBuilder().<String, RegistryNode>build().asMap();
+    // A plain map, not a cache: nothing may be evicted behind the registry's back; removal is decided
+    // only inside a compute. Caffeine's asMap() view added a lookup, two holder arrays and a lambda to
+    // every computeIfPresent, and nothing here used its cache features (AcquireCloseBenchmark, -prof gc).
+    this.playlists = new ConcurrentHashMap<>();
     this.data = config.data();
     this.ownScheduler = config.scheduler() == null && config.periodicCleanup() ? StallSweep.ownScheduler() : null;
     ScheduledExecutorService scheduler = ownScheduler != null ? ownScheduler : config.scheduler();
@@ -98,16 +99,9 @@ public final class DefaultPlaylistRegistry {
    * the playlist is absent or still pending; the caller runs the step's effects.
    */
   private Step apply(String playlistId, PlaylistEvent event) {
-    Step[] step = new Step[1];
-    playlists.computeIfPresent(playlistId, (id, node) -> {
-      if (node instanceof PlaylistState state) {
-        step[0] = transitions.apply(state, event);
-        effects.record(step[0]); // inside the compute: the listener hears changes in compute order
-        return step[0].next();
-      }
-      return node;
-    });
-    return step[0];
+    TransitionCall call = new TransitionCall(transitions, effects, event);
+    playlists.computeIfPresent(playlistId, call);
+    return call.step();
   }
 
   private void applyAndRun(String playlistId, PlaylistEvent event) {
@@ -211,18 +205,24 @@ public final class DefaultPlaylistRegistry {
     Ids.requireValid("playlistId", playlistId);
     Ids.requireValid("streamId", streamId);
     ensureOpen();
+    long now = config.ticker().read(); // one clock read for the lease and a first-try join
     Lease lease = new Lease(owner, playlistId, streamId, clientIds.incrementAndGet(), config.ticker(),
-        key);
+        key, now);
     if (join != null) { // a plain acquire takes no extra monitor
       lease.joinAt(join);
     }
     UpstreamTarget target = null;
+    boolean waited = false;
     while (true) {
       if (data != null && target == null && !isRunning(playlistId, streamId)) {
         target = resolve(playlistId, streamId); // user code: before and outside the compute
+        waited = true;
       }
-      long now = config.ticker().read();
-      lease.activeAt(now); // a join is activity: time spent waiting for a pending creation is not
+      if (waited) {
+        now = config.ticker().read();
+        lease.activeAt(now); // a join is activity: time spent waiting for a pending creation is not
+      }
+      waited = true; // any later try comes after a wait, a resolve or a race: read the clock again
       Step step = apply(playlistId, key == null ? new PlaylistEvent.Join(lease, now, target)
           : new PlaylistEvent.Switch(lease, now, target));
       if (step == null) {
@@ -309,16 +309,17 @@ public final class DefaultPlaylistRegistry {
     List<String> evicted = new ArrayList<>();
     List<String> stopped = new ArrayList<>();
     List<String> removed = new ArrayList<>();
-    for (Map.Entry<String, RegistryNode> entry : playlists.entrySet()) {
-      String playlistId = entry.getKey();
+    // Values, not entries: a live state knows its id, and the entry iterator builds an entry per item.
+    for (RegistryNode node : playlists.values()) {
       long now = config.ticker().read();
-      if (!(entry.getValue() instanceof PlaylistState seen) || !StallSweep.sweep(seen, now)
+      if (!(node instanceof PlaylistState seen) || !StallSweep.sweep(seen, now)
           || !transitions.mayNeedCleanup(seen, now)) {
         // Nothing to remove in the state we saw. A newer state was made by a join or leave after
         // `now`; whatever it made removable is found by the next pass. Safety never depends on
         // this pre-check: every removal is decided again inside the compute.
         continue;
       }
+      String playlistId = seen.id();
       Step step = apply(playlistId, new PlaylistEvent.Cleanup(now));
       if (step == null) {
         continue;

@@ -148,7 +148,9 @@ final class EffectRunner {
       } else if (effect instanceof Effect.DeleteFolder removed) {
         PlaylistState state = removed.state();
         LOG.info("Removed playlist {}", state.id());
-        state.playlist().workingFolder().ifPresent(folder -> WorkingFolders.delete(state.id(), folder));
+        if (state.playlist().workingFolder().isPresent()) { // no capturing lambda per removal
+          WorkingFolders.delete(state.id(), state.playlist().workingFolder().get());
+        }
       } else if (effect instanceof Effect.ScheduleGrace grace) {
         scheduleGrace(grace.playlistId(), grace.stream());
       } else if (effect instanceof Effect.Refuse refuse) {
