@@ -76,6 +76,32 @@
  *   close; the eviction is decided inside the playlist's compute, so it never removes a stream (and
  *   frees its tuner) that a client still streams from. Without a scheduler the registry runs the
  *   sweep on its own daemon thread, stopped by {@code close()}.</dd>
+ *   <dt>{@code OneUpstreamPerKey}</dt>
+ *   <dd>One stream key (playlist and stream id) never has two upstream connections open at once, across
+ *   generations: a new generation of a stream opens its upstream only after the previous generation's
+ *   connection has closed (an open in progress and a close in progress count as open), however much
+ *   room the tuner pool has.</dd>
+ *   <dt>{@code StoppedNeverOpens}</dt>
+ *   <dd>A stream stopped before its upstream started (removed by a cleanup, a failure or
+ *   {@code close()} between the change that started it and the start itself) never opens an upstream:
+ *   the start finds it stopped and does nothing.</dd>
+ *   <dt>{@code StaleGenerationIgnored}</dt>
+ *   <dd>A late report about an old generation of a stream (its upstream failed, its grace timer fired,
+ *   its tuner slot was lost) never removes a newer generation of the same stream: every such event
+ *   carries its generation and is ignored unless that generation is the current one.</dd>
+ *   <dt>{@code LastLeaveStops}</dt>
+ *   <dd>With a stream grace of 0, the last client's leave stops the stream's upstream: when the last two
+ *   clients leave at once, exactly one leave is the last, it removes the stream and stops its upstream;
+ *   the stream is never left running without clients, nor removed with its upstream still open.</dd>
+ *   <dt>{@code CloseLeavesNothing}</dt>
+ *   <dd>{@code close()} racing {@code acquire} or {@code getOrCreate} leaves nothing behind: when
+ *   {@code close()} has returned, no lease is open, no upstream connection is open or still to be
+ *   opened, and every tuner slot is free; the racing call either completed before the close (and was
+ *   then undone by it) or failed with {@link io.github.buffercore.RegistryClosedException}.</dd>
+ *   <dt>{@code ReaderClosedWithLease}</dt>
+ *   <dd>Closing or evicting a lease closes its reader, also a reader created while the lease is being
+ *   released: once the release has returned, the lease's reader, if one was handed out, is closed, and
+ *   a reader asked for after the release is refused.</dd>
  * </dl>
  *
  * <h2>How the registry keeps them</h2>

@@ -29,6 +29,11 @@
  *   <dd>A reader whose unread position the writer has overwritten is always told so: it is
  *   disconnected with {@link io.github.buffercore.SlowClientException} or moved forward and counted,
  *   per its {@link io.github.buffercore.SlowClientPolicy}; it never reads on as if nothing happened.</dd>
+ *   <dt>{@code NoLostWakeUp}</dt>
+ *   <dd>A reader waiting for data (parked in {@code read}, or with a readiness callback armed) is woken
+ *   by the write that makes it readable: the reader registers, then re-checks the tail; the writer
+ *   publishes the tail, then checks for registered readers (both sequentially consistent, the Dekker
+ *   pattern), so at least one of them sees the other.</dd>
  *   <dt>{@code BatchedWakeup}</dt>
  *   <dd>A reader parked for its wake batch ({@code WakeBatch}) is woken exactly once when its batch
  *   becomes due, also when the publication that makes it due races the registration of its callback:

@@ -52,6 +52,15 @@ public final class StressKit {
   }
 
   /**
+   * Whether a tuner pool is configured through {@value #TUNER_POOL}.
+   *
+   * @return true if every registry the suite builds gets that pool
+   */
+  public static boolean hasTunerPool() {
+    return property(TUNER_POOL) != null;
+  }
+
+  /**
    * The registry factory under test: the {@value #REGISTRY_FACTORY} class, else a ServiceLoader
    * provider, else {@link RegistryFactory#DEFAULT}.
    *

@@ -11,6 +11,8 @@ import io.github.buffercore.UpstreamSource;
 import io.github.buffercore.UpstreamTarget;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -21,6 +23,11 @@ import org.openjdk.jcstress.infra.results.II_Result;
  * {@link GraceUnderTest} on the real registry with a data path: every stream opens one upstream (a
  * connection that sends nothing until it is closed), {@code streamGrace} is 1 ms and the ticker moves
  * one second at every reading, so any cleanup that runs after the leave finds the grace over.
+ *
+ * <p>Registries are reused, so a run collects more than a few hundred samples: a state takes a
+ * registry no other live state uses (or builds one), uses a stream id of its own, and the arbiter
+ * gives the registry back once that stream is gone (its last lease closed, a cleanup past its grace),
+ * or closes it if the stream is still there.
  */
 public final class RegistryGrace implements GraceUnderTest {
 
@@ -34,30 +41,40 @@ public final class RegistryGrace implements GraceUnderTest {
   private static final String PLAYLIST = "playlist-1";
   private static final String STREAM = "channel-1";
 
+  /** Registries no live state uses. */
+  private static final Queue<PlaylistRegistry> FREE = new ConcurrentLinkedQueue<>();
+  private static final AtomicLong STATES = new AtomicLong();
+
   private final PlaylistRegistry registry;
+  private final String stream = STREAM + "-" + STATES.incrementAndGet();
   private final ClientLease leaving;
   private final long originalGeneration;
   private volatile ClientLease joined;
 
   public RegistryGrace() {
-    AtomicLong time = new AtomicLong();
-    Ticker movingOneSecondPerReading = () -> time.addAndGet(1_000_000_000L);
-    registry = StressKit.builder()
-        .ticker(movingOneSecondPerReading)
-        .staleAfter(Duration.ofDays(1))
-        .streamGrace(Duration.ofMillis(1))
-        .idleGrace(Duration.ofDays(1))
-        .scheduler(TIMERS, Duration.ofDays(1))
-        .upstream(SilentUpstream.INSTANCE, (p, s) -> UpstreamTarget.of(URI.create("silent:" + s)))
-        .build();
-    leaving = registry.acquire(PLAYLIST, STREAM, id -> PlaylistSettings.withTuners(1));
+    PlaylistRegistry free = FREE.poll();
+    registry = free != null ? free : newRegistry();
+    leaving = registry.acquire(PLAYLIST, stream, id -> PlaylistSettings.withTuners(1));
     originalGeneration = generation();
   }
 
+  private static PlaylistRegistry newRegistry() {
+    AtomicLong time = new AtomicLong();
+    Ticker movingOneSecondPerReading = () -> time.addAndGet(1_000_000_000L);
+    return StressKit.builder()
+        .ticker(movingOneSecondPerReading)
+        .staleAfter(Duration.ofDays(1))
+        .streamGrace(Duration.ofMillis(1))
+        .idleGrace(Duration.ofDays(36_500)) // reused: the readings move this clock fast
+        .scheduler(TIMERS, Duration.ofDays(1))
+        .upstream(SilentUpstream.INSTANCE, (p, s) -> UpstreamTarget.of(URI.create("silent:" + s)))
+        .build();
+  }
+
   private long generation() {
-    return registry.snapshot().playlist(PLAYLIST).orElseThrow().streams().stream()
-        .filter(s -> s.streamId().equals(STREAM)).mapToLong(StreamSnapshot::generation)
-        .findFirst().orElse(-1);
+    return registry.snapshot().playlist(PLAYLIST).flatMap(p -> p.streams().stream()
+        .filter(s -> s.streamId().equals(stream)).map(StreamSnapshot::generation).findFirst())
+        .orElse(-1L);
   }
 
   @Override
@@ -67,7 +84,7 @@ public final class RegistryGrace implements GraceUnderTest {
 
   @Override
   public void rejoin() {
-    joined = registry.acquire(PLAYLIST, STREAM);
+    joined = registry.acquire(PLAYLIST, stream);
   }
 
   @Override
@@ -80,7 +97,13 @@ public final class RegistryGrace implements GraceUnderTest {
     r.r1 = generation() == originalGeneration ? 1 : 2;
     // A reader of a stopped stream ends at once (-1); a running one has simply no data yet (0).
     r.r2 = joined.reader().poll(new byte[188], 0, 188) == -1 ? 1 : 0;
-    registry.close(); // stops every pump of this state
+    joined.close();
+    registry.cleanup(); // past its grace: this state's stream stops
+    if (generation() == -1) {
+      FREE.add(registry); // nothing of this state is left in it
+    } else {
+      registry.close(); // stops every pump of this state
+    }
   }
 
   /** An upstream that sends nothing and ends when closed. */
