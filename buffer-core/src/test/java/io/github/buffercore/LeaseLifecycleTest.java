@@ -123,6 +123,34 @@ class LeaseLifecycleTest {
   }
 
   @Test
+  void theResolverIsAskedOnlyToStartAStreamAndAClosedLeaseClosesItsReader() {
+    byte[] clip = new byte[188 * 10];
+    for (int i = 0; i < clip.length; i += 188) {
+      clip[i] = 0x47;
+    }
+    InProcessUpstreamSource source = InProcessUpstreamSource.looping(clip).bytesPerSecond(100_000).build();
+    List<String> resolved = new CopyOnWriteArrayList<>();
+    registry = PlaylistRegistry.builder().ticker(ticker).manualCleanup().streamGrace(Duration.ZERO)
+        .upstream(source, (p, s) -> {
+          resolved.add(p + "/" + s);
+          return UpstreamTarget.of(URI.create("in-process:" + s));
+        }).build();
+    registry.getOrCreate("p1", tuners(2));
+    ClientLease first = registry.acquire("p1", "s1");
+    ClientLease second = registry.acquire("p1", "s1"); // joins the running stream: no new target
+    assertThat(resolved).containsExactly("p1/s1");
+    StreamReader reader = second.reader();
+
+    second.close();
+
+    assertThat(reader.isClosed()).as("closing the lease closes its reader").isTrue();
+    assertThat(first.isOpen()).isTrue();
+    first.close();
+    registry.acquire("p1", "s1").close(); // stopped with grace 0: started again, so resolved again
+    assertThat(resolved).containsExactly("p1/s1", "p1/s1");
+  }
+
+  @Test
   void afterCloseEveryCallRefusesWithItsOwnType() {
     registry = PlaylistRegistry.builder().ticker(ticker).manualCleanup().listener(listener).build();
     registry.getOrCreate("p1", tuners(1));
