@@ -169,6 +169,61 @@ class LeaseLifecycleTest {
   }
 
   @Test
+  void afterCloseNoInitializerRunsAndAnInitializerThatClosesTheRegistrySendsNoEvent() {
+    registry = PlaylistRegistry.builder().ticker(ticker).manualCleanup().listener(listener).build();
+    PlaylistRegistry closing = registry;
+    assertThatThrownBy(() -> closing.getOrCreate("p1", id -> {
+      closing.close(); // the registry closes while the playlist is being created
+      return PlaylistSettings.withTuners(1);
+    })).isInstanceOf(RegistryClosedException.class);
+    assertThat(listener.types()).as("never announced, never published").isEmpty();
+
+    List<String> initialized = new CopyOnWriteArrayList<>();
+    assertThatThrownBy(() -> closing.getOrCreate("p2", id -> {
+      initialized.add(id);
+      return PlaylistSettings.withTuners(1);
+    })).isInstanceOf(RegistryClosedException.class);
+    assertThat(initialized).isEmpty();
+  }
+
+  @Test
+  void aJoinIsActivityEvenWhenResolvingTheUpstreamTookLongerThanStaleAfter() {
+    InProcessUpstreamSource source = InProcessUpstreamSource.looping(new byte[188 * 4])
+        .bytesPerSecond(10_000).build();
+    registry = PlaylistRegistry.builder().ticker(ticker).manualCleanup().staleAfter(Duration.ofSeconds(10))
+        .upstream(source, (p, s) -> {
+          ticker.advance(Duration.ofSeconds(30)); // a slow resolver (a provider's API) on the join path
+          return UpstreamTarget.of(URI.create("in-process:" + s));
+        }).build();
+    registry.getOrCreate("p1", tuners(1));
+    ClientLease lease = registry.acquire("p1", "s1");
+
+    assertThat(registry.cleanup().evictedClients()).isEmpty();
+    assertThat(lease.isOpen()).isTrue();
+  }
+
+  @Test
+  void theStreamIdleLongestYieldsItsTunerFirst() {
+    registry = PlaylistRegistry.builder().ticker(ticker).manualCleanup().listener(listener)
+        .streamGrace(Duration.ofMinutes(5)).build();
+    registry.getOrCreate("p1", tuners(2));
+    ClientLease first = registry.acquire("p1", "s1");
+    ClientLease second = registry.acquire("p1", "s2");
+    ticker.advance(Duration.ofSeconds(1));
+    second.close(); // s2 idle since 1 s
+    ticker.advance(Duration.ofSeconds(1));
+    first.close(); // s1 idle since 2 s: s2 has been idle longer
+    listener.clear();
+
+    try (ClientLease third = registry.acquire("p1", "s3")) {
+      assertThat(listener.events).filteredOn(e -> e.type() == RegistryEvent.Type.STREAM_STOPPED)
+          .extracting(RegistryEvent::streamId).containsExactly("s2");
+      assertThat(registry.snapshot().playlists().get(0).streams()).extracting(StreamSnapshot::streamId)
+          .containsExactlyInAnyOrder("s1", "s3");
+    }
+  }
+
+  @Test
   void getOrCreateOnALivePlaylistStillChecksItsInitializer() {
     registry = PlaylistRegistry.builder().ticker(ticker).manualCleanup().build();
     Playlist created = registry.getOrCreate("p1", tuners(1));

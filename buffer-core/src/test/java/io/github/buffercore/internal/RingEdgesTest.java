@@ -154,6 +154,7 @@ class RingEdgesTest {
     assertThat(reader.poll(dst, 0, dst.length)).isEqualTo(P - 10);
     assertThat(dst[P - 11]).isEqualTo(prefix[2 * P - 1]);
     assertThat(reader.bytesRead()).isEqualTo(2L * P);
+    assertThat(ring.bytesDelivered()).as("the prefix counts as delivered").isEqualTo(2L * P);
     assertThat(reader.position()).isEqualTo(oldestPacket); // the prefix does not move it
 
     // Exactly the oldest intact byte (100 - 64) is still a valid join point (only possible off packets).
@@ -231,6 +232,13 @@ class RingEdgesTest {
     assertThat(first).isInstanceOf(SlowClientException.class);
     assertThat(((SlowClientException) first).lostBytes()).isEqualTo(24);
     assertThatThrownBy(() -> slow.poll(new byte[8], 0, 8)).isSameAs(first);
+    // Lapped after it had read some: the loss counts from where it was.
+    StreamReader behind = ring.newReader(); // at 40
+    ring.write(bytes(40, 4), 0, 4);
+    assertThat(behind.poll(new byte[2], 0, 2)).isEqualTo(2); // at 42
+    ring.write(bytes(44, 30), 0, 30); // tail 74, oldest intact 58
+    assertThatThrownBy(() -> behind.poll(new byte[8], 0, 8)).isInstanceOfSatisfying(SlowClientException.class,
+        e -> assertThat(e.lostBytes()).isEqualTo(58 - 42));
     StreamReader closed = ring.newReader();
     closed.close();
     assertThatThrownBy(() -> closed.poll(new byte[8], 0, 8)).isInstanceOf(IllegalStateException.class)
