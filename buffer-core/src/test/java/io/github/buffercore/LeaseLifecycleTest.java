@@ -224,6 +224,30 @@ class LeaseLifecycleTest {
   }
 
   @Test
+  void aSwitchEndsTheOldLeaseOnceClosesItsReaderAndTellsItsHolder() {
+    InProcessUpstreamSource source = InProcessUpstreamSource.looping(new byte[188 * 4])
+        .bytesPerSecond(100_000).build();
+    registry = PlaylistRegistry.builder().ticker(ticker).manualCleanup()
+        .upstream(source, (p, s) -> UpstreamTarget.of(URI.create("in-process:" + s))).build();
+    registry.getOrCreate("p1", tuners(1));
+    ClientKey key = ClientKey.of("tv-1");
+    ClientLease before = registry.acquire("p1", "s1", key);
+    StreamReader oldReader = before.reader();
+    List<LeaseEnd> ends = new CopyOnWriteArrayList<>();
+    before.onEnded(ends::add);
+
+    try (ClientLease after = registry.acquire("p1", "s2", key)) {
+      assertThat(ends).containsExactly(new LeaseEnd("p1", "s1", before.clientId(), LeaseEnd.Reason.SWITCHED));
+      assertThat(oldReader.isClosed()).as("the switched lease's reader is closed").isTrue();
+      assertThat(before.isOpen()).isFalse();
+      assertThat(after.isOpen()).isTrue();
+      before.close(); // a late close of the switched lease changes nothing and tells nobody again
+      assertThat(ends).hasSize(1);
+      assertThat(registry.snapshot().totalClients()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void getOrCreateOnALivePlaylistStillChecksItsInitializer() {
     registry = PlaylistRegistry.builder().ticker(ticker).manualCleanup().build();
     Playlist created = registry.getOrCreate("p1", tuners(1));
