@@ -14,6 +14,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -192,7 +193,7 @@ class UpstreamPumpEdgesTest {
   }
 
   @Test
-  void aThrowingSinkFailsTheStreamWithItsExceptionAndClosesTheConnection() {
+  void aThrowingSinkFailsTheStreamWithItsExceptionAndClosesTheConnection() throws Exception {
     Scripted conn = new Scripted(List.of(bytes(10, 1)), -1, false);
     RuntimeException boom = new IllegalStateException("sink is broken");
     Sink sink = new Sink() {
@@ -201,10 +202,13 @@ class UpstreamPumpEdgesTest {
         throw boom;
       }
     };
-    List<UpstreamException> told = new ArrayList<>();
+    List<UpstreamException> told = new CopyOnWriteArrayList<>();
     UpstreamPump pump = pump(request -> conn, sink).listener((p, f) -> told.add(f)).build();
 
-    pump.run();
+    Thread t = start(pump);
+    assertThat(pump.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
+    t.join(10_000);
+    pump.stop(); // from another thread after the end: returns (the pump left no lock behind)
 
     assertThat(sink.failures).hasSize(1);
     UpstreamException failure = sink.failures.get(0);
@@ -381,6 +385,28 @@ class UpstreamPumpEdgesTest {
     assertThat(sink.failures.get(0).reason()).isEqualTo(UpstreamException.Reason.TIMEOUT);
     assertThat(sink.failures.get(0).getSuppressed()).hasSize(1); // the first attempt's timeout
     assertThat(pump.connectionsOpened()).isEqualTo(2);
+  }
+
+  @Test
+  void aConnectionThatEndsIsClosedByThePumpAndAStopFromAnotherThreadReturns() throws Exception {
+    List<Scripted> opened = new CopyOnWriteArrayList<>();
+    UpstreamSource ending = request -> {
+      Scripted conn = new Scripted(List.of(bytes(3, 1)), -1, true);
+      opened.add(conn);
+      return conn;
+    };
+    Sink sink = new Sink();
+    UpstreamPump pump = pump(ending, sink)
+        .reconnectPolicy(ReconnectPolicy.builder().maxAttempts(2)
+            .initialBackoff(Duration.ofMillis(1)).maxBackoff(Duration.ofMillis(1)).build())
+        .build();
+    Thread t = start(pump);
+    await(() -> opened.size() >= 3, "the pump reconnected twice after ends");
+    pump.stop();
+    assertThat(pump.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
+    t.join(10_000);
+    assertThat(opened).allSatisfy(conn -> assertThat(conn.isClosed()).as("every connection closed").isTrue());
+    assertThat(sink.calls()).contains("complete").doesNotContain("fail");
   }
 
   @Test
