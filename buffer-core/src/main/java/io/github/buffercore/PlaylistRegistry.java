@@ -4,6 +4,7 @@ import io.github.buffercore.internal.DefaultPlaylistRegistry;
 import io.github.buffercore.internal.BroadcastRing;
 import io.github.buffercore.internal.RegistryConfig;
 import io.github.buffercore.internal.StreamDataConfig;
+import io.github.buffercore.internal.WakeBatch;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -20,7 +21,8 @@ import java.util.function.UnaryOperator;
  * this guarantees are listed in the {@linkplain io.github.buffercore package documentation} and each is
  * proven by a jcstress test of the same name in the {@code stress-tests} module. Initializers,
  * listeners, file-system work and log output never run inside a map computation; side effects of a
- * change run exactly once, after the change that decided them, on the thread that made it.
+ * change run exactly once, after the change that decided them, on the thread that made it; listener
+ * events are delivered in the order of the changes (see {@link RegistryListener}).
  *
  * <p>Ids are validated by every method: {@code null}, empty, longer than 256 characters, containing
  * {@code /}, {@code \}, {@code ..}, or control characters, or equal to {@code .}: an
@@ -276,6 +278,14 @@ public interface PlaylistRegistry extends AutoCloseable {
     private static final Duration MAX_DURATION = Duration.ofDays(MAX_DURATION_DAYS);
     private TunerPool tunerPool; // null: the in-process default
     private JoinPosition joinPosition = JoinPosition.live();
+    private int wakeBatchBytes = DEFAULT_WAKE_BATCH_BYTES;
+    private Duration wakeBatchDelay = DEFAULT_WAKE_BATCH_DELAY;
+    /** Default of {@link #wakeBatching}: wake a parked reader once 32 KiB are readable for it... */
+    public static final int DEFAULT_WAKE_BATCH_BYTES = 32 * 1024;
+    /** ...or 200 ms after it last received data (see {@link #wakeBatching}). */
+    public static final Duration DEFAULT_WAKE_BATCH_DELAY = Duration.ofMillis(200);
+    /** The longest delay {@link #wakeBatching} accepts: 5 seconds. */
+    public static final Duration MAX_WAKE_BATCH_DELAY = Duration.ofSeconds(5);
 
     Builder() { }
 
@@ -332,7 +342,9 @@ public interface PlaylistRegistry extends AutoCloseable {
     }
 
     /**
-     * Sets the listener that receives every {@link RegistryEvent}. Default: none.
+     * Sets the listener that receives every {@link RegistryEvent}, in the order of the changes, one
+     * call at a time; a call returns after its own events were delivered (the full delivery contract
+     * is on {@link RegistryListener}). Default: none, and then no event is built or queued.
      *
      * @param listener the listener
      * @return this builder
@@ -536,6 +548,43 @@ public interface PlaylistRegistry extends AutoCloseable {
     }
 
     /**
+     * Sets when a reader that waits for data (a pending {@link StreamReader#onReadable readiness
+     * callback}, or a thread blocked in {@link StreamReader#read}) is woken: once at least {@code
+     * bytes} are readable for it, or once {@code maxDelay} passed (on this builder's {@link #ticker})
+     * since it last received data, or when the stream ends or the reader closes. A reader's first
+     * data after it joined wakes it at once. Without batching every upstream read (often ~1 KB) wakes
+     * every parked viewer, so each viewer costs one task hop and one socket write per upstream read;
+     * with it, a few larger writes per viewer-second, at the price of up to {@code maxDelay} of added
+     * latency that a player's buffer absorbs. The delay is checked on each upstream publication and by
+     * a flush on the registry's timer every half delay, so a viewer gets data within about {@code
+     * maxDelay} (at most one and a half) even while the upstream sends nothing. Reads are unchanged:
+     * {@link StreamReader#poll} still returns whatever is readable, in whole packets. The bytes are
+     * capped at a quarter of the {@linkplain #bufferCapacity buffer capacity}. Default 32 KiB and
+     * 200 ms; {@code wakeBatching(0, Duration.ZERO)} (or any {@code bytes <= 1} or a zero delay) turns
+     * batching off.
+     *
+     * @param bytes readable bytes that wake a reader at once; zero or more
+     * @param maxDelay the longest wait after a reader's last delivery; zero up to {@link
+     *     #MAX_WAKE_BATCH_DELAY}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code bytes} is negative or {@code maxDelay} out of range
+     * @throws NullPointerException if {@code maxDelay} is {@code null}
+     */
+    public Builder wakeBatching(int bytes, Duration maxDelay) {
+      Objects.requireNonNull(maxDelay, "maxDelay");
+      if (bytes < 0) {
+        throw new IllegalArgumentException("wake batch bytes must not be negative but was " + bytes);
+      }
+      if (maxDelay.isNegative() || maxDelay.compareTo(MAX_WAKE_BATCH_DELAY) > 0) {
+        throw new IllegalArgumentException("wake batch delay must be between 0 and " + MAX_WAKE_BATCH_DELAY
+            + " but was " + maxDelay);
+      }
+      this.wakeBatchBytes = bytes;
+      this.wakeBatchDelay = maxDelay;
+      return this;
+    }
+
+    /**
      * Builds the registry.
      *
      * @return a new, open registry
@@ -557,7 +606,9 @@ public interface PlaylistRegistry extends AutoCloseable {
               + " bytes) must not exceed the buffer capacity (" + capacity + " bytes)");
         }
         data = new StreamDataConfig(upstreamSource, upstreamResolver, bufferCapacity, behind,
-            mpegTs, slowClientPolicy, reconnectPolicy, startTimeout, joinPosition);
+            mpegTs, slowClientPolicy, reconnectPolicy, startTimeout, joinPosition,
+            // A batch close to the ring's size would let the writer lap a reader waiting for it.
+            WakeBatch.of(Math.min(wakeBatchBytes, capacity / 4), wakeBatchDelay, ticker));
       }
       DefaultPlaylistRegistry core = new DefaultPlaylistRegistry(new RegistryConfig(
           staleAfter, streamGrace, idleGrace, ticker, listener, workingFolderBase, scheduler,

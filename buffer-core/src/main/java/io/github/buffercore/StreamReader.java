@@ -70,7 +70,13 @@ public interface StreamReader extends AutoCloseable {
    * runs immediately on the calling thread before this method returns.
    *
    * <p>Otherwise it runs on the <b>stream's writer thread</b> right after the writer published new
-   * data or the end/failure of the stream, or on the thread that calls {@link #close()}. Callbacks
+   * data or the end/failure of the stream, on the registry's timer thread (wake batching, below), or
+   * on the thread that calls {@link #close()}. Under the registry's {@linkplain
+   * PlaylistRegistry.Builder#wakeBatching wake batching} (on by default: 32 KiB or 200 ms) "readable"
+   * means: the reader's first data since it joined, or at least the batch's bytes, or any data once
+   * the batch's delay passed since this reader last received data; so a viewer is woken a few times
+   * per second with larger reads instead of once per upstream read. A thread blocked in {@link
+   * #read} waits for the same condition. Callbacks
    * must therefore be cheap and must not block: typically they dispatch the actual {@link #poll} to an
    * executor or event loop. A callback that throws is logged with the playlist and stream ids and
    * affects neither the writer nor other readers. At most one callback may be pending per reader; to

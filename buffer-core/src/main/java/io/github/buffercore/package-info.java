@@ -49,10 +49,16 @@
  *   under 16 threads churning distinct streams.)</dd>
  *   <dt>{@code EventBalance}</dt>
  *   <dd>For every id the listener's events come in a legal order, also when {@code close} races every
- *   other operation: a playlist's {@code PLAYLIST_CREATED} before its {@code PLAYLIST_REMOVED} (a
- *   creation that loses to {@code close} sends both or neither). (Proven so far by
- *   {@code CloseEventBalanceTest} in buffer-core; its jcstress test is still to come, and the order of
- *   stream and client events racing {@code close} is not yet covered.)</dd>
+ *   other operation (acquire, creation, lease close, switch, cleanup and the stall sweep, update, an
+ *   upstream failure): no {@code PLAYLIST_REMOVED} without its {@code PLAYLIST_CREATED}, no
+ *   {@code STREAM_STOPPED} without its {@code STREAM_STARTED}, no {@code CLIENT_LEFT} or
+ *   {@code CLIENT_EVICTED} without its {@code CLIENT_JOINED}; each opening event at most once before
+ *   its closing one; nothing about a playlist, its streams or clients after its
+ *   {@code PLAYLIST_REMOVED} until it is created again, and no stream stopped or playlist removed
+ *   with a client still in it (a creation that loses to {@code close} sends both or neither). Each
+ *   compute records its events in order, inside the compute, and they are delivered from that record,
+ *   one listener call at a time; the caller's own events before its call returns. (Also checked from
+ *   outside by {@code EventOrderTest} and {@code CloseEventBalanceTest} in buffer-core.)</dd>
  *   <dt>{@code GraceRejoin}</dt>
  *   <dd>A stream has at most one upstream per generation, started after the change that started the
  *   stream and stopped after the change that removed it. A client that rejoins a stream in its grace
@@ -73,11 +79,13 @@
  * </dl>
  *
  * <h2>How the registry keeps them</h2>
- * The registry is one concurrent map (Caffeine's {@code asMap()} view) from playlist id to an immutable
+ * The registry is one concurrent map (a {@code ConcurrentHashMap}) from playlist id to an immutable
  * state of that playlist (its streams, their clients, idle timestamps). Every change is one atomic
  * {@code compute} that reads the current state and returns the next; removal decisions are re-checked
  * inside the same compute that removes. Initializers, listeners, logging and file-system work run
- * outside the compute, after it, exactly once, on the thread whose compute decided them. A playlist
+ * outside the compute, after it, exactly once, on the thread whose compute decided them; listener
+ * events are only recorded inside the compute (appended to one queue, in compute order) and
+ * delivered from it afterwards, one listener call at a time. A playlist
  * being created is held as a placeholder future until its initializer has finished, so the
  * "publish empty, initialize, overwrite" race of a {@code LoadOrStore} followed by a blind
  * {@code Store} cannot happen.
@@ -90,7 +98,8 @@
  *   (also a refused or lost tuner slot), {@code Update}, {@code Evict} (the registry closes). Effects,
  *   run after the compute exactly once and in order: {@code StartUpstream} (take a tuner slot, then
  *   open the upstream), {@code StopUpstream}, {@code EvictClient}, {@code Notify} (the
- *   {@link io.github.buffercore.RegistryListener}), {@code DeleteFolder}, {@code ScheduleGrace},
+ *   {@link io.github.buffercore.RegistryListener}'s event: recorded by the compute, delivered in
+ *   compute order), {@code DeleteFolder}, {@code ScheduleGrace},
  *   {@code Refuse}, {@code SwitchClient}, {@code AwaitClosed}. Outcomes the caller sees: joined, started, refused with its reason, needs an
  *   upstream target, changed, unchanged, removed.</li>
  *   <li><b>Data plane.</b> One stream generation is one upstream pump writing through a packet aligner

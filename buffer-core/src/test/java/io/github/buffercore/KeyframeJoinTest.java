@@ -195,6 +195,8 @@ class KeyframeJoinTest {
       for (int i = 0; i < 100 && !Thread.currentThread().isInterrupted(); i++) {
         out.write(radio, 0, radio.length / 2 + 1); // a cut mid-packet, so the aligner re-synchronises
         out.flush();
+        // Not a race fix: the upstream's pacing. A live radio sends as it is broadcast, so the late
+        // viewer joins a stream that is still arriving, not one delivered in a single burst.
         Thread.sleep(50);
       }
     });

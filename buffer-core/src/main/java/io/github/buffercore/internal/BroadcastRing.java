@@ -1,17 +1,11 @@
 package io.github.buffercore.internal;
 
-import io.github.buffercore.SlowClientException;
 import io.github.buffercore.SlowClientPolicy;
 import io.github.buffercore.StreamReader;
 import io.github.buffercore.UpstreamException;
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -190,18 +184,36 @@ public final class BroadcastRing extends RingMemory implements ChunkSink {
     return true;
   }
 
-  /** Unparks waiting readers and runs readiness callbacks of readable readers (writer thread). */
+  /**
+   * Unparks waiting readers and runs readiness callbacks of readable readers (writer thread, or the
+   * flush timer: a callback is claimed atomically, so it runs once). Under wake batching only readers
+   * whose batch is due are woken.
+   */
   private void wakeReaders(boolean all) {
     final long currentTail = (long) TAIL.getVolatile(this);
     final boolean ended = terminal != null;
+    final WakeBatch batch = all || ended ? null : wakeBatch;
+    final long now = batch == null ? 0 : batch.now();
     for (RingReader reader : readers) {
+      final boolean wake = all || ended || reader.closed || reader.position < currentTail
+          && (batch == null || batch.due(currentTail - reader.position, reader.lastDelivery, now));
       Thread waiter = reader.waiter;
-      if (waiter != null) {
+      if (waiter != null && (wake || batch == null)) {
         LockSupport.unpark(waiter);
       }
-      if (reader.callback.get() != null && (all || ended || reader.closed || reader.position < currentTail)) {
+      if (wake && reader.callback.get() != null) {
         reader.fireCallback();
       }
+    }
+  }
+
+  /**
+   * Wakes the parked readers whose batch delay passed while the writer published nothing (see {@link
+   * WakeBatch}); any thread, typically the registry's timer every half delay. Cheap when nobody waits.
+   */
+  void flushDueWakeups() {
+    if (wakeBatch != null && (waitingReaders.get() > 0 || armedCallbacks.get() > 0)) {
+      wakeReaders(false);
     }
   }
 

@@ -1,6 +1,5 @@
 package io.github.buffercore.internal;
 
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.buffercore.CleanupReport;
 import io.github.buffercore.ClientKey;
 import io.github.buffercore.ClientLease;
@@ -18,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -28,15 +28,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The registry's control plane: one Caffeine {@code asMap()} view from playlist id to
+ * The registry's control plane: one {@link ConcurrentHashMap} from playlist id to
  * {@link RegistryNode}. The public {@code PlaylistRegistry} delegates every call here; this class does
  * not know that interface. See the package documentation of {@code io.github.buffercore} for the
  * invariants.
  *
  * <p>Shape of every operation on a live playlist: validate, read the clock, apply the pure
- * {@link PlaylistTransitions} inside one {@code compute}, then run the {@link Effect}s it returned,
- * once, on this thread ({@link EffectRunner}). Creation ({@link PlaylistCreation}) is the one
- * operation that runs user code, outside any compute.
+ * {@link PlaylistTransitions} inside one {@code compute} (which records its listener events, see
+ * {@link EventDelivery}), then run the {@link Effect}s it returned, once, on this thread
+ * ({@link EffectRunner}). Creation ({@link PlaylistCreation}) is the one operation that runs user
+ * code, outside any compute.
  *
  * <p>The data plane reaches this class only through {@link Lease.Owner} and {@link StreamOwner}.
  */
@@ -66,9 +67,10 @@ public final class DefaultPlaylistRegistry {
    */
   public DefaultPlaylistRegistry(RegistryConfig config) {
     this.config = config;
-    // Unbounded on purpose: nothing may be evicted behind the registry's back (Caffeine #1207 is an
-    // in-use entry recreated after eviction); removal is decided only by cleanup, inside a compute.
-    this.playlists = Caffeine.newBuilder().<String, RegistryNode>build().asMap();
+    // A plain map, not a cache: nothing may be evicted behind the registry's back; removal is decided
+    // only inside a compute. Caffeine's asMap() view added a lookup, two holder arrays and a lambda to
+    // every computeIfPresent, and nothing here used its cache features (AcquireCloseBenchmark, -prof gc).
+    this.playlists = new ConcurrentHashMap<>();
     this.data = config.data();
     this.ownScheduler = config.scheduler() == null && config.periodicCleanup() ? StallSweep.ownScheduler() : null;
     ScheduledExecutorService scheduler = ownScheduler != null ? ownScheduler : config.scheduler();
@@ -76,11 +78,11 @@ public final class DefaultPlaylistRegistry {
     this.transitions = new PlaylistTransitions(config.staleAfter().toNanos(),
         config.streamGrace().toNanos(), config.idleGrace().toNanos(), config.listener() != null,
         data == null ? null : DataPlane.streams(data, owner));
-    this.effects = new EffectRunner(config.listener(),
+    this.effects = new EffectRunner(new EventDelivery(config.listener()),
         config.tunerPool() != null ? config.tunerPool() : new InProcessTunerPool(this::currentLimit),
         dataPlane.pumps(),
         dataPlane.timers(),
-        config.streamGrace().toNanos(), config.ticker(), () -> closed, this::applyAndRun);
+        config.streamGrace().toNanos(), config.ticker(), () -> closed, this::apply);
     this.creation = new PlaylistCreation(playlists, config.workingFolderBase(), generations,
         config.ticker(), effects, () -> closed, this::removeForClose);
     this.periodicCleanup = config.periodicCleanup()
@@ -97,22 +99,14 @@ public final class DefaultPlaylistRegistry {
    * the playlist is absent or still pending; the caller runs the step's effects.
    */
   private Step apply(String playlistId, PlaylistEvent event) {
-    Step[] step = new Step[1];
-    playlists.computeIfPresent(playlistId, (id, node) -> {
-      if (node instanceof PlaylistState state) {
-        step[0] = transitions.apply(state, event);
-        return step[0].next();
-      }
-      return node;
-    });
-    return step[0];
+    TransitionCall call = new TransitionCall(transitions, effects, event);
+    playlists.computeIfPresent(playlistId, call);
+    return call.step();
   }
 
   private void applyAndRun(String playlistId, PlaylistEvent event) {
     Step step = apply(playlistId, event);
-    if (step != null) {
-      effects.run(step.effects());
-    }
+    effects.run(step != null ? step.effects() : List.of()); // delivers what the removal recorded
   }
 
   /**
@@ -211,18 +205,24 @@ public final class DefaultPlaylistRegistry {
     Ids.requireValid("playlistId", playlistId);
     Ids.requireValid("streamId", streamId);
     ensureOpen();
+    long now = config.ticker().read(); // one clock read for the lease and a first-try join
     Lease lease = new Lease(owner, playlistId, streamId, clientIds.incrementAndGet(), config.ticker(),
-        key);
+        key, now);
     if (join != null) { // a plain acquire takes no extra monitor
       lease.joinAt(join);
     }
     UpstreamTarget target = null;
+    boolean waited = false;
     while (true) {
       if (data != null && target == null && !isRunning(playlistId, streamId)) {
         target = resolve(playlistId, streamId); // user code: before and outside the compute
+        waited = true;
       }
-      long now = config.ticker().read();
-      lease.activeAt(now); // a join is activity: time spent waiting for a pending creation is not
+      if (waited) {
+        now = config.ticker().read();
+        lease.activeAt(now); // a join is activity: time spent waiting for a pending creation is not
+      }
+      waited = true; // any later try comes after a wait, a resolve or a race: read the clock again
       Step step = apply(playlistId, key == null ? new PlaylistEvent.Join(lease, now, target)
           : new PlaylistEvent.Switch(lease, now, target));
       if (step == null) {
@@ -298,7 +298,7 @@ public final class DefaultPlaylistRegistry {
 
     @Override
     public void streamEnded(String playlistId, String streamId, long generation, String reason) {
-      applyAndRun(playlistId, new PlaylistEvent.UpstreamFailed(streamId, generation,
+      effects.report(playlistId, new PlaylistEvent.UpstreamFailed(streamId, generation,
           config.ticker().read(), reason, false));
     }
   }
@@ -309,16 +309,17 @@ public final class DefaultPlaylistRegistry {
     List<String> evicted = new ArrayList<>();
     List<String> stopped = new ArrayList<>();
     List<String> removed = new ArrayList<>();
-    for (Map.Entry<String, RegistryNode> entry : playlists.entrySet()) {
-      String playlistId = entry.getKey();
+    // Values, not entries: a live state knows its id, and the entry iterator builds an entry per item.
+    for (RegistryNode node : playlists.values()) {
       long now = config.ticker().read();
-      if (!(entry.getValue() instanceof PlaylistState seen) || !StallSweep.sweep(seen, now)
+      if (!(node instanceof PlaylistState seen) || !StallSweep.sweep(seen, now)
           || !transitions.mayNeedCleanup(seen, now)) {
         // Nothing to remove in the state we saw. A newer state was made by a join or leave after
         // `now`; whatever it made removable is found by the next pass. Safety never depends on
         // this pre-check: every removal is decided again inside the compute.
         continue;
       }
+      String playlistId = seen.id();
       Step step = apply(playlistId, new PlaylistEvent.Cleanup(now));
       if (step == null) {
         continue;
@@ -381,6 +382,7 @@ public final class DefaultPlaylistRegistry {
     playlists.computeIfPresent(playlistId, (id, node) -> {
       if (node instanceof PlaylistState state) {
         step[0] = transitions.apply(state, new PlaylistEvent.Evict());
+        effects.record(step[0]);
       }
       return null; // a pending creation's replace() then fails and it reports the close
     });

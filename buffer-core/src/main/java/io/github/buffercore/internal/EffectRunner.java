@@ -1,7 +1,5 @@
 package io.github.buffercore.internal;
 
-import io.github.buffercore.RegistryEvent;
-import io.github.buffercore.RegistryListener;
 import io.github.buffercore.Ticker;
 import io.github.buffercore.LeaseEnd;
 import io.github.buffercore.TunerLimitExceededException;
@@ -23,15 +21,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Carries out the {@link Effect}s of a transition after its compute, on the thread that ran the
- * compute: log lines, lease flags, listener calls, folder deletion, grace timers, and the data plane
- * (tuner admission, upstream start and stop). Never called inside a compute.
+ * compute: log lines, lease flags, folder deletion, grace timers, and the data plane (tuner
+ * admission, upstream start and stop); then has {@link EventDelivery} deliver the listener events,
+ * which the compute itself recorded in order. Never called inside a compute.
  */
 final class EffectRunner {
 
-  /** Submits an event about one playlist back to the registry (a refusal, a fired grace timer). */
+  /**
+   * Applies an event about one playlist in the registry's compute (a refusal, a fired grace timer, a
+   * lost slot, an ended upstream) and returns its step, or {@code null} if the playlist is not live.
+   */
   @FunctionalInterface
   interface EventSink {
-    void submit(String playlistId, PlaylistEvent event);
+    Step apply(String playlistId, PlaylistEvent event);
   }
 
   /**
@@ -42,7 +44,7 @@ final class EffectRunner {
 
   private static final Logger LOG = LoggerFactory.getLogger("io.github.buffercore.PlaylistRegistry");
 
-  private final RegistryListener listener;
+  private final EventDelivery events;
   private final TunerPool tunerPool;
   private final ExecutorService pumpThreads;
   private final ScheduledExecutorService timers;
@@ -53,10 +55,10 @@ final class EffectRunner {
   /** The newest data path of each playlist/stream key, so a new generation can retire the old one. */
   private final ConcurrentMap<String, SharedStream> upstreamByKey = new ConcurrentHashMap<>();
 
-  EffectRunner(RegistryListener listener, TunerPool tunerPool, ExecutorService pumpThreads,
+  EffectRunner(EventDelivery events, TunerPool tunerPool, ExecutorService pumpThreads,
       ScheduledExecutorService timers, long streamGraceNanos, Ticker ticker, BooleanSupplier closed,
       EventSink registry) {
-    this.listener = listener;
+    this.events = events;
     this.tunerPool = tunerPool;
     this.pumpThreads = pumpThreads;
     this.timers = timers;
@@ -67,16 +69,67 @@ final class EffectRunner {
   }
 
   /**
-   * Runs the effects in order.
+   * Runs the effects of an embedder's call in order, then delivers the events recorded so far
+   * ({@link EventDelivery#deliver()}: the call returns after its own events were delivered), also
+   * when an effect throws.
    *
    * @throws TunerLimitExceededException if the tuner pool refused a started stream (it was undone)
    * @throws TunerPoolUnavailableException if the tuner pool could not decide (the start was undone)
    */
   void run(List<Effect> effects) {
+    try {
+      runEffects(effects);
+    } finally {
+      events.deliver();
+    }
+  }
+
+  /**
+   * Runs the effects of a change the registry's own threads reported (a pump, a timer, a pool
+   * callback, an undo), then delivers events only if no other thread is delivering: such a thread
+   * never waits for the listener.
+   */
+  private void runReported(List<Effect> effects) {
+    try {
+      runEffects(effects);
+    } finally {
+      events.deliverIfFree();
+    }
+  }
+
+  /**
+   * Applies a change that the registry's own threads report (a pump, a timer, a pool callback, an
+   * undo) and runs its effects with {@link #runReported}.
+   *
+   * @param playlistId the playlist
+   * @param event the reported event
+   */
+  void report(String playlistId, PlaylistEvent event) {
+    Step step = registry.apply(playlistId, event);
+    if (step != null) {
+      runReported(step.effects());
+    }
+  }
+
+  /**
+   * Records a step's listener events; called inside the compute that decided it.
+   *
+   * @param step the step
+   */
+  void record(Step step) {
+    events.record(step);
+  }
+
+  /** Where listener events are recorded and delivered. */
+  EventDelivery events() {
+    return events;
+  }
+
+  private void runEffects(List<Effect> effects) {
     for (int i = 0, n = effects.size(); i < n; i++) {
       Effect effect = effects.get(i);
-      if (effect instanceof Effect.Notify notify) {
-        fire(notify.event());
+      if (effect instanceof Effect.Notify) {
+        continue; // recorded by the compute that decided it (EventDelivery), delivered in that order
       } else if (effect instanceof Effect.EvictClient evict) {
         Lease lease = evict.lease();
         // The compute already removed the client; whoever marks the lease first tells its holder
@@ -95,7 +148,9 @@ final class EffectRunner {
       } else if (effect instanceof Effect.DeleteFolder removed) {
         PlaylistState state = removed.state();
         LOG.info("Removed playlist {}", state.id());
-        state.playlist().workingFolder().ifPresent(folder -> WorkingFolders.delete(state.id(), folder));
+        if (state.playlist().workingFolder().isPresent()) { // no capturing lambda per removal
+          WorkingFolders.delete(state.id(), state.playlist().workingFolder().get());
+        }
       } else if (effect instanceof Effect.ScheduleGrace grace) {
         scheduleGrace(grace.playlistId(), grace.stream());
       } else if (effect instanceof Effect.Refuse refuse) {
@@ -219,7 +274,7 @@ final class EffectRunner {
   }
 
   private void undo(String playlistId, StreamState started, String reason, boolean refused) {
-    registry.submit(playlistId, new PlaylistEvent.UpstreamFailed(started.streamId(),
+    report(playlistId, new PlaylistEvent.UpstreamFailed(started.streamId(),
         started.generation(), ticker.read(), reason, refused));
   }
 
@@ -241,33 +296,13 @@ final class EffectRunner {
     try {
       timers.schedule(() -> {
         if (!closed.getAsBoolean()) {
-          registry.submit(playlistId,
+          report(playlistId,
               new PlaylistEvent.GraceExpired(idle.streamId(), idle.generation(), ticker.read()));
         }
       }, streamGraceNanos, TimeUnit.NANOSECONDS);
     } catch (RuntimeException rejected) {
       LOG.warn("Could not schedule the grace expiry of stream {} in playlist {}; cleanup will stop it",
           idle.streamId(), playlistId, rejected);
-    }
-  }
-
-  /** Whether events go anywhere. */
-  boolean hasListener() {
-    return listener != null;
-  }
-
-  /** Calls the listener; a listener that throws is logged and ignored. */
-  void fire(RegistryEvent event) {
-    if (listener == null) {
-      return;
-    }
-    try {
-      listener.onEvent(event);
-    } catch (VirtualMachineError fatal) {
-      throw fatal;
-    } catch (Throwable e) {
-      LOG.error("Registry listener failed on {} of playlist {} stream {} client {}; ignoring it",
-          event.type(), event.playlistId(), event.streamId(), event.clientId(), e);
     }
   }
 }

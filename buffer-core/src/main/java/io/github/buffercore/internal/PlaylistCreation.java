@@ -32,7 +32,7 @@ final class PlaylistCreation {
   private final WorkingFolders folders;
   private final AtomicLong generations;
   private final Ticker ticker;
-  private final EffectRunner effects;
+  private final EventDelivery events;
   private final BooleanSupplier closed;
   private final Consumer<String> removeForClose;
 
@@ -43,7 +43,7 @@ final class PlaylistCreation {
     this.folders = workingFolderBase == null ? null : new WorkingFolders(workingFolderBase);
     this.generations = generations;
     this.ticker = ticker;
-    this.effects = effects;
+    this.events = effects.events();
     this.closed = closed;
     this.removeForClose = removeForClose;
   }
@@ -123,42 +123,50 @@ final class PlaylistCreation {
     }
     if (closed.getAsBoolean()) { // never announced, never published: no event at all
       playlists.remove(playlistId, mine);
-      return failClosed(playlistId, folder, mine);
+      throw failClosed(mine, playlistId, folder);
     }
-    // Announced before it is published, so no event about it (its removal by a racing close, a
-    // stream of it) can reach the listener before its PLAYLIST_CREATED.
-    fire(Type.PLAYLIST_CREATED, playlist);
+    // Recorded before it is published, so every event about it (its removal by a racing close, a
+    // stream of it) is recorded, and so delivered, after its PLAYLIST_CREATED.
+    record(Type.PLAYLIST_CREATED, playlist);
     // Publish only now, fully built: the placeholder is replaced by the live state in one step.
     boolean published = playlists.replace(playlistId, mine, PlaylistState.created(playlist, ticker.read()));
     // close() sets `closed` before it empties the map, so a creation that published after close's
     // sweep is seen here and undone; one published before the sweep is removed by the sweep. Either
     // way exactly one PLAYLIST_REMOVED follows the PLAYLIST_CREATED above.
     if (!published || closed.getAsBoolean()) {
+      // Waiters are released before anything here waits for the listener: a listener waiting for
+      // this creation must not wait for us.
+      RegistryClosedException failure = failClosed(mine, playlistId, null);
       if (published) {
-        removeForClose.accept(playlistId);
-        folder = null; // the removal deletes it
+        removeForClose.accept(playlistId); // removes, deletes the folder, delivers
       } else {
-        fire(Type.PLAYLIST_REMOVED, playlist);
+        record(Type.PLAYLIST_REMOVED, playlist);
+        if (folder != null) {
+          WorkingFolders.delete(playlistId, folder);
+        }
+        events.deliver();
       }
-      return failClosed(playlistId, folder, mine);
+      throw failure;
     }
     mine.result().complete(playlist);
+    events.deliver(); // after the waiters are released, as above
     return playlist;
   }
 
-  private void fire(Type type, Playlist playlist) {
-    if (effects.hasListener()) { // no event object on the creation path of a registry without one
-      effects.fire(new RegistryEvent(type, playlist.id(), null, 0L, 0, 0, playlist.tunerLimit()));
+  private void record(Type type, Playlist playlist) {
+    if (events.hasListener()) { // no event object on the creation path of a registry without one
+      events.record(new RegistryEvent(type, playlist.id(), null, 0L, 0, 0, playlist.tunerLimit()));
     }
   }
 
-  private static Playlist failClosed(String playlistId, Path folder, PendingPlaylist mine) {
+  /** Deletes the folder, if any, and fails the waiters of a creation that lost to close. */
+  private static RegistryClosedException failClosed(PendingPlaylist mine, String playlistId, Path folder) {
     if (folder != null) {
       WorkingFolders.delete(playlistId, folder);
     }
     RegistryClosedException closedFailure = new RegistryClosedException(null);
     mine.result().completeExceptionally(closedFailure);
-    throw closedFailure;
+    return closedFailure;
   }
 
   private Playlist await(String playlistId, PendingPlaylist pending) {

@@ -47,6 +47,11 @@ record PlaylistState(Playlist playlist, Map<String, StreamState> streams, long i
         kept.isEmpty() ? (streams.isEmpty() ? idleSince : idleFrom) : 0L);
   }
 
+  /** The streams as the table's own array, in start order; read only (see {@link StreamTable#array}). */
+  StreamState[] streamArray() {
+    return table().array();
+  }
+
   private StreamTable table() {
     return (StreamTable) streams;
   }

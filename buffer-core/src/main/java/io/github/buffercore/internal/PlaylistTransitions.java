@@ -214,7 +214,7 @@ final class PlaylistTransitions {
     if (state.streams().isEmpty()) {
       return now - state.idleSince() >= idleGraceNanos;
     }
-    for (StreamState stream : state.streams().values()) {
+    for (StreamState stream : state.streamArray()) {
       if (stream.idle()) {
         if (now - stream.idleSince() >= streamGraceNanos) {
           return true;
@@ -235,11 +235,22 @@ final class PlaylistTransitions {
    * ago keeps its stream and playlist.
    */
   private Step cleanup(PlaylistState state, long now) {
+    if (state.streams().isEmpty()) {
+      // Without streams the only possible change is removing the playlist: no lists to build (the
+      // same step as the general path below gives for an empty playlist; ChurnBenchmark).
+      if (now - state.idleSince() < idleGraceNanos) {
+        return Step.unchanged(state);
+      }
+      List<Effect> effects = notify
+          ? List.of(new Effect.DeleteFolder(state), event(Type.PLAYLIST_REMOVED, state, null, 0L, 0))
+          : List.of(new Effect.DeleteFolder(state));
+      return new Step(null, effects, Outcome.REMOVED);
+    }
     Map<String, StreamState> kept = new LinkedHashMap<>();
     List<Lease> evicted = new ArrayList<>();
     List<StreamState> stopped = new ArrayList<>();
     long lastActivity = state.idleSince();
-    for (StreamState stream : state.streams().values()) {
+    for (StreamState stream : state.streamArray()) {
       List<Lease> clients = new ArrayList<>(stream.clientCount());
       long lastTouch = Long.MIN_VALUE;
       for (Lease lease : stream.clients()) {

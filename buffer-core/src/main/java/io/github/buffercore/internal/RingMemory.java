@@ -92,6 +92,12 @@ abstract class RingMemory {
   /** Upper bound of pending readiness callbacks; the writer looks for them only when non-zero. */
   final AtomicInteger armedCallbacks = new AtomicInteger();
 
+  /**
+   * Wake-up batching of parked readers, or {@code null} to wake them on every publication. Set once,
+   * before the ring is published to any reader or writer thread (see {@link #batchWakeups}).
+   */
+  volatile WakeBatch wakeBatch;
+
   final LongAdder bytesDelivered = new LongAdder();
   final LongAdder laps = new LongAdder();
   final LongAdder skips = new LongAdder();
@@ -129,6 +135,22 @@ abstract class RingMemory {
     this.startBehind = startBehindBytes;
     this.mpegTs = mpegTs;
     this.buffer = new byte[capacity];
+  }
+
+  /**
+   * Turns on wake-up batching (see {@link WakeBatch}); called once, right after construction and
+   * before any reader exists.
+   *
+   * @param batch the batching, or {@code null} for none
+   */
+  public final void batchWakeups(WakeBatch batch) {
+    this.wakeBatch = batch;
+  }
+
+  /** Whether a reader at {@code position} that last received data at {@code lastDelivery} is due. */
+  final boolean wakeDue(long position, long lastDelivery, long tail) {
+    final WakeBatch batch = wakeBatch;
+    return tail > position && (batch == null || batch.due(tail - position, lastDelivery, batch.now()));
   }
 
   /** Where a new or skipping reader starts, computed from the current tail. */

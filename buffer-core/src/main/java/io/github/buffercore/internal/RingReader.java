@@ -43,6 +43,12 @@ final class RingReader implements StreamReader {
   /** Set when closed by a DISCONNECT lap; rethrown by later calls. */
   private volatile SlowClientException slowClientFailure;
 
+  /**
+   * Ticker time of the last poll that returned data, or {@link WakeBatch#NEVER}; written by the
+   * consumer, read by the writer and the flush to decide whether a batched wake-up is due.
+   */
+  volatile long lastDelivery = WakeBatch.NEVER;
+
   /** The thread parked in {@link #read}, or {@code null}. Set before counting as waiting. */
   volatile Thread waiter;
 
@@ -74,13 +80,14 @@ final class RingReader implements StreamReader {
     long timeoutNanos = Math.max(0L, RingMemory.saturatedNanos(timeout));
     final long startNanos = System.nanoTime();
     while (true) {
-      int n = poll(dst, off, len);
-      if (n != 0 || len == 0) {
-        return n;
-      }
-      long remaining = timeoutNanos - (System.nanoTime() - startNanos);
-      if (remaining <= 0) {
-        return 0;
+      // Under wake batching a read waits for its batch like a callback does, unless it must not wait:
+      // at the deadline (or with no timeout) it returns whatever is there.
+      final boolean last = timeoutNanos - (System.nanoTime() - startNanos) <= 0;
+      if (last || len == 0 || readableNow()) {
+        int n = poll(dst, off, len);
+        if (n != 0 || len == 0 || last) {
+          return n;
+        }
       }
       awaitReadable(startNanos, timeoutNanos);
     }
@@ -110,13 +117,26 @@ final class RingReader implements StreamReader {
     }
   }
 
-  /** Whether a poll would return something other than 0; uses a volatile tail load (Dekker). */
+  /**
+   * Whether a poll would return something other than 0 and, under wake batching, the batch is due;
+   * uses a volatile tail load (Dekker).
+   */
   private boolean readableNow() {
-    return closed || prefix != null || ring.terminal != null || (long) RingMemory.TAIL.getVolatile(ring) > position;
+    return closed || prefix != null || ring.terminal != null
+        || ring.wakeDue(position, lastDelivery, (long) RingMemory.TAIL.getVolatile(ring));
   }
 
   @Override
   public int poll(byte[] dst, int off, int len) {
+    final int n = pollNow(dst, off, len);
+    final WakeBatch batch = ring.wakeBatch;
+    if (n > 0 && batch != null) {
+      lastDelivery = batch.now(); // the next batched wake-up counts its delay from here
+    }
+    return n;
+  }
+
+  private int pollNow(byte[] dst, int off, int len) {
     Objects.checkFromIndexSize(off, len, dst.length);
     ensureOpen();
     if (len == 0) {
@@ -296,9 +316,13 @@ final class RingReader implements StreamReader {
     }
   }
 
-  /** Stall sweep (any thread): whether nothing is waiting for this reader (or it ended). */
+  /**
+   * Stall sweep (any thread): whether nothing is waiting for this reader (or it ended), or it is parked
+   * for its wake batch (a callback or a thread waits on the writer: not stalled, unless lapped).
+   */
   boolean caughtUp() {
-    return closed || ring.terminal != null || (long) RingMemory.TAIL.getAcquire(ring) <= position;
+    return closed || ring.terminal != null || (long) RingMemory.TAIL.getAcquire(ring) <= position
+        || ring.wakeBatch != null && (callback.get() != null || waiter != null) && !lapped();
   }
 
   /** Stall sweep (any thread): whether the writer overwrote the data this reader reads next. */

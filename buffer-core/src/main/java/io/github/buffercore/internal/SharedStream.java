@@ -11,6 +11,7 @@ import io.github.buffercore.internal.ts.TsSplicer;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -68,6 +69,7 @@ final class SharedStream implements ChunkSink {
   private TsAnalyser analyser; // pump thread only, after start()
   private RandomAccessIndex index; // MPEG-TS only; created with the ring, guarded by this; queried by joins
   private boolean wroteAny; // pump thread only: a later connection is a splice
+  private volatile ScheduledFuture<?> wakeFlush; // the batched wake-up flush, cancelled when the ring ends
 
   SharedStream(String playlistId, String streamId, long generation, UpstreamTarget target,
       StreamDataConfig config, StreamOwner owner, TunerHold tuner) {
@@ -89,6 +91,7 @@ final class SharedStream implements ChunkSink {
     if (ring == null) {
       ring = new BroadcastRing(playlistId, streamId, config.bufferCapacity(), config.slowClientPolicy(),
           config.startBehind(), config.mpegTs());
+      ring.batchWakeups(config.wakeBatch());
       if (config.mpegTs()) {
         index = new RandomAccessIndex(RandomAccessIndex.DEFAULT_CAPACITY);
       }
@@ -156,6 +159,7 @@ final class SharedStream implements ChunkSink {
     if (!state.compareAndSet(NEW, RUNNING)) {
       return; // stopped before it started: never open an upstream for a removed stream
     }
+    scheduleWakeFlush(sink, scheduler);
     try {
       executed = true;
       pumps.execute(created);
@@ -164,6 +168,34 @@ final class SharedStream implements ChunkSink {
           rejected);
       fail(new UpstreamException(playlistId, streamId, UpstreamException.Reason.INTERNAL, 0,
           "the pump could not be started", rejected));
+    }
+  }
+
+  /**
+   * Under wake batching, wakes the readers whose delay passed while the upstream published nothing,
+   * every half delay until the ring ends ({@link #endWakeFlush}).
+   */
+  private void scheduleWakeFlush(BroadcastRing sink, ScheduledExecutorService scheduler) {
+    WakeBatch batch = config.wakeBatch();
+    if (batch == null || scheduler == null) {
+      return;
+    }
+    long period = batch.flushPeriodNanos();
+    try {
+      wakeFlush = scheduler.scheduleAtFixedRate(sink::flushDueWakeups, period, period, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException closing) {
+      LOG.debug("Stream {} in playlist {}: no wake-up flush, the registry's timer is shutting down", streamId,
+          playlistId);
+    }
+    if (sink.isTerminal()) {
+      endWakeFlush(); // ended before the flush was scheduled: nothing would cancel it later
+    }
+  }
+
+  private void endWakeFlush() {
+    ScheduledFuture<?> flush = wakeFlush;
+    if (flush != null) {
+      flush.cancel(false);
     }
   }
 
@@ -334,6 +366,7 @@ final class SharedStream implements ChunkSink {
     } else {
       ring().complete();
     }
+    endWakeFlush();
   }
 
   @Override
@@ -343,6 +376,7 @@ final class SharedStream implements ChunkSink {
     // Free the tuner before any reader sees the failure, so a viewer that retries at once can start.
     owner.streamEnded(playlistId, streamId, generation, "its upstream failed");
     ring().fail(cause);
+    endWakeFlush();
   }
 
   @Override

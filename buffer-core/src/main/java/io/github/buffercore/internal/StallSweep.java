@@ -31,7 +31,7 @@ final class StallSweep {
    * @return {@code true}, so a caller can chain it before its own checks
    */
   static boolean sweep(PlaylistState state, long now) {
-    for (StreamState stream : state.streams().values()) {
+    for (StreamState stream : state.streamArray()) {
       for (Lease lease : stream.clients()) {
         lease.sweep(now);
       }

@@ -19,6 +19,7 @@ import java.time.Duration;
  * @param reconnectPolicy attempts and backoff per upstream URL
  * @param startTimeout how long an upstream attempt may take to deliver its first byte
  * @param joinPosition where a new reader starts unless its acquire names a position
+ * @param wakeBatch when parked readers are woken, or {@code null} to wake them on every publication
  */
 public record StreamDataConfig(
     UpstreamSource source,
@@ -29,4 +30,5 @@ public record StreamDataConfig(
     SlowClientPolicy slowClientPolicy,
     ReconnectPolicy reconnectPolicy,
     Duration startTimeout,
-    JoinPosition joinPosition) { }
+    JoinPosition joinPosition,
+    WakeBatch wakeBatch) { }

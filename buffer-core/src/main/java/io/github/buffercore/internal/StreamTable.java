@@ -65,6 +65,14 @@ final class StreamTable extends AbstractMap<String, StreamState> {
     return new StreamTable(copy);
   }
 
+  /**
+   * The streams in start order, for loops on the cleanup path that should not allocate a list and an
+   * iterator per playlist; the array is shared: callers only read it.
+   */
+  StreamState[] array() {
+    return streams;
+  }
+
   @Override
   public StreamState get(Object streamId) {
     int index = indexOf(streamId);

@@ -4,7 +4,8 @@
  * <p>{@link io.github.buffercore.internal.DefaultPlaylistRegistry} keeps the registry invariants
  * listed in the {@code io.github.buffercore} package documentation: it applies the pure
  * {@code PlaylistTransitions} inside each playlist's compute and hands the returned {@code Effect}s to
- * {@code EffectRunner}; {@code PlaylistCreation} runs initializers; {@code DataPlane} owns the pump and
+ * {@code EffectRunner}; each compute records its listener events, which {@code EventDelivery} delivers
+ * in compute order, one listener call at a time; {@code PlaylistCreation} runs initializers; {@code DataPlane} owns the pump and
  * timer threads; {@link io.github.buffercore.internal.InProcessTunerPool} is the default tuner pool.
  * The data plane reports back only through {@code Lease.Owner} and {@code StreamOwner}. {@link
  * io.github.buffercore.internal.SharedStream} is the data path of one stream generation: one
@@ -28,6 +29,12 @@
  *   <dd>A reader whose unread position the writer has overwritten is always told so: it is
  *   disconnected with {@link io.github.buffercore.SlowClientException} or moved forward and counted,
  *   per its {@link io.github.buffercore.SlowClientPolicy}; it never reads on as if nothing happened.</dd>
+ *   <dt>{@code BatchedWakeup}</dt>
+ *   <dd>A reader parked for its wake batch ({@code WakeBatch}) is woken exactly once when its batch
+ *   becomes due, also when the publication that makes it due races the registration of its callback:
+ *   the reader registers and then re-checks the batch against the tail, the writer stores the tail and
+ *   then looks for registered callbacks (both sequentially consistent), and the callback is claimed
+ *   atomically, so neither a lost nor a doubled wake-up can happen.</dd>
  * </dl>
  */
 package io.github.buffercore.internal;

@@ -30,8 +30,13 @@ public record EdgeLimits(Duration headerTimeout, Duration idleWriteTimeout, int 
   public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(10);
   /** Default {@link #idleWriteTimeout()}: 30 seconds. */
   public static final Duration DEFAULT_IDLE_WRITE_TIMEOUT = Duration.ofSeconds(30);
-  /** Default {@link #backlog()}: 1,024 (the smallest allowed). */
-  public static final int DEFAULT_BACKLOG = 1024;
+  /**
+   * Default {@link #backlog()}: 4,096, so that thousands of viewers joining at once (a channel
+   * announced to everybody) queue in the kernel instead of overflowing it into SYN retries of 1, 3, 7 s.
+   */
+  public static final int DEFAULT_BACKLOG = 4096;
+  /** The smallest {@link #backlog()} allowed: 1,024. */
+  public static final int MIN_BACKLOG = 1024;
   /** Default {@link #blockingThreads()}: 4,096. */
   public static final int DEFAULT_BLOCKING_THREADS = 4096;
   /** Default {@link #sendBuffer()}: 256 KiB, half a second of a 4 Mbit/s channel. */
@@ -46,8 +51,8 @@ public record EdgeLimits(Duration headerTimeout, Duration idleWriteTimeout, int 
   public EdgeLimits {
     positive("headerTimeout", headerTimeout);
     positive("idleWriteTimeout", idleWriteTimeout);
-    if (backlog < DEFAULT_BACKLOG) {
-      throw new IllegalArgumentException("backlog must be at least " + DEFAULT_BACKLOG + " but was " + backlog);
+    if (backlog < MIN_BACKLOG) {
+      throw new IllegalArgumentException("backlog must be at least " + MIN_BACKLOG + " but was " + backlog);
     }
     if (blockingThreads < 1) {
       throw new IllegalArgumentException("blockingThreads must be at least 1 but was " + blockingThreads);
@@ -58,7 +63,7 @@ public record EdgeLimits(Duration headerTimeout, Duration idleWriteTimeout, int 
   }
 
   /**
-   * The defaults: header timeout 10 s, idle write timeout 30 s, backlog 1,024, 4,096 blocking threads,
+   * The defaults: header timeout 10 s, idle write timeout 30 s, backlog 4,096, 4,096 blocking threads,
    * 256 KiB send buffers.
    *
    * @return the default limits

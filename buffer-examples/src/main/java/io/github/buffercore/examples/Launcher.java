@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Command line of every example server:
  * {@code [--host 127.0.0.1] [--port 34400] [--tuners 2] [--grace 10] [--name NAME] [--start-behind BYTES]
- * [--header-timeout 10] [--write-timeout 30] [--backlog 1024] [--threads 4096] [--send-buffer 262144]
+ * [--header-timeout 10] [--write-timeout 30] [--backlog 4096] [--threads 4096] [--send-buffer 262144]
  * [--redis redis://host:port] [M3U file or URL | channels.properties]}.
  * Without a channel source it serves the embedded {@link DemoChannel}. With {@code --redis}, tuner
  * limits are leases in that Redis ({@link RedisTunerPool}), shared by every server pointed at it.
@@ -37,6 +37,13 @@ import org.slf4j.LoggerFactory;
 public final class Launcher {
 
   private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
+
+  /**
+   * The examples' default {@code --start-behind}: 64 KiB (about 1.3 s of a 400 kbit/s channel), the
+   * join burst of a viewer when the stream has no keyframe to join at yet. The library's default
+   * (1 MiB) times thousands of viewers joining at once is gigabytes queued ahead of their first bytes.
+   */
+  public static final int DEFAULT_START_BEHIND = 64 * 1024;
 
   /** The default port, Threadfin's. */
   public static final int DEFAULT_PORT = 34400;
@@ -71,7 +78,7 @@ public final class Launcher {
           case "--write-timeout" -> limits = limits.withIdleWriteTimeout(
               Duration.ofSeconds(integer(args, ++i, "--write-timeout", 1, 3600)));
           case "--backlog" -> limits = limits.withBacklog(
-              integer(args, ++i, "--backlog", EdgeLimits.DEFAULT_BACKLOG, 1 << 20));
+              integer(args, ++i, "--backlog", EdgeLimits.MIN_BACKLOG, 1 << 20));
           case "--threads" -> limits = limits.withBlockingThreads(integer(args, ++i, "--threads", 1, 1 << 20));
           case "--send-buffer" -> limits = limits.withSendBuffer(
               integer(args, ++i, "--send-buffer", 4096, 64 << 20));
@@ -111,7 +118,7 @@ public final class Launcher {
     static String usage() {
       return "usage: [--host 127.0.0.1] [--port " + DEFAULT_PORT + "] [--tuners 2] [--grace 10]"
           + " [--name PLAYLIST] [--start-behind BYTES] [--header-timeout 10] [--write-timeout 30]"
-          + " [--backlog 1024] [--threads 4096] [--send-buffer 262144] [--redis redis://host:port]"
+          + " [--backlog 4096] [--threads 4096] [--send-buffer 262144] [--redis redis://host:port]"
           + " [M3U file or URL | channels.properties]";
     }
   }
@@ -136,9 +143,7 @@ public final class Launcher {
       if (tunerPool != null) {
         builder.tunerPool(tunerPool);
       }
-      if (options.startBehind() != null) {
-        builder.startBehind(options.startBehind());
-      }
+      builder.startBehind(options.startBehind() != null ? options.startBehind() : DEFAULT_START_BEHIND);
     };
     if (options.channelSource() == null) {
       return new ProxyApp(DemoChannel.channels(), DemoChannel.source(), configure);

@@ -1,6 +1,7 @@
 package io.github.buffercore.stress;
 
 import io.github.buffercore.PlaylistRegistry;
+import io.github.buffercore.RegistryListener;
 import io.github.buffercore.Ticker;
 import java.time.Duration;
 
@@ -18,12 +19,26 @@ import java.time.Duration;
 public interface RegistryFactory {
 
   /** buffer-core's registry: {@link PlaylistRegistry#builder()}, no scheduler, the given ticker. */
-  RegistryFactory DEFAULT = (streamGrace, idleGrace, ticker) -> StressKit.builder()
-      .streamGrace(streamGrace)
-      .idleGrace(idleGrace)
-      .ticker(ticker)
-      .manualCleanup() // scenarios run cleanup as an actor; no sweep thread per instance
-      .build();
+  RegistryFactory DEFAULT = new RegistryFactory() {
+    @Override
+    public PlaylistRegistry create(Duration streamGrace, Duration idleGrace, Ticker.Manual ticker) {
+      return builder(streamGrace, idleGrace, ticker).build();
+    }
+
+    @Override
+    public PlaylistRegistry create(Duration streamGrace, Duration idleGrace, Ticker.Manual ticker,
+        RegistryListener listener) {
+      return builder(streamGrace, idleGrace, ticker).listener(listener).build();
+    }
+
+    private PlaylistRegistry.Builder builder(Duration streamGrace, Duration idleGrace, Ticker ticker) {
+      return StressKit.builder()
+          .streamGrace(streamGrace)
+          .idleGrace(idleGrace)
+          .ticker(ticker)
+          .manualCleanup(); // scenarios run cleanup as an actor; no sweep thread per instance
+    }
+  };
 
   /** The registry under test: the configured one (see {@link StressKit}), else {@link #DEFAULT}. */
   RegistryFactory REAL = StressKit.registryFactory();
@@ -37,4 +52,22 @@ public interface RegistryFactory {
    * @return a new registry
    */
   PlaylistRegistry create(Duration streamGrace, Duration idleGrace, Ticker.Manual ticker);
+
+  /**
+   * Builds a fresh registry that reports its events to {@code listener} (for {@code EventBalance}).
+   * A factory of a registry without listener support keeps this default, and that proof then errs
+   * with this exception instead of passing vacuously.
+   *
+   * @param streamGrace how long a stream without clients is kept
+   * @param idleGrace how long a playlist without streams is kept
+   * @param ticker the time source
+   * @param listener receives every event of the registry
+   * @return a new registry
+   * @throws UnsupportedOperationException if this factory cannot attach a listener
+   */
+  default PlaylistRegistry create(Duration streamGrace, Duration idleGrace, Ticker.Manual ticker,
+      RegistryListener listener) {
+    throw new UnsupportedOperationException(getClass().getName() + " builds registries without a "
+        + "listener; EventBalance needs create(streamGrace, idleGrace, ticker, listener)");
+  }
 }

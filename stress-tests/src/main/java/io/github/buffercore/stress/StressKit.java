@@ -14,8 +14,8 @@ import java.util.ServiceLoader;
  *   <li>{@value #REGISTRY_FACTORY}: the name of a {@link RegistryFactory} class with a public no-argument
  *       constructor (or, without the property, the first {@link ServiceLoader} provider of
  *       {@code RegistryFactory} on the class path). Used by the registry proofs (SingleCreation,
- *       NoLostUpdate, JoinSurvivesCleanup, LastLeaveVersusJoin, IdempotentRelease, TunerLimit, and
- *       Lincheck).
+ *       NoLostUpdate, JoinSurvivesCleanup, LastLeaveVersusJoin, IdempotentRelease, TunerLimit,
+ *       EventBalance (which needs the factory's listener method), and Lincheck).
  *   <li>{@value #TUNER_POOL}: the name of a {@link TunerPool} class with a public no-argument
  *       constructor; every buffer-core registry the suite builds (also the data-path proofs such as
  *       GraceRejoin) gets a fresh instance through {@link PlaylistRegistry.Builder#tunerPool}.

@@ -21,7 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.RetainableByteBuffer;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -287,8 +289,13 @@ public final class JettyHttpStack implements HttpStack {
     private final Callback jettyCallback;
     private final Set<StreamPump> open;
     private final EdgeWatchdog watchdog;
-    /** Reused only after the write that wrapped it completed (process runs again only then). */
-    private final byte[] copy = new byte[CHUNK];
+    /**
+     * Jetty's buffer pool: a viewer holds a chunk only while its write is in flight, not for its whole
+     * life (a per-viewer array of {@link #CHUNK} bytes would be 63 KB of heap per viewer).
+     */
+    private final ByteBufferPool pool;
+    /** The chunk of the write in flight; released when it completed (process runs again only then). */
+    private RetainableByteBuffer inFlight;
     private final Runnable iterateLater;
     // process() only (serialised by IteratingCallback).
     private boolean committed;
@@ -307,6 +314,7 @@ public final class JettyHttpStack implements HttpStack {
       this.jettyCallback = jettyCallback;
       this.open = open;
       this.watchdog = watchdog;
+      this.pool = request.getComponents().getByteBufferPool();
       // The readiness callback runs on the stream's writer thread: only hand over to Jetty's pool.
       this.iterateLater = () -> executor.execute(this::iterate);
     }
@@ -314,13 +322,20 @@ public final class JettyHttpStack implements HttpStack {
     @Override
     protected Action process() throws Exception {
       writing = false;
+      releaseChunk();
       if (lastWritten) {
         return Action.SUCCEEDED;
       }
+      RetainableByteBuffer chunk = pool.acquire(CHUNK, false);
+      ByteBuffer bytes = chunk.getByteBuffer();
       int n;
       try {
-        n = reader.poll(copy, 0, copy.length);
+        n = reader.poll(bytes.array(), bytes.arrayOffset(), CHUNK);
+        if (n <= 0) {
+          chunk.release();
+        }
       } catch (RuntimeException failure) {
+        chunk.release();
         if (!committed) {
           return answer(app.beforeData(stream, failure));
         }
@@ -334,7 +349,9 @@ public final class JettyHttpStack implements HttpStack {
           watched = watchdog.watch(this);
         }
         writing = true;
-        response.write(false, ByteBuffer.wrap(copy, 0, n), this);
+        inFlight = chunk;
+        bytes.clear().limit(n);
+        response.write(false, bytes, this);
         writes++;
         return Action.SCHEDULED;
       }
@@ -358,8 +375,16 @@ public final class JettyHttpStack implements HttpStack {
       return Action.SCHEDULED;
     }
 
+    private void releaseChunk() {
+      if (inFlight != null) {
+        inFlight.release();
+        inFlight = null;
+      }
+    }
+
     @Override
     protected void onCompleteSuccess() {
+      releaseChunk();
       open.remove(this);
       closeWatch();
       stream.lease().close(); // already closed by beforeData; a response never succeeds otherwise
@@ -368,6 +393,7 @@ public final class JettyHttpStack implements HttpStack {
 
     @Override
     protected void onCompleteFailure(Throwable cause) {
+      releaseChunk(); // the failed write is over: Jetty no longer reads the chunk
       open.remove(this);
       closeWatch();
       app.left(stream, cause.toString());

@@ -42,12 +42,18 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.internal.PlatformDependent;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,8 +62,8 @@ import org.slf4j.LoggerFactory;
  * loop. The pump polls the reader while the channel is writable; when Netty's outbound buffer passes
  * its high-water mark it stops and resumes on {@code channelWritabilityChanged}, so a slow client never
  * queues unbounded data inside Netty (the library's ring buffer decides when it is too far behind);
- * when the reader has nothing, it parks on the reader's readiness callback, which only schedules the
- * next pump on the event loop.
+ * when the reader has nothing, it parks on the reader's readiness callback, which only queues the
+ * pump for its event loop ({@code LoopWakeups}: one task per loop and round, not one per viewer).
  *
  * <p>Edge limits: the header timeout is a task on the channel's event loop, armed when the connection
  * opens or a response ends and cancelled when a complete request arrives; a stream response is
@@ -68,8 +74,13 @@ public final class NettyHttpStack implements HttpStack {
 
   private static final Logger LOG = LoggerFactory.getLogger(NettyHttpStack.class);
 
-  /** Bytes copied per chunk: whole 1316-byte (7 TS packets) datagrams, about 21 KB. */
-  static final int CHUNK = 16 * 1316;
+  /**
+   * Bytes copied per chunk: whole 1316-byte (7 TS packets) datagrams, about 62 KB, so that one wake-up
+   * of a batched reader (32 KiB or 200 ms, see {@code PlaylistRegistry.Builder#wakeBatching}) or a
+   * joiner's burst is one poll, one chunk and one write. The chunk is pooled and held only while its
+   * write is in flight.
+   */
+  static final int CHUNK = 48 * 1316;
 
   /** Largest request (headers and body) accepted; the proxy only serves bodiless GET and HEAD. */
   static final int MAX_REQUEST = 16 * 1024;
@@ -86,6 +97,7 @@ public final class NettyHttpStack implements HttpStack {
     EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0,
         new DefaultThreadFactory("netty-http", true), NioIoHandler.newFactory());
     EdgeWatchdog watchdog = new EdgeWatchdog("netty", limits);
+    Map<EventExecutor, LoopWakeups> wakeups = new ConcurrentHashMap<>();
     Channel serverChannel;
     try {
       serverChannel = new ServerBootstrap()
@@ -99,7 +111,7 @@ public final class NettyHttpStack implements HttpStack {
               channel.pipeline()
                   .addLast(new HttpServerCodec())
                   .addLast(new HttpObjectAggregator(MAX_REQUEST))
-                  .addLast(new ProxyHandler(app, limits, watchdog));
+                  .addLast(new ProxyHandler(app, limits, watchdog, wakeups));
             }
           })
           .bind(address).sync().channel();
@@ -125,6 +137,40 @@ public final class NettyHttpStack implements HttpStack {
     };
   }
 
+  /**
+   * The readiness callbacks of one event loop's viewers, run by one task per round: a publication (or
+   * the batch flush) wakes many viewers of a stream at once on the writer's thread, and handing each
+   * its own task would cost a task and a selector wake-up per viewer; here it is one per loop.
+   */
+  private static final class LoopWakeups implements Runnable {
+
+    private final EventExecutor loop;
+    private final Queue<ProxyHandler.StreamPump> due = PlatformDependent.newMpscQueue();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+
+    LoopWakeups(EventExecutor loop) {
+      this.loop = loop;
+    }
+
+    /** Any thread (the stream's writer, the flush timer, a closing thread): queues a viewer's pump. */
+    void add(ProxyHandler.StreamPump pump) {
+      due.offer(pump);
+      if (scheduled.compareAndSet(false, true)) {
+        loop.execute(this);
+      }
+    }
+
+    @Override
+    public void run() {
+      // Cleared before draining: a pump queued after this point schedules the next round itself.
+      scheduled.set(false);
+      ProxyHandler.StreamPump pump;
+      while ((pump = due.poll()) != null) {
+        pump.wake();
+      }
+    }
+  }
+
   private static void shutdown(EventLoopGroup boss, EventLoopGroup workers) {
     // No quiet period: nothing new arrives once the server channel is closed. Bounded either way.
     boss.shutdownGracefully(0, 5, TimeUnit.SECONDS);
@@ -141,12 +187,15 @@ public final class NettyHttpStack implements HttpStack {
     private final ProxyApp app;
     private final EdgeLimits limits;
     private final EdgeWatchdog watchdog;
+    private final Map<EventExecutor, LoopWakeups> wakeups;
     /** The stream being sent on this connection, or {@code null}; event-loop confined. */
     private StreamPump pump;
     /** The pending header timeout, or {@code null}; event-loop confined. */
     private ScheduledFuture<?> headerTimeout;
 
-    ProxyHandler(ProxyApp app, EdgeLimits limits, EdgeWatchdog watchdog) {
+    ProxyHandler(ProxyApp app, EdgeLimits limits, EdgeWatchdog watchdog,
+        Map<EventExecutor, LoopWakeups> wakeups) {
+      this.wakeups = wakeups;
       this.app = app;
       this.limits = limits;
       this.watchdog = watchdog;
@@ -354,10 +403,11 @@ public final class NettyHttpStack implements HttpStack {
         this.ctx = ctx;
         this.request = request;
         this.chunked = chunked;
-        this.readable = () -> ctx.executor().execute(this::wake);
+        LoopWakeups loop = wakeups.computeIfAbsent(ctx.executor(), LoopWakeups::new);
+        this.readable = () -> loop.add(this);
       }
 
-      private void wake() {
+      void wake() {
         parked = false;
         pump();
       }
