@@ -76,7 +76,8 @@ final class RingReader implements StreamReader {
   @Override
   public int read(byte[] dst, int off, int len, Duration timeout) throws InterruptedException {
     Objects.requireNonNull(timeout, "timeout");
-    long timeoutNanos = RingMemory.saturatedNanos(timeout);
+    // Not below 0: "timeout - elapsed" of a timeout near Long.MIN_VALUE would wrap to a huge wait.
+    long timeoutNanos = Math.max(0L, RingMemory.saturatedNanos(timeout));
     final long startNanos = System.nanoTime();
     while (true) {
       // Under wake batching a read waits for its batch like a callback does, unless it must not wait:
