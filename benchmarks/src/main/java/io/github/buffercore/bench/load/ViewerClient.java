@@ -37,6 +37,7 @@ public final class ViewerClient implements AutoCloseable {
     final int id;
     SocketChannel channel;
     long start;
+    long requestSent;
     long headers;
     long firstByte;
     long lastRead;
@@ -66,6 +67,19 @@ public final class ViewerClient implements AutoCloseable {
     /** Nanoseconds from starting to connect to a complete response head; -1 if it never came. */
     public long timeToHeaders() {
       return headers == 0 ? -1 : headers - start;
+    }
+
+    /**
+     * Nanoseconds from starting to connect to the request written to the socket; -1 if never. The
+     * client's own share of the time to headers: connect, and the selector thread getting round to it.
+     */
+    public long timeToRequest() {
+      return requestSent == 0 ? -1 : requestSent - start;
+    }
+
+    /** Nanoseconds from the request written to the response head read; -1 if either never happened. */
+    public long requestToHeaders() {
+      return requestSent == 0 || headers == 0 ? -1 : headers - requestSent;
     }
 
     /** Nanoseconds from starting to connect to the first body byte; -1 if it never came. */
@@ -292,6 +306,7 @@ public final class ViewerClient implements AutoCloseable {
       // A fresh socket's send buffer takes a 100-byte request whole; anything else is a broken socket.
       throw new IOException("request not written whole (" + requestBuffer.remaining() + " bytes left)");
     }
+    viewer.requestSent = System.nanoTime();
   }
 
   private void read(Viewer viewer, ByteBuffer buffer, SelectionKey key) throws IOException {
