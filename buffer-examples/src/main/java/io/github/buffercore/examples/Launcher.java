@@ -10,6 +10,7 @@ import java.net.InetAddress;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.URI;
@@ -208,6 +209,12 @@ public final class Launcher {
       System.exit(2);
       return;
     }
+    if (options.warmupJoins() > 0 && !canBind(options.host(), options.port())) {
+      // Checked before the warm-up, so a taken port still ends the process at once with one line.
+      System.err.println(portInUse(options));
+      System.exit(2);
+      return;
+    }
     // Before listening: the first viewers then meet compiled join and serving code.
     JoinWarmup.run(stack, options.limits(), options.warmupJoins());
     HttpStack.RunningServer server;
@@ -216,8 +223,7 @@ public final class Launcher {
     } catch (Exception e) {
       if (isBindFailure(e)) {
         // Nothing was served, so no upstream is open; the app's close would only add log lines.
-        System.err.println("Port " + options.port() + " on " + options.host()
-            + " is already in use (or cannot be bound): choose another with --port");
+        System.err.println(portInUse(options));
         System.exit(2);
         return;
       }
@@ -260,6 +266,21 @@ public final class Launcher {
     stop.await();
     shutdown.run();
     System.exit(0);
+  }
+
+  private static String portInUse(Options options) {
+    return "Port " + options.port() + " on " + options.host()
+        + " is already in use (or cannot be bound): choose another with --port";
+  }
+
+  /** Whether a server socket can bind the address now (it is closed again at once). */
+  private static boolean canBind(String host, int port) {
+    try (ServerSocket probe = new ServerSocket()) {
+      probe.bind(new InetSocketAddress(host, port));
+      return true;
+    } catch (IOException | IllegalArgumentException | SecurityException e) {
+      return false;
+    }
   }
 
   private static boolean isBindFailure(Throwable failure) {
