@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Warms the JIT before a server takes its first viewer: a second, private instance of the same stack
  * on an ephemeral loopback port, serving the in-process {@link DemoChannel}, is joined by rounds of
- * loopback viewers that read their first bytes and a little more, then leave; then it is closed.
+ * 1,000 loopback viewers that read their first bytes, keep watching 1.5 s, then leave; then it is
+ * closed.
  *
  * <p>Why: on a cold JVM the first few thousand joins run interpreted or in profiling code while the
  * compiler threads compete for the same cores. Measured on the 2-core load benchmark machine, 2,000
@@ -36,7 +37,12 @@ final class JoinWarmup {
   /** The default number of warm-up joins ({@code --warmup-joins}). */
   static final int DEFAULT_JOINS = 2_000;
   /** Viewers connected at once in one round. */
-  static final int ROUND = 500;
+  static final int ROUND = 1_000;
+  /**
+   * How long a round's viewers keep reading once all were served: the live path (batched wake-ups,
+   * the pump's writes to many viewers) is what the JIT compiles during a real storm, not just the join.
+   */
+  static final long HOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(1_500);
   /** Bytes (head and body) a warm-up viewer reads before it leaves: its head and first data. */
   static final int BODY_BYTES = 4 * 1024;
   /** The longest a round may take; a round that does not finish in time ends the warm-up. */
@@ -86,7 +92,10 @@ final class JoinWarmup {
     return served;
   }
 
-  /** One round: {@code count} viewers connect at once, read {@link #BODY_BYTES}, and reset. */
+  /**
+   * One round: {@code count} viewers connect at once, each reads {@link #BODY_BYTES}; all keep reading
+   * for {@link #HOLD_NANOS} more, then reset.
+   */
   private static int round(InetSocketAddress address, int count) throws IOException {
     byte[] request = ("GET /stream/" + DemoChannel.CHANNEL + " HTTP/1.1\r\nHost: warmup\r\n\r\n")
         .getBytes(StandardCharsets.US_ASCII);
@@ -102,8 +111,11 @@ final class JoinWarmup {
             new int[1]);
       }
       long deadline = System.nanoTime() + ROUND_LIMIT_NANOS;
-      int open = count;
-      while (open > 0 && System.nanoTime() < deadline) {
+      long holdUntil = Long.MAX_VALUE;
+      while (System.nanoTime() < Math.min(deadline, holdUntil)) {
+        if (served == count && holdUntil == Long.MAX_VALUE) {
+          holdUntil = System.nanoTime() + HOLD_NANOS;
+        }
         selector.select(100);
         for (var it = selector.selectedKeys().iterator(); it.hasNext(); ) {
           SelectionKey key = it.next();
@@ -120,14 +132,14 @@ final class JoinWarmup {
           } else if (key.isReadable()) {
             buffer.clear();
             int n = channel.read(buffer);
-            if (n > 0) {
-              received[0] += n;
-            }
-            if (n < 0 || received[0] >= BODY_BYTES) {
-              served += n < 0 ? 0 : 1;
-              open--;
+            if (n < 0) {
               key.cancel();
+              return served; // the private server closed a warm-up viewer: the round is not served
             }
+            if (received[0] < BODY_BYTES && received[0] + n >= BODY_BYTES) {
+              served++;
+            }
+            received[0] += n;
           }
         }
       }
