@@ -1,8 +1,6 @@
 package io.github.buffercore.examples;
 
 import java.io.IOException;
-import java.lang.management.CompilationMXBean;
-import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -50,41 +48,7 @@ final class JoinWarmup {
   /** The longest a round may take; a round that does not finish in time ends the warm-up. */
   static final long ROUND_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
-  /** How long the compiler's total time must stand still for the warm-up to count as compiled. */
-  static final long QUIET_MILLIS = 300;
-  /** The longest wait for the compiler to go quiet after the warm-up viewers left. */
-  static final long SETTLE_LIMIT_MILLIS = 10_000;
-
   private JoinWarmup() { }
-
-  /**
-   * Waits until the JIT has finished what the warm-up queued (its total compilation time stands still
-   * for {@link #QUIET_MILLIS}), at most {@link #SETTLE_LIMIT_MILLIS}: compiles still queued when the
-   * server opens would run on the same cores as the first viewers' joins.
-   *
-   * @return whether the compiler went quiet in time (true as well if the JVM does not report it)
-   */
-  private static boolean awaitCompilerIdle() {
-    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-    if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
-      return true;
-    }
-    long limit = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SETTLE_LIMIT_MILLIS);
-    long last = jit.getTotalCompilationTime();
-    try {
-      while (System.nanoTime() < limit) {
-        Thread.sleep(QUIET_MILLIS);
-        long now = jit.getTotalCompilationTime();
-        if (now == last) {
-          return true;
-        }
-        last = now;
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    return false;
-  }
 
   /**
    * Runs {@code joins} warm-up joins against a private instance of {@code stack}.
@@ -123,10 +87,8 @@ final class JoinWarmup {
     } catch (Exception e) {
       LOG.warn("JIT warm-up failed after {} warm-up viewers; starting without it", served, e);
     }
-    boolean settled = awaitCompilerIdle();
-    LOG.info("JIT warm-up: {} warm-up viewers joined and left a private demo server in {} ms{}", served,
-        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start),
-        settled ? "" : " (the JIT compiler was still busy after " + SETTLE_LIMIT_MILLIS + " ms)");
+    LOG.info("JIT warm-up: {} warm-up viewers joined and left a private demo server in {} ms", served,
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     return served;
   }
 
