@@ -80,6 +80,10 @@ final class Lease implements ClientLease {
   private SharedStream stream; // guarded by this; set once, right after the join
   private LeaseReader reader; // guarded by this
   private JoinPosition join; // guarded by this; null: the registry's default
+  // The JoinGate slot this lease joined through, or null: written by the joining thread before the
+  // lease is handed out, read only by its close (see JoinGate for why no compute is needed).
+  private Object[] gateSlots;
+  private int gateIndex;
 
   Lease(Owner owner, String playlistId, String streamId, long clientId,
       Ticker ticker) {
@@ -136,6 +140,12 @@ final class Lease implements ClientLease {
   /** The stream the client switched to, or {@code null} if it did not switch. */
   String switchedTo() {
     return switchedTo;
+  }
+
+  /** Called by the joining thread once the lease took slot {@code index} of a join gate. */
+  void inGate(Object[] slots, int index) {
+    this.gateSlots = slots;
+    this.gateIndex = index;
   }
 
   /** Called by the joining thread after the compute that made this lease a member. */
@@ -300,7 +310,9 @@ final class Lease implements ClientLease {
   public void close() {
     if (markReleased(LeaseEnd.Reason.CLOSED)) {
       closeReader();
-      owner.release(this);
+      if (!JoinGate.leave(gateSlots, gateIndex, this)) { // not (or no longer) a gate member
+        owner.release(this);
+      }
       fireEnded();
     }
   }
