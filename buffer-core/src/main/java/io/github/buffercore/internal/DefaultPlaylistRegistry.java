@@ -208,7 +208,7 @@ public final class DefaultPlaylistRegistry {
       lease.joinAt(join);
     }
     StreamState gated = key == null && config.listener() == null // JoinGate: no compute, no event
-        ? StreamState.joinThroughGate(playlists.get(playlistId), lease) : null;
+        ? PlaylistState.joinThroughGate(playlists.get(playlistId), lease) : null;
     if (gated != null) {
       return joined(playlistId, lease, gated, List.of());
     }

@@ -54,7 +54,7 @@ final class JoinGate {
 
   /**
    * Makes {@code lease} a member, if the gate is open and has a free slot; on success the lease
-   * remembers its slot (see {@link #leave}). The caller has checked that the state it read this gate
+   * remembers its slot (its close frees it with a compare-and-set {@code lease -> null}). The caller has checked that the state it read this gate
    * from has a client of its own.
    *
    * @param lease the joining client's lease, not yet handed out
@@ -85,19 +85,6 @@ final class JoinGate {
       }
     }
     return false;
-  }
-
-  /**
-   * Removes a member that leaves; {@code false} if the closer took it first (or it never was one), and
-   * the leave must go through the compute.
-   *
-   * @param slots the slots the lease joined, or {@code null}
-   * @param index its slot
-   * @param lease the leaving lease
-   * @return whether the lease left the gate
-   */
-  static boolean leave(Object[] slots, int index, Lease lease) {
-    return slots != null && SLOT.compareAndSet(slots, index, lease, null);
   }
 
   /**

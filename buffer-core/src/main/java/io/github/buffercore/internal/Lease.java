@@ -38,6 +38,7 @@ final class Lease implements ClientLease {
   private static final Logger LOG = LoggerFactory.getLogger("io.github.buffercore.PlaylistRegistry");
   private static final VarHandle RELEASED;
   private static final VarHandle ENDING;
+  private static final VarHandle GATE_SLOT = MethodHandles.arrayElementVarHandle(Object[].class);
   /** The value of {@code ending} once the lease has ended; the {@link LeaseEnd} is built on demand. */
   private static final Object ENDED = new Object();
 
@@ -146,6 +147,14 @@ final class Lease implements ClientLease {
   void inGate(Object[] slots, int index) {
     this.gateSlots = slots;
     this.gateIndex = index;
+  }
+
+  /**
+   * Frees this lease's join gate slot ({@code JoinGate}): {@code false} if it joined through the
+   * compute, or if the compute that closed the gate took it first; then the leave is a compute.
+   */
+  private boolean leftGate() {
+    return gateSlots != null && GATE_SLOT.compareAndSet(gateSlots, gateIndex, this, null);
   }
 
   /** Called by the joining thread after the compute that made this lease a member. */
@@ -310,7 +319,7 @@ final class Lease implements ClientLease {
   public void close() {
     if (markReleased(LeaseEnd.Reason.CLOSED)) {
       closeReader();
-      if (!JoinGate.leave(gateSlots, gateIndex, this)) { // not (or no longer) a gate member
+      if (!leftGate()) {
         owner.release(this);
       }
       fireEnded();

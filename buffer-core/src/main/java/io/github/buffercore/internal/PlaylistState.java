@@ -48,6 +48,23 @@ record PlaylistState(Playlist playlist, Map<String, StreamState> streams, long i
   }
 
   /**
+   * Joins {@code lease} to its stream of the live playlist {@code node} through the stream's gate.
+   *
+   * @param node the registry's current value for the lease's playlist, or {@code null}
+   * @param lease the new client's lease
+   * @return the stream it joined, or {@code null}: join through the compute
+   */
+  static StreamState joinThroughGate(RegistryNode node, Lease lease) {
+    if (node instanceof PlaylistState live) {
+      StreamState running = live.streams().get(lease.streamId());
+      if (running != null && running.joinThroughGate(lease)) {
+        return running;
+      }
+    }
+    return null;
+  }
+
+  /**
    * This state with the join gates of its streams closed and their members taken in as clients
    * ({@link StreamState#folded()}); {@code this} if no stream has a gate. Called first by every
    * compute that may remove a client or a stream.

@@ -36,23 +36,6 @@ record StreamState(
   }
 
   /**
-   * Joins {@code lease} to its stream of the live playlist {@code node} through the stream's gate.
-   *
-   * @param node the registry's current value for the lease's playlist, or {@code null}
-   * @param lease the new client's lease
-   * @return the stream it joined, or {@code null}: join through the compute
-   */
-  static StreamState joinThroughGate(RegistryNode node, Lease lease) {
-    if (node instanceof PlaylistState live) {
-      StreamState running = live.streams().get(lease.streamId());
-      if (running != null && running.joinThroughGate(lease)) {
-        return running;
-      }
-    }
-    return null;
-  }
-
-  /**
    * Joins {@code lease} through the gate, without a compute: only while this stream has a client
    * of its own (never an idle one) and its gate is open, i.e. this state is still the current one.
    *
