@@ -25,8 +25,9 @@ import org.openjdk.jcstress.infra.results.II_Result;
  *
  * <p>jcstress test of this invariant (the {@code io.github.buffercore} package documentation) on
  * the real registry ({@link RegistryFactory#REAL}, no listener, stream grace 0): stream {@code a}
- * has its anchor (joined through the compute) and a gate member; a new client joins while both
- * leave. Scenario and columns: {@link GateUnderTest}.
+ * has its anchor (joined through the compute) and a gate member; one thread joins a new client and
+ * then lets the member leave while the other lets the anchor leave (two actors: the machine has two
+ * cores). Scenario and columns: {@link GateUnderTest}.
  */
 @JCStressTest
 @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = "The stream has exactly the joiner, whose lease is open.")
@@ -39,18 +40,14 @@ public class JoinGate {
   private final GateUnderTest gate = new RegistryGate(RegistryFactory.REAL);
 
   @Actor
-  public void join() {
+  public void joinThenLeaveMember() {
     gate.join();
+    gate.leaveMember();
   }
 
   @Actor
   public void leaveAnchor() {
     gate.leaveAnchor();
-  }
-
-  @Actor
-  public void leaveMember() {
-    gate.leaveMember();
   }
 
   @Arbiter
@@ -74,18 +71,14 @@ public class JoinGate {
     private final GateUnderTest gate = new CheckThenJoinGate(RaceWindow.SPIN);
 
     @Actor
-    public void join() {
+    public void joinThenLeaveMember() {
       gate.join();
+      gate.leaveMember();
     }
 
     @Actor
     public void leaveAnchor() {
       gate.leaveAnchor();
-    }
-
-    @Actor
-    public void leaveMember() {
-      gate.leaveMember();
     }
 
     @Arbiter

@@ -5,7 +5,8 @@ import org.openjdk.jcstress.infra.results.II_Result;
 /**
  * A stream with one client that joined through the compute (the anchor, which started it) and one
  * that joined through the stream's join gate (the member), stream grace 0: a new client joins while
- * the anchor and the member leave. The real registry ({@link RegistryGate}) or a broken gate in
+ * the anchor and the member leave (the tests join and then let the member leave on one thread, and
+ * let the anchor leave on the other). The real registry ({@link RegistryGate}) or a broken gate in
  * {@code io.github.buffercore.stress.broken} that the same test must catch.
  */
 public interface GateUnderTest {

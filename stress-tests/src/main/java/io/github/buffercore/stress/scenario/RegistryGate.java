@@ -16,7 +16,7 @@ import org.openjdk.jcstress.infra.results.II_Result;
  */
 public final class RegistryGate implements GateUnderTest {
 
-  private static final String PLAYLIST = "p";
+  private static final String PLAYLIST = Scenarios.PLAYLIST;
   private static final String STREAM = "a";
 
   private final PlaylistRegistry registry;
