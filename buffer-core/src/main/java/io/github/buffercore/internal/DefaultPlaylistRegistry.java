@@ -198,20 +198,21 @@ public final class DefaultPlaylistRegistry {
    * @return the client's lease
    */
   public ClientLease acquire(String playlistId, String streamId, ClientKey key, JoinPosition join) {
-    Ids.requireValid("playlistId", playlistId);
-    Ids.requireValid("streamId", streamId);
-    ensureOpen();
     long now = config.ticker().read(); // one clock read for the lease and a first-try join
     Lease lease = new Lease(owner, playlistId, streamId, clientIds.incrementAndGet(), config.ticker(),
         key, now);
     if (join != null) { // a plain acquire takes no extra monitor
       lease.joinAt(join);
     }
-    StreamState gated = key == null && config.listener() == null // JoinGate: no compute, no event
+    // JoinGate: no compute, no event, no validation (ids found in the map were valid when stored).
+    StreamState gated = key == null && config.listener() == null && playlistId != null && streamId != null
         ? PlaylistState.joinThroughGate(playlists.get(playlistId), lease) : null;
     if (gated != null) {
-      return joined(playlistId, lease, gated, List.of());
+      return joined(playlistId, lease, gated, List.of()); // checks `closed` after the join
     }
+    Ids.requireValid("playlistId", playlistId);
+    Ids.requireValid("streamId", streamId);
+    ensureOpen();
     UpstreamTarget target = null;
     boolean waited = false;
     while (true) {
@@ -246,9 +247,7 @@ public final class DefaultPlaylistRegistry {
 
   /** The end of a join: attach the data path, run the join's effects, make sure a close saw it. */
   private Lease joined(String playlistId, Lease lease, StreamState joined, List<Effect> joinEffects) {
-    if (joined.shared() != null) {
-      lease.attach(joined.shared());
-    }
+    lease.attach(joined.shared());
     effects.run(joinEffects); // stops yielded streams, then admits and starts the new one
     if (closed) { // the close sweep may have run before our join; make sure the lease is gone
       removeForClose(playlistId);

@@ -157,9 +157,16 @@ final class Lease implements ClientLease {
     return gateSlots != null && GATE_SLOT.compareAndSet(gateSlots, gateIndex, this, null);
   }
 
-  /** Called by the joining thread after the compute that made this lease a member. */
-  synchronized void attach(SharedStream joined) {
-    this.stream = joined;
+  /**
+   * Called by the joining thread after the join that made this lease a member; {@code null} (a
+   * registry without a data path) takes no monitor.
+   */
+  void attach(SharedStream joined) {
+    if (joined != null) {
+      synchronized (this) {
+        this.stream = joined;
+      }
+    }
   }
 
   /** Called by the joining thread before {@link #attach}: where this client's reader starts. */
