@@ -1,0 +1,203 @@
+package io.github.buffercore.stress.window;
+
+import io.github.buffercore.ClientLease;
+import io.github.buffercore.LeaseEnd;
+import io.github.buffercore.StreamReader;
+import io.github.buffercore.stress.scenario.DataPath;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The debuggee side of {@link WindowCheck}: one scenario of the real registry with a data path, run
+ * in a JVM that {@link WindowCheck} drives through JDI. Its threads have fixed names ({@code closer},
+ * {@code evictor}, {@code main}); the debugger suspends one of them at a breakpoint in
+ * {@code Lease.markReleased} and tells this process through {@link #paused}, this process does its
+ * step inside the window and tells the debugger through {@link #proceed}, and the debugger resumes
+ * the suspended thread. So the interleaving that a jcstress run reaches only when a thread is
+ * preempted on one instruction is reached on every run.
+ *
+ * <p>Usage (by {@link WindowCheck} only): {@code WindowScenarios close-reader|evict-reader|evict-close}.
+ * Prints {@code RESULT OK ...} and exits 0 when the invariant held, prints {@code RESULT FORBIDDEN ...}
+ * and exits 1 when it broke, exits 2 when the window was never reached (the breakpoint did not fire:
+ * the harness, not the code under test, is wrong).
+ */
+public final class WindowScenarios {
+
+  /** Set by the debugger (JDI) when the watched thread is suspended in the window. */
+  static volatile boolean paused;
+  /** Set by this process when its step inside the window is done: the debugger may resume. */
+  static volatile boolean proceed;
+  /** Set by this process when the {@code evictor} thread has finished (the third scenario). */
+  static volatile boolean evictorDone;
+
+  private static final long WAIT_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+  private WindowScenarios() { }
+
+  /**
+   * Runs one scenario; see the class description.
+   *
+   * @param args the scenario name
+   * @throws Exception if a thread is interrupted
+   */
+  public static void main(String[] args) throws Exception {
+    String scenario = args.length == 1 ? args[0] : "";
+    int exit = switch (scenario) {
+      case "close-reader" -> readerDuringRelease(false);
+      case "evict-reader" -> readerDuringRelease(true);
+      case "evict-close" -> closeDuringEviction();
+      default -> {
+        System.out.println("RESULT HARNESS unknown scenario '" + scenario
+            + "'; one of close-reader, evict-reader, evict-close");
+        yield 2;
+      }
+    };
+    System.out.flush();
+    System.exit(exit);
+  }
+
+  /**
+   * ReaderClosedWithLease: the holder creates its reader while the lease is being released, by its
+   * own {@code close()} (thread {@code closer}) or by the stall sweep's eviction (thread
+   * {@code evictor}), suspended at the start of {@code markReleased}. Whichever order, a reader
+   * handed out by a released lease must end up closed.
+   */
+  private static int readerDuringRelease(boolean evict) throws InterruptedException {
+    // staleAfter 1 ns (the ticker moves on every reading): the lease without a reader is stale at
+    // the first cleanup; one day for the close scenario, so cleanup never evicts it there.
+    DataPath path = DataPath.unshared(1, Duration.ZERO, evict ? Duration.ofNanos(1) : Duration.ofDays(1), 0L);
+    ClientLease lease = path.acquire("a");
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    Thread releaser = new Thread(() -> {
+      try {
+        if (evict) {
+          path.cleanup();
+        } else {
+          lease.close();
+        }
+      } catch (Throwable t) {
+        failure.set(t);
+      }
+    }, evict ? "evictor" : "closer");
+    releaser.start();
+    if (!awaitFlag(true)) {
+      return harness("the " + releaser.getName() + " thread never stopped in Lease.markReleased");
+    }
+    StreamReader reader = null;
+    try {
+      reader = lease.reader(); // inside the window: the release has begun, the CAS has not run
+    } catch (IllegalStateException released) {
+      // the lease already counts as released: no reader was handed out, nothing can leak
+    }
+    proceed = true;
+    releaser.join(TimeUnit.NANOSECONDS.toMillis(WAIT_NANOS));
+    try {
+      if (releaser.isAlive()) {
+        return harness("the " + releaser.getName() + " thread did not finish after it was resumed");
+      }
+      if (failure.get() != null) {
+        return forbidden("the release threw " + failure.get());
+      }
+      if (lease.isOpen()) {
+        return harness("the lease is still open after the " + (evict ? "eviction" : "close"));
+      }
+      if (reader != null && !reader.isClosed()) {
+        return forbidden("the lease was released (" + (evict ? "evicted" : "closed")
+            + ") but the reader created during the release is still open");
+      }
+      return ok("the reader " + (reader == null ? "was refused" : "was closed with the lease"));
+    } finally {
+      path.quiesceAndClose();
+    }
+  }
+
+  /**
+   * StallEviction: the holder's {@code close()} (thread {@code main}) runs while the stall sweep's
+   * eviction (thread {@code evictor}) is suspended at the start of {@code markReleased}; the close is
+   * suspended right after it won the compare-and-set, the eviction then runs to its end, then the
+   * close finishes. The lease's end must be told exactly once, with the reason of the one that
+   * released it (CLOSED), and neither release may throw.
+   */
+  private static int closeDuringEviction() throws InterruptedException {
+    DataPath path = DataPath.unshared(1, Duration.ZERO, Duration.ofNanos(1), 0L);
+    ClientLease lease = path.acquire("a");
+    List<LeaseEnd> ends = new CopyOnWriteArrayList<>();
+    lease.onEnded(ends::add);
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    Thread evictor = new Thread(() -> {
+      try {
+        path.cleanup();
+      } catch (Throwable t) {
+        failure.set(t);
+      } finally {
+        evictorDone = true;
+      }
+    }, "evictor");
+    evictor.start();
+    if (!awaitFlag(true)) {
+      return harness("the evictor thread never stopped in Lease.markReleased");
+    }
+    Throwable closeFailure = null;
+    try {
+      lease.close(); // the debugger suspends it after its CAS and lets the eviction finish meanwhile
+    } catch (Throwable t) {
+      closeFailure = t;
+    }
+    evictor.join(TimeUnit.NANOSECONDS.toMillis(WAIT_NANOS));
+    try {
+      if (evictor.isAlive()) {
+        return harness("the evictor thread did not finish after it was resumed");
+      }
+      if (!evictorDone || !proceedSeen()) {
+        return harness("the close was never suspended after its compare-and-set");
+      }
+      if (failure.get() != null) {
+        return forbidden("the eviction threw " + failure.get());
+      }
+      if (closeFailure != null) {
+        return forbidden("the close threw " + closeFailure);
+      }
+      if (ends.size() != 1 || ends.get(0).reason() != LeaseEnd.Reason.CLOSED) {
+        return forbidden("the lease's end was told " + ends.size() + " time(s) " + ends
+            + "; expected once, CLOSED (the close won the release)");
+      }
+      return ok("the end was told once: " + ends.get(0));
+    } finally {
+      path.quiesceAndClose();
+    }
+  }
+
+  /** Whether the debugger marked the close's suspension (it sets {@link #proceed} for it). */
+  private static boolean proceedSeen() {
+    return proceed;
+  }
+
+  private static boolean awaitFlag(boolean value) {
+    long deadline = System.nanoTime() + WAIT_NANOS;
+    while (paused != value) {
+      if (System.nanoTime() - deadline > 0) {
+        return false;
+      }
+      Thread.onSpinWait();
+    }
+    return true;
+  }
+
+  private static int ok(String what) {
+    System.out.println("RESULT OK " + what);
+    return 0;
+  }
+
+  private static int forbidden(String what) {
+    System.out.println("RESULT FORBIDDEN " + what);
+    return 1;
+  }
+
+  private static int harness(String what) {
+    System.out.println("RESULT HARNESS " + what);
+    return 2;
+  }
+}
