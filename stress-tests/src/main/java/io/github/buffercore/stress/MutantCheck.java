@@ -26,6 +26,10 @@ import org.openjdk.jcstress.infra.Status;
  */
 public final class MutantCheck {
 
+  /** A stack trace's exception line: {@code java.lang.IllegalStateException: ...}. */
+  private static final java.util.regex.Pattern EXCEPTION =
+      java.util.regex.Pattern.compile("([a-z_$][\\w$]*\\.)+[A-Z][\\w$]*(Exception|Error)\\b");
+
   private MutantCheck() { }
 
   /**
@@ -105,6 +109,7 @@ public final class MutantCheck {
    */
   static String error(StressRunner.Outcome result) {
     String first = null;
+    String exception = null;
     String frame = null;
     for (String message : result.messages()) {
       for (String line : (Iterable<String>) message.strip().lines()::iterator) {
@@ -113,19 +118,25 @@ public final class MutantCheck {
           continue;
         }
         if (first == null) {
-          first = text;
-        } else if (frame == null && text.startsWith("at io.github.buffercore.")
+          first = text; // jcstress's own headline, e.g. "Unrecoverable error while running"
+        }
+        String candidate = text.startsWith("Caused by: ") ? text.substring("Caused by: ".length()) : text;
+        if (exception == null && EXCEPTION.matcher(candidate).lookingAt()
+            && !candidate.startsWith("org.openjdk.jcstress.")) {
+          exception = candidate;
+        } else if (exception != null && frame == null && text.startsWith("at io.github.buffercore.")
             && !text.startsWith("at io.github.buffercore.stress.")) {
           frame = text;
         }
       }
-      if (first != null && frame != null) {
+      if (exception != null && frame != null) {
         break;
       }
     }
-    if (first == null) {
-      return "(no exception text)";
+    if (exception == null) {
+      return first == null ? "(no exception text)" : first;
     }
+    first = exception;
     return frame == null ? first : first + " " + frame;
   }
 }
