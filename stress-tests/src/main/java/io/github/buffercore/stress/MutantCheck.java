@@ -19,7 +19,8 @@ import org.openjdk.jcstress.infra.Status;
  * nothing about the mutant.
  *
  * <p>Usage: {@code java -cp mutant-classes:jcstress.jar io.github.buffercore.stress.MutantCheck
- * --tests registry.NoLostUpdate,registry.TunerLimit [--mode ci] [--cpus 2] [--results DIR]}. Prints one
+ * --tests registry.NoLostUpdate,registry.TunerLimit [--mode ci] [--cpus 2] [--results DIR] [-- extra jcstress
+ * options]}. Prints one
  * line {@code CAUGHT <test> ...} or {@code MISSED <test> ...} per test and exits 0 if at least one test
  * caught the mutant, 1 if none did. Tests named {@code window.*} are not jcstress tests but
  * {@link WindowCheck}s: one interleaving forced through a debugger, caught when it ends FORBIDDEN.
@@ -43,14 +44,19 @@ public final class MutantCheck {
     String cpus = "2";
     Path results = Paths.get("mutant-results");
     List<String> tests = new ArrayList<>();
+    List<String> extra = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--mode" -> mode = args[++i];
         case "--cpus" -> cpus = args[++i];
         case "--results" -> results = Paths.get(args[++i]);
         case "--tests" -> tests.addAll(List.of(args[++i].split(",")));
+        case "--" -> {
+          extra.addAll(List.of(args).subList(i + 1, args.length));
+          i = args.length;
+        }
         default -> throw new IllegalArgumentException("Unknown option " + args[i]
-            + "; usage: --tests a,b [--mode M] [--cpus N] [--results DIR]");
+            + "; usage: --tests a,b [--mode M] [--cpus N] [--results DIR] [-- jcstress options]");
       }
     }
     if (tests.isEmpty()) {
@@ -65,7 +71,7 @@ public final class MutantCheck {
     Map<String, StressRunner.Outcome> byTest = Map.of();
     if (!quoted.isEmpty()) {
       String filter = "^" + StressRunner.quote(StressRunner.STRESS_PACKAGE) + "(" + String.join("|", quoted) + ")$";
-      StressRunner.jcstress(mode, cpus, results, filter, List.of());
+      StressRunner.jcstress(mode, cpus, results, filter, extra);
       byTest = StressRunner.read(results);
     }
     boolean caught = false;

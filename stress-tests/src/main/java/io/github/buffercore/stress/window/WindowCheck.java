@@ -27,11 +27,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Deterministic checks of the release windows of {@code Lease} that jcstress reaches only when a
- * thread is preempted on one instruction: a JDI debugger launches {@link WindowScenarios} in a child
- * JVM (same class path, so a mutant's classes are in front of the real ones), suspends the releasing
- * thread at a breakpoint in {@code io.github.buffercore.internal.Lease.markReleased}, lets the other
- * side act inside the window, and resumes. The scenarios drive only the public API of the real
+ * Deterministic checks of windows that jcstress reaches only when a thread is preempted on one
+ * instruction: a JDI debugger launches {@link WindowScenarios} in a child JVM (same class path, so a
+ * mutant's classes are in front of the real ones), suspends one thread at a breakpoint (in
+ * {@code Lease.markReleased}, or before a cleanup's compute), lets the other side act inside the
+ * window, and resumes. The scenarios drive only the public API of the real
  * registry; the debugger only chooses the interleaving.
  *
  * <ul>
@@ -41,7 +41,10 @@ import java.util.concurrent.TimeUnit;
  *       while the holder creates its reader;
  *   <li>{@code window.EvictClose} (StallEviction): the eviction suspended there, the holder's
  *       {@code close()} suspended right after it won the compare-and-set, the eviction run to its
- *       end, then the close.
+ *       end, then the close;
+ *   <li>{@code window.GraceRejoin} (GraceRejoin): a cleanup past the stream's grace, suspended
+ *       after its pre-check saw the stream idle and before its compute
+ *       ({@code DefaultPlaylistRegistry.apply}), while a client rejoins the stream.
  * </ul>
  *
  * <p>Used by {@code MutantCheck} (tests named {@code window.*} in a mutant file) and by the unit test
@@ -50,6 +53,14 @@ import java.util.concurrent.TimeUnit;
 public final class WindowCheck {
 
   private static final String LEASE = "io.github.buffercore.internal.Lease";
+  private static final String REGISTRY = "io.github.buffercore.internal.DefaultPlaylistRegistry";
+
+  /**
+   * Where a scenario suspends its watched thread: the first instruction of {@code method} of
+   * {@code type}, on the thread named {@code thread}; with {@code afterCas}, the thread {@code main}
+   * is suspended again at the second line of that method (the third scenario).
+   */
+  private record Window(String scenario, String type, String method, String thread, boolean afterCas) { }
   private static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(90);
 
   /** A check's verdict. */
@@ -74,7 +85,7 @@ public final class WindowCheck {
   private WindowCheck() { }
 
   /**
-   * Command line: {@code WindowCheck window.CloseReader|window.EvictReader|window.EvictClose}; exits
+   * Command line: {@code WindowCheck window.CloseReader|EvictReader|EvictClose|GraceRejoin}; exits
    * 0 when the check passed, 1 when it found the invariant broken, 2 on a harness error.
    *
    * @param args the check's name
@@ -99,26 +110,29 @@ public final class WindowCheck {
   /**
    * Runs one check in a child JVM on this JVM's class path.
    *
-   * @param test {@code window.CloseReader}, {@code window.EvictReader} or {@code window.EvictClose}
+   * @param test {@code window.CloseReader}, {@code window.EvictReader}, {@code window.EvictClose} or
+   *     {@code window.GraceRejoin}
    * @return its result
    * @throws IllegalArgumentException if {@code test} names no check
    */
   public static Result run(String test) {
-    String scenario = switch (test) {
-      case "window.CloseReader" -> "close-reader";
-      case "window.EvictReader" -> "evict-reader";
-      case "window.EvictClose" -> "evict-close";
+    Window window = switch (test) {
+      case "window.CloseReader" -> new Window("close-reader", LEASE, "markReleased", "closer", false);
+      case "window.EvictReader" -> new Window("evict-reader", LEASE, "markReleased", "evictor", false);
+      case "window.EvictClose" -> new Window("evict-close", LEASE, "markReleased", "evictor", true);
+      case "window.GraceRejoin" -> new Window("grace-rejoin", REGISTRY, "apply", "expirer", false);
       default -> throw new IllegalArgumentException("No window check named '" + test
-          + "'; one of window.CloseReader, window.EvictReader, window.EvictClose");
+          + "'; one of window.CloseReader, window.EvictReader, window.EvictClose, window.GraceRejoin");
     };
     try {
-      return drive(scenario);
+      return drive(window);
     } catch (Exception e) {
       return new Result(Verdict.HARNESS_ERROR, "the debugger failed: " + e, "");
     }
   }
 
-  private static Result drive(String scenario) throws Exception {
+  private static Result drive(Window window) throws Exception {
+    String scenario = window.scenario();
     LaunchingConnector launcher = Bootstrap.virtualMachineManager().defaultConnector();
     Map<String, Connector.Argument> arguments = launcher.defaultArguments();
     arguments.get("options").setValue("-cp " + System.getProperty("java.class.path") + " -Xmx256m");
@@ -128,9 +142,13 @@ public final class WindowCheck {
     Thread out = drain(vm.process().getInputStream(), output);
     Thread err = drain(vm.process().getErrorStream(), output);
     ClassPrepareRequest prepare = vm.eventRequestManager().createClassPrepareRequest();
-    prepare.addClassFilter(LEASE);
+    prepare.addClassFilter(window.type());
     prepare.enable();
-    String watched = scenario.equals("close-reader") ? "closer" : "evictor";
+    String watched = window.thread();
+    // Threads held at a breakpoint until a flag of the scenario is set; the event loop never blocks,
+    // so other threads' hits (the holder's own calls into the same method) are resumed at once.
+    ThreadReference held = null;
+    String heldUntil = null;
     ThreadReference suspendedWatched = null;
     boolean handledWatched = false;
     boolean handledMain = false;
@@ -142,31 +160,38 @@ public final class WindowCheck {
         vm.process().destroyForcibly();
         return new Result(Verdict.HARNESS_ERROR, "the scenario did not end in 90 s", text(output));
       }
-      EventSet events = vm.eventQueue().remove(200);
+      if (held != null && flag(vm, heldUntil)) {
+        held.resume();
+        held = null;
+      }
+      EventSet events = vm.eventQueue().remove(10);
       if (events == null) {
         continue;
       }
       boolean resume = true;
       for (Event event : events) {
         if (event instanceof ClassPrepareEvent prepared) {
-          breakpoints(vm, prepared.referenceType(), scenario.equals("evict-close"));
+          breakpoints(vm, prepared.referenceType(), window.method(), window.afterCas());
         } else if (event instanceof BreakpointEvent hit) {
           ThreadReference thread = hit.thread();
           if (thread.name().equals(watched) && !handledWatched && isEntry(hit.location())) {
             handledWatched = true;
             set(vm, "paused");
-            if (scenario.equals("evict-close")) {
+            resume = false;
+            if (window.afterCas()) {
               suspendedWatched = thread; // resumed when the close is inside its own window
-              resume = false;
             } else {
-              await(vm, "proceed", deadline); // the holder's step inside the window
+              held = thread; // until the scenario's step inside the window is done
+              heldUntil = "proceed";
             }
-          } else if (scenario.equals("evict-close") && thread.name().equals("main") && !handledMain
+          } else if (window.afterCas() && thread.name().equals("main") && !handledMain
               && !isEntry(hit.location()) && suspendedWatched != null) {
             handledMain = true;
             set(vm, "proceed");
             suspendedWatched.resume(); // the eviction runs to its end while the close is suspended
-            await(vm, "evictorDone", deadline);
+            resume = false;
+            held = thread;
+            heldUntil = "evictorDone";
           }
         } else if (event instanceof VMDeathEvent || event instanceof VMDisconnectEvent) {
           alive = false;
@@ -188,15 +213,15 @@ public final class WindowCheck {
   }
 
   /**
-   * A breakpoint at the first instruction of {@code markReleased}; with {@code afterCas}, one more at
+   * A breakpoint at the first instruction of the method; with {@code afterCas}, one more at
    * its second line (reached only by the caller that won the compare-and-set, before it records the
    * reason). Each suspends only the thread that hits it.
    */
-  private static void breakpoints(VirtualMachine vm, ReferenceType lease, boolean afterCas)
+  private static void breakpoints(VirtualMachine vm, ReferenceType type, String name, boolean afterCas)
       throws Exception {
-    List<Method> methods = lease.methodsByName("markReleased");
+    List<Method> methods = type.methodsByName(name);
     if (methods.size() != 1) {
-      throw new IllegalStateException("Expected one Lease.markReleased, found " + methods.size());
+      throw new IllegalStateException("Expected one " + type.name() + "." + name + ", found " + methods.size());
     }
     Method method = methods.get(0);
     request(vm, method.location());
@@ -224,14 +249,9 @@ public final class WindowCheck {
     scenarios.setValue(scenarios.fieldByName(field), vm.mirrorOf(true));
   }
 
-  private static void await(VirtualMachine vm, String field, long deadline) throws InterruptedException {
+  private static boolean flag(VirtualMachine vm, String field) {
     ClassType scenarios = scenarios(vm);
-    while (!Boolean.parseBoolean(String.valueOf(scenarios.getValue(scenarios.fieldByName(field))))) {
-      if (System.nanoTime() - deadline > 0) {
-        throw new IllegalStateException("The scenario never set " + field);
-      }
-      Thread.sleep(5); // polls another JVM over JDWP; not a race fix: the order is forced by the flags
-    }
+    return Boolean.parseBoolean(String.valueOf(scenarios.getValue(scenarios.fieldByName(field))));
   }
 
   private static ClassType scenarios(VirtualMachine vm) {

@@ -2,24 +2,35 @@ package io.github.buffercore.stress.window;
 
 import io.github.buffercore.ClientLease;
 import io.github.buffercore.LeaseEnd;
+import io.github.buffercore.PlaylistRegistry;
+import io.github.buffercore.PlaylistSettings;
 import io.github.buffercore.StreamReader;
+import io.github.buffercore.StreamSnapshot;
+import io.github.buffercore.Ticker;
+import io.github.buffercore.UpstreamConnection;
+import io.github.buffercore.UpstreamTarget;
 import io.github.buffercore.stress.scenario.DataPath;
+import java.io.IOException;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The debuggee side of {@link WindowCheck}: one scenario of the real registry with a data path, run
  * in a JVM that {@link WindowCheck} drives through JDI. Its threads have fixed names ({@code closer},
- * {@code evictor}, {@code main}); the debugger suspends one of them at a breakpoint in
- * {@code Lease.markReleased} and tells this process through {@link #paused}, this process does its
+ * {@code evictor}, {@code expirer}, {@code main}); the debugger suspends one of them at a breakpoint
+ * and tells this process through {@link #paused}, this process does its
  * step inside the window and tells the debugger through {@link #proceed}, and the debugger resumes
  * the suspended thread. So the interleaving that a jcstress run reaches only when a thread is
  * preempted on one instruction is reached on every run.
  *
- * <p>Usage (by {@link WindowCheck} only): {@code WindowScenarios close-reader|evict-reader|evict-close}.
+ * <p>Usage (by {@link WindowCheck} only): {@code WindowScenarios close-reader|evict-reader|evict-close|grace-rejoin}.
  * Prints {@code RESULT OK ...} and exits 0 when the invariant held, prints {@code RESULT FORBIDDEN ...}
  * and exits 1 when it broke, exits 2 when the window was never reached (the breakpoint did not fire:
  * the harness, not the code under test, is wrong).
@@ -49,9 +60,10 @@ public final class WindowScenarios {
       case "close-reader" -> readerDuringRelease(false);
       case "evict-reader" -> readerDuringRelease(true);
       case "evict-close" -> closeDuringEviction();
+      case "grace-rejoin" -> rejoinBeforeExpiry();
       default -> {
         System.out.println("RESULT HARNESS unknown scenario '" + scenario
-            + "'; one of close-reader, evict-reader, evict-close");
+            + "'; one of close-reader, evict-reader, evict-close, grace-rejoin");
         yield 2;
       }
     };
@@ -167,6 +179,87 @@ public final class WindowScenarios {
       return ok("the end was told once: " + ends.get(0));
     } finally {
       path.quiesceAndClose();
+    }
+  }
+
+  /**
+   * GraceRejoin: the only client leaves; a cleanup past the grace (thread {@code expirer}) sees the
+   * stream idle in its pre-check and is suspended before its compute; the client rejoins; the
+   * cleanup's compute runs. It must re-check "no clients" inside the compute: the rejoined client's
+   * stream keeps running. The registry has a manual ticker (advanced past the 60 s grace by hand) and
+   * a scheduler whose grace timer (60 s of real time) never fires during the check, so no other
+   * expiry takes part.
+   */
+  private static int rejoinBeforeExpiry() throws InterruptedException {
+    ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread thread = new Thread(r, "window-timers");
+      thread.setDaemon(true);
+      return thread;
+    });
+    Ticker.Manual ticker = Ticker.manual();
+    PlaylistRegistry registry = PlaylistRegistry.builder()
+        .ticker(ticker)
+        .streamGrace(Duration.ofSeconds(60))
+        .idleGrace(Duration.ofDays(1))
+        .staleAfter(Duration.ofDays(1))
+        .scheduler(timers, Duration.ofDays(1))
+        .upstream(request -> new SilentConnection(), (p, s) -> UpstreamTarget.of(URI.create("silent:" + s)))
+        .build();
+    try {
+      ClientLease leaving = registry.acquire("p", "a", id -> PlaylistSettings.withTuners(1));
+      leaving.close();
+      ticker.advance(Duration.ofSeconds(61)); // past the grace: the cleanup's pre-check sees it expired
+      AtomicReference<Throwable> failure = new AtomicReference<>();
+      Thread expirer = new Thread(() -> {
+        try {
+          registry.cleanup();
+        } catch (Throwable t) {
+          failure.set(t);
+        }
+      }, "expirer");
+      expirer.start();
+      if (!awaitFlag(true)) {
+        return harness("the expirer thread never stopped before the cleanup's compute");
+      }
+      ClientLease joined = registry.acquire("p", "a"); // inside the window: after the pre-check
+      proceed = true;
+      expirer.join(TimeUnit.NANOSECONDS.toMillis(WAIT_NANOS));
+      if (expirer.isAlive()) {
+        return harness("the expirer thread did not finish after it was resumed");
+      }
+      if (failure.get() != null) {
+        return forbidden("the cleanup threw " + failure.get());
+      }
+      int clients = registry.snapshot().playlist("p").flatMap(p -> p.streams().stream()
+          .filter(st -> st.streamId().equals("a")).findFirst()).map(StreamSnapshot::clients).orElse(-1);
+      if (clients != 1 || !joined.isOpen()) {
+        return forbidden("the expiry stopped the stream a client had just rejoined (clients of the "
+            + "stream after it: " + clients + ", lease open: " + joined.isOpen() + ")");
+      }
+      return ok("the rejoined client kept its stream");
+    } finally {
+      registry.close();
+      timers.shutdownNow();
+    }
+  }
+
+  /** An upstream connection that sends nothing and ends when it is closed. */
+  private static final class SilentConnection implements UpstreamConnection {
+    private final CountDownLatch closed = new CountDownLatch(1);
+
+    @Override
+    public int read(byte[] buf, int off, int len) throws IOException {
+      try {
+        closed.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      throw new IOException("closed");
+    }
+
+    @Override
+    public void close() {
+      closed.countDown();
     }
   }
 
