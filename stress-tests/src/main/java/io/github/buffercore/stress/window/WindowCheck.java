@@ -2,6 +2,7 @@ package io.github.buffercore.stress.window;
 
 import com.sun.jdi.Bootstrap;
 import com.sun.jdi.ClassType;
+import com.sun.jdi.Field;
 import com.sun.jdi.Location;
 import com.sun.jdi.Method;
 import com.sun.jdi.ReferenceType;
@@ -13,11 +14,13 @@ import com.sun.jdi.event.BreakpointEvent;
 import com.sun.jdi.event.ClassPrepareEvent;
 import com.sun.jdi.event.Event;
 import com.sun.jdi.event.EventSet;
+import com.sun.jdi.event.ModificationWatchpointEvent;
 import com.sun.jdi.event.VMDeathEvent;
 import com.sun.jdi.event.VMDisconnectEvent;
 import com.sun.jdi.request.BreakpointRequest;
 import com.sun.jdi.request.ClassPrepareRequest;
 import com.sun.jdi.request.EventRequest;
+import com.sun.jdi.request.ModificationWatchpointRequest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -44,7 +47,12 @@ import java.util.concurrent.TimeUnit;
  *       end, then the close;
  *   <li>{@code window.GraceRejoin} (GraceRejoin): a cleanup past the stream's grace, suspended
  *       after its pre-check saw the stream idle and before its compute
- *       ({@code DefaultPlaylistRegistry.apply}), while a client rejoins the stream.
+ *       ({@code DefaultPlaylistRegistry.apply}), while a client rejoins the stream;
+ *   <li>{@code window.StopStart} (StoppedNeverOpens): a join's start suspended at the entry of
+ *       {@code SharedStream.start}, a cleanup's stop of that stream suspended at the second line of
+ *       {@code SharedStream.stop} (right after its state change), the start run to its end, then
+ *       the stop; a write of {@code SharedStream.executed} by the start (a pump handed to a thread)
+ *       is the forbidden result.
  * </ul>
  *
  * <p>Used by {@code MutantCheck} (tests named {@code window.*} in a mutant file) and by the unit test
@@ -54,6 +62,7 @@ public final class WindowCheck {
 
   private static final String LEASE = "io.github.buffercore.internal.Lease";
   private static final String REGISTRY = "io.github.buffercore.internal.DefaultPlaylistRegistry";
+  private static final String STREAM = "io.github.buffercore.internal.SharedStream";
 
   /**
    * Where a scenario suspends its watched thread: the first instruction of {@code method} of
@@ -85,7 +94,7 @@ public final class WindowCheck {
   private WindowCheck() { }
 
   /**
-   * Command line: {@code WindowCheck window.CloseReader|EvictReader|EvictClose|GraceRejoin}; exits
+   * Command line: {@code WindowCheck window.CloseReader|EvictReader|EvictClose|GraceRejoin|StopStart}; exits
    * 0 when the check passed, 1 when it found the invariant broken, 2 on a harness error.
    *
    * @param args the check's name
@@ -111,7 +120,7 @@ public final class WindowCheck {
    * Runs one check in a child JVM on this JVM's class path.
    *
    * @param test {@code window.CloseReader}, {@code window.EvictReader}, {@code window.EvictClose} or
-   *     {@code window.GraceRejoin}
+   *     {@code window.GraceRejoin} or {@code window.StopStart}
    * @return its result
    * @throws IllegalArgumentException if {@code test} names no check
    */
@@ -121,8 +130,9 @@ public final class WindowCheck {
       case "window.EvictReader" -> new Window("evict-reader", LEASE, "markReleased", "evictor", false);
       case "window.EvictClose" -> new Window("evict-close", LEASE, "markReleased", "evictor", true);
       case "window.GraceRejoin" -> new Window("grace-rejoin", REGISTRY, "apply", "expirer", false);
+      case "window.StopStart" -> new Window("stop-start", STREAM, "start", "starter", false);
       default -> throw new IllegalArgumentException("No window check named '" + test
-          + "'; one of window.CloseReader, window.EvictReader, window.EvictClose, window.GraceRejoin");
+          + "'; one of window.CloseReader, window.EvictReader, window.EvictClose, window.GraceRejoin, window.StopStart");
     };
     try {
       return drive(window);
@@ -172,14 +182,31 @@ public final class WindowCheck {
       for (Event event : events) {
         if (event instanceof ClassPrepareEvent prepared) {
           breakpoints(vm, prepared.referenceType(), window.method(), window.afterCas());
+          if (scenario.equals("stop-start")) {
+            stopStartRequests(vm, prepared.referenceType());
+          }
+        } else if (event instanceof ModificationWatchpointEvent written) {
+          if (written.thread().name().equals(watched) && handledMain) {
+            set(vm, "handedOver"); // the start handed a pump over after the stop changed the state
+          }
+        } else if (event instanceof BreakpointEvent hit && scenario.equals("stop-start")
+            && hit.thread().name().equals("stopper") && !isEntry(hit.location())) {
+          if (!handledMain && suspendedWatched != null) {
+            handledMain = true;
+            set(vm, "proceed");
+            suspendedWatched.resume(); // the start runs to its end while the stop is suspended
+            resume = false;
+            held = hit.thread();
+            heldUntil = "starterDone";
+          }
         } else if (event instanceof BreakpointEvent hit) {
           ThreadReference thread = hit.thread();
           if (thread.name().equals(watched) && !handledWatched && isEntry(hit.location())) {
             handledWatched = true;
             set(vm, "paused");
             resume = false;
-            if (window.afterCas()) {
-              suspendedWatched = thread; // resumed when the close is inside its own window
+            if (window.afterCas() || scenario.equals("stop-start")) {
+              suspendedWatched = thread; // resumed when the other side is inside its own window
             } else {
               held = thread; // until the scenario's step inside the window is done
               heldUntil = "proceed";
@@ -232,6 +259,30 @@ public final class WindowCheck {
       }
       request(vm, lines.get(1));
     }
+  }
+
+  /**
+   * The stop-start scenario's other requests: a breakpoint at the second line of
+   * {@code SharedStream.stop} (right after its state change) and a watchpoint on writes of
+   * {@code SharedStream.executed} (a pump handed to a thread).
+   */
+  private static void stopStartRequests(VirtualMachine vm, ReferenceType stream) throws Exception {
+    List<Method> stops = stream.methodsByName("stop");
+    if (stops.size() != 1) {
+      throw new IllegalStateException("Expected one SharedStream.stop, found " + stops.size());
+    }
+    List<Location> lines = stops.get(0).allLineLocations();
+    if (lines.size() < 2) {
+      throw new IllegalStateException("SharedStream.stop has no second line: " + lines);
+    }
+    request(vm, lines.get(1));
+    Field executed = stream.fieldByName("executed");
+    if (executed == null) {
+      throw new IllegalStateException("SharedStream has no field 'executed'");
+    }
+    ModificationWatchpointRequest watch = vm.eventRequestManager().createModificationWatchpointRequest(executed);
+    watch.setSuspendPolicy(EventRequest.SUSPEND_EVENT_THREAD);
+    watch.enable();
   }
 
   private static void request(VirtualMachine vm, Location location) {

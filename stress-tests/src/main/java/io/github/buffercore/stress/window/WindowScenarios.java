@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * the suspended thread. So the interleaving that a jcstress run reaches only when a thread is
  * preempted on one instruction is reached on every run.
  *
- * <p>Usage (by {@link WindowCheck} only): {@code WindowScenarios close-reader|evict-reader|evict-close|grace-rejoin}.
+ * <p>Usage (by {@link WindowCheck} only): {@code WindowScenarios close-reader|evict-reader|evict-close|grace-rejoin|stop-start}.
  * Prints {@code RESULT OK ...} and exits 0 when the invariant held, prints {@code RESULT FORBIDDEN ...}
  * and exits 1 when it broke, exits 2 when the window was never reached (the breakpoint did not fire:
  * the harness, not the code under test, is wrong).
@@ -43,6 +43,13 @@ public final class WindowScenarios {
   static volatile boolean proceed;
   /** Set by this process when the {@code evictor} thread has finished (the third scenario). */
   static volatile boolean evictorDone;
+  /** Set by this process when the {@code starter} thread has finished (the stop-start scenario). */
+  static volatile boolean starterDone;
+  /**
+   * Set by the debugger (a watchpoint on {@code SharedStream.executed}) when the {@code starter}
+   * thread hands a pump to a thread after the stop began: an upstream the stop will never stop.
+   */
+  static volatile boolean handedOver;
 
   private static final long WAIT_NANOS = TimeUnit.SECONDS.toNanos(60);
 
@@ -61,9 +68,10 @@ public final class WindowScenarios {
       case "evict-reader" -> readerDuringRelease(true);
       case "evict-close" -> closeDuringEviction();
       case "grace-rejoin" -> rejoinBeforeExpiry();
+      case "stop-start" -> startDuringStop();
       default -> {
         System.out.println("RESULT HARNESS unknown scenario '" + scenario
-            + "'; one of close-reader, evict-reader, evict-close, grace-rejoin");
+            + "'; one of close-reader, evict-reader, evict-close, grace-rejoin, stop-start");
         yield 2;
       }
     };
@@ -241,6 +249,74 @@ public final class WindowScenarios {
       registry.close();
       timers.shutdownNow();
     }
+  }
+
+  /**
+   * StoppedNeverOpens: a join started stream {@code a}; its start (thread {@code starter}) is
+   * suspended at the entry of {@code SharedStream.start}, after the compute. A cleanup (thread
+   * {@code stopper}) evicts the stale client and stops the stream; it is suspended at the second line
+   * of {@code SharedStream.stop}, i.e. right after its state change. The start then runs to its end,
+   * then the stop. The start must find the stream stopped and hand no pump to a thread (the debugger
+   * watches {@code SharedStream.executed} and sets {@link #handedOver}).
+   */
+  private static int startDuringStop() throws InterruptedException {
+    ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread thread = new Thread(r, "window-timers");
+      thread.setDaemon(true);
+      return thread;
+    });
+    Ticker.Manual ticker = Ticker.manual();
+    PlaylistRegistry registry = PlaylistRegistry.builder()
+        .ticker(ticker)
+        .streamGrace(Duration.ZERO)
+        .idleGrace(Duration.ofDays(1))
+        .staleAfter(Duration.ofSeconds(1))
+        .scheduler(timers, Duration.ofDays(1)) // no periodic sweep takes part
+        .upstream(request -> new SilentConnection(), (p, s) -> UpstreamTarget.of(URI.create("silent:" + s)))
+        .build();
+    registry.getOrCreate("p", id -> PlaylistSettings.withTuners(1));
+    Thread starter = new Thread(() -> {
+      try {
+        registry.acquire("p", "a");
+      } catch (RuntimeException evictedOrRefused) {
+        // the stop may win in several ways; what matters is whether a pump was handed over
+      } finally {
+        starterDone = true;
+      }
+    }, "starter");
+    starter.start();
+    if (!awaitFlag(true)) {
+      return harness("the starter thread never stopped at SharedStream.start");
+    }
+    ticker.advance(Duration.ofSeconds(2)); // the client is stale: the cleanup evicts it, the stream stops
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    Thread stopper = new Thread(() -> {
+      try {
+        registry.cleanup();
+      } catch (Throwable t) {
+        failure.set(t);
+      }
+    }, "stopper");
+    stopper.start();
+    stopper.join(TimeUnit.NANOSECONDS.toMillis(WAIT_NANOS));
+    starter.join(TimeUnit.NANOSECONDS.toMillis(WAIT_NANOS));
+    if (stopper.isAlive() || starter.isAlive()) {
+      return harness("the starter or the stopper did not finish after it was resumed");
+    }
+    if (!proceed) {
+      return harness("the stop was never suspended after its state change");
+    }
+    if (failure.get() != null) {
+      return forbidden("the cleanup threw " + failure.get());
+    }
+    if (handedOver) {
+      // The orphan pump keeps its connection open; exiting the JVM ends it.
+      return forbidden("the start handed a pump to a thread after the stop had stopped the stream: "
+          + "an upstream opened for a removed stream, which nothing will stop");
+    }
+    registry.close();
+    timers.shutdownNow();
+    return ok("the start found the stream stopped and opened nothing");
   }
 
   /** An upstream connection that sends nothing and ends when it is closed. */
