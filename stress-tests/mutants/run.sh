@@ -6,6 +6,9 @@
 # target/classes and jars are never touched: a mutant never reaches a shipped jar.
 #
 # Usage: stress-tests/mutants/run.sh [--quick] [--only name1,name2] [--mode ci|quick|default] [--cpus N] [--runs N]
+#        [--jvm-args "JVM flags"]
+#   --jvm-args  JVM flags put in front of every jcstress worker's (jcstress -jvmArgsPrepend), e.g. C2's
+#            scheduling randomizers: --jvm-args "-XX:+UnlockDiagnosticVMOptions -XX:+StressLCM -XX:+StressGCM"
 #   --runs N a mutant counts as MISSED only after N runs without a catch (default 2)
 #   --quick  only the mutants marked "quick: yes", each against its first test only (what `mvn verify`
 #            runs); default: every mutant against every test it lists
@@ -14,7 +17,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-quick=false; only=""; mode=ci; cpus=2; runs=2
+quick=false; only=""; mode=ci; cpus=2; runs=2; jvm_args=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=true ;;
@@ -22,7 +25,8 @@ while [ $# -gt 0 ]; do
     --mode) mode="$2"; shift ;;
     --cpus) cpus="$2"; shift ;;
     --runs) runs="$2"; shift ;;
-    *) echo "usage: $0 [--quick] [--only a,b] [--mode M] [--cpus N] [--runs N]" >&2; exit 2 ;;
+    --jvm-args) jvm_args="$2"; shift ;;
+    *) echo "usage: $0 [--quick] [--only a,b] [--mode M] [--cpus N] [--runs N] [--jvm-args FLAGS]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -66,7 +70,8 @@ for mutant in "$here"/*.mutant; do
     run=$((run + 1))
     set +e
     java -cp "$scratch/classes:$jar" io.github.buffercore.stress.MutantCheck --tests "${tests// /,}" \
-      --mode "$mode" --cpus "$cpus" --results "$scratch/results-$run" >"$scratch/run.log" 2>&1
+      --mode "$mode" --cpus "$cpus" --results "$scratch/results-$run" ${jvm_args:+-- -jvmArgsPrepend "$jvm_args"} \
+      >"$scratch/run.log" 2>&1
     set -e
     caught="$(grep '^CAUGHT ' "$scratch/run.log" | awk '{print $2}' | paste -sd, - || true)"
   done

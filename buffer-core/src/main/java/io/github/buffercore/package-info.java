@@ -102,13 +102,22 @@
  *   <dd>Closing or evicting a lease closes its reader, also a reader created while the lease is being
  *   released: once the release has returned, the lease's reader, if one was handed out, is closed, and
  *   a reader asked for after the release is refused.</dd>
+ *   <dt>{@code JoinGate}</dt>
+ *   <dd>A join to a stream that is running and has a client of its own takes a slot in the stream's
+ *   join gate with one compare-and-set instead of a compute, and a gate member's leave frees its slot
+ *   the same way; every compute that may remove a client or a stream first closes the gates it
+ *   touches and takes their members in as clients, so each join and leave through a gate lands either
+ *   before the close (and the compute sees it) or not at all (and it goes through the compute): no
+ *   stream is removed, and no client lost or kept, because of a gate. (Only in a registry without a
+ *   listener, whose events need the compute order.)</dd>
  * </dl>
  *
  * <h2>How the registry keeps them</h2>
  * The registry is one concurrent map (a {@code ConcurrentHashMap}) from playlist id to an immutable
  * state of that playlist (its streams, their clients, idle timestamps). Every change is one atomic
  * {@code compute} that reads the current state and returns the next; removal decisions are re-checked
- * inside the same compute that removes. Initializers, listeners, logging and file-system work run
+ * inside the same compute that removes. The one exception is a join to a
+ * running stream with clients (and its leave), which needs no compute: see {@code JoinGate}. Initializers, listeners, logging and file-system work run
  * outside the compute, after it, exactly once, on the thread whose compute decided them; listener
  * events are only recorded inside the compute (appended to one queue, in compute order) and
  * delivered from it afterwards, one listener call at a time. A playlist

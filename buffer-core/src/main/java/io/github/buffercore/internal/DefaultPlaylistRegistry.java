@@ -79,7 +79,8 @@ public final class DefaultPlaylistRegistry {
         config.streamGrace().toNanos(), config.idleGrace().toNanos(), config.listener() != null,
         data == null ? null : DataPlane.streams(data, owner));
     this.effects = new EffectRunner(new EventDelivery(config.listener()),
-        config.tunerPool() != null ? config.tunerPool() : new InProcessTunerPool(this::currentLimit),
+        config.tunerPool() != null ? config.tunerPool() : new InProcessTunerPool(
+            id -> playlists.get(id) instanceof PlaylistState live ? live.tunerLimit() : 0), // plain read
         dataPlane.pumps(),
         dataPlane.timers(),
         config.streamGrace().toNanos(), config.ticker(), () -> closed, this::apply);
@@ -87,11 +88,6 @@ public final class DefaultPlaylistRegistry {
         config.ticker(), effects, () -> closed, this::removeForClose);
     this.periodicCleanup = config.periodicCleanup()
         ? StallSweep.every(scheduler, config.cleanupInterval(), this::scheduledCleanup) : null;
-  }
-
-  /** The tuner limit of a live playlist, {@code 0} if there is none; a plain read, for the pool. */
-  private int currentLimit(String playlistId) {
-    return playlists.get(playlistId) instanceof PlaylistState state ? state.tunerLimit() : 0;
   }
 
   /**
@@ -202,19 +198,26 @@ public final class DefaultPlaylistRegistry {
    * @return the client's lease
    */
   public ClientLease acquire(String playlistId, String streamId, ClientKey key, JoinPosition join) {
-    Ids.requireValid("playlistId", playlistId);
-    Ids.requireValid("streamId", streamId);
-    ensureOpen();
     long now = config.ticker().read(); // one clock read for the lease and a first-try join
     Lease lease = new Lease(owner, playlistId, streamId, clientIds.incrementAndGet(), config.ticker(),
         key, now);
     if (join != null) { // a plain acquire takes no extra monitor
       lease.joinAt(join);
     }
+    // JoinGate: no compute, no event, no validation (ids found in the map were valid when stored).
+    StreamState gated = key == null && config.listener() == null && playlistId != null && streamId != null
+        ? PlaylistState.joinThroughGate(playlists.get(playlistId), lease) : null;
+    if (gated != null) {
+      return joined(playlistId, lease, gated, List.of()); // checks `closed` after the join
+    }
+    Ids.requireValid("playlistId", playlistId);
+    Ids.requireValid("streamId", streamId);
+    ensureOpen();
     UpstreamTarget target = null;
     boolean waited = false;
     while (true) {
-      if (data != null && target == null && !isRunning(playlistId, streamId)) {
+      if (data != null && target == null && !(playlists.get(playlistId) instanceof PlaylistState seen
+          && seen.streams().containsKey(streamId))) {
         target = resolve(playlistId, streamId); // user code: before and outside the compute
         waited = true;
       }
@@ -237,18 +240,20 @@ public final class DefaultPlaylistRegistry {
         effects.run(step.effects());
         throw refused.refusal();
       }
-      StreamState joined = outcome instanceof Outcome.Joined j ? j.stream()
-          : ((Outcome.Started) outcome).stream();
-      if (joined.shared() != null) {
-        lease.attach(joined.shared());
-      }
-      effects.run(step.effects()); // stops yielded streams, then admits and starts the new one
-      if (closed) { // the close sweep may have run before our join; make sure the lease is gone
-        removeForClose(playlistId);
-      }
-      ensureOpen();
-      return lease;
+      return joined(playlistId, lease, outcome instanceof Outcome.Joined j ? j.stream()
+          : ((Outcome.Started) outcome).stream(), step.effects());
     }
+  }
+
+  /** The end of a join: attach the data path, run the join's effects, make sure a close saw it. */
+  private Lease joined(String playlistId, Lease lease, StreamState joined, List<Effect> joinEffects) {
+    lease.attach(joined.shared());
+    effects.run(joinEffects); // stops yielded streams, then admits and starts the new one
+    if (closed) { // the close sweep may have run before our join; make sure the lease is gone
+      removeForClose(playlistId);
+    }
+    ensureOpen();
+    return lease;
   }
 
   /**
@@ -274,11 +279,6 @@ public final class DefaultPlaylistRegistry {
             playlistId, streamId);
       }
     }
-  }
-
-  private boolean isRunning(String playlistId, String streamId) {
-    return playlists.get(playlistId) instanceof PlaylistState state
-        && state.streams().containsKey(streamId);
   }
 
   private UpstreamTarget resolve(String playlistId, String streamId) {

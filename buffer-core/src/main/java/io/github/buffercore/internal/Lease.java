@@ -38,6 +38,7 @@ final class Lease implements ClientLease {
   private static final Logger LOG = LoggerFactory.getLogger("io.github.buffercore.PlaylistRegistry");
   private static final VarHandle RELEASED;
   private static final VarHandle ENDING;
+  private static final VarHandle GATE_SLOT = MethodHandles.arrayElementVarHandle(Object[].class);
   /** The value of {@code ending} once the lease has ended; the {@link LeaseEnd} is built on demand. */
   private static final Object ENDED = new Object();
 
@@ -80,6 +81,10 @@ final class Lease implements ClientLease {
   private SharedStream stream; // guarded by this; set once, right after the join
   private LeaseReader reader; // guarded by this
   private JoinPosition join; // guarded by this; null: the registry's default
+  // The JoinGate slot this lease joined through, or null: written by the joining thread before the
+  // lease is handed out, read only by its close (see JoinGate for why no compute is needed).
+  private Object[] gateSlots;
+  private int gateIndex;
 
   Lease(Owner owner, String playlistId, String streamId, long clientId,
       Ticker ticker) {
@@ -138,9 +143,30 @@ final class Lease implements ClientLease {
     return switchedTo;
   }
 
-  /** Called by the joining thread after the compute that made this lease a member. */
-  synchronized void attach(SharedStream joined) {
-    this.stream = joined;
+  /** Called by the joining thread once the lease took slot {@code index} of a join gate. */
+  void inGate(Object[] slots, int index) {
+    this.gateSlots = slots;
+    this.gateIndex = index;
+  }
+
+  /**
+   * Frees this lease's join gate slot ({@code JoinGate}): {@code false} if it joined through the
+   * compute, or if the compute that closed the gate took it first; then the leave is a compute.
+   */
+  private boolean leftGate() {
+    return gateSlots != null && GATE_SLOT.compareAndSet(gateSlots, gateIndex, this, null);
+  }
+
+  /**
+   * Called by the joining thread after the join that made this lease a member; {@code null} (a
+   * registry without a data path) takes no monitor.
+   */
+  void attach(SharedStream joined) {
+    if (joined != null) {
+      synchronized (this) {
+        this.stream = joined;
+      }
+    }
   }
 
   /** Called by the joining thread before {@link #attach}: where this client's reader starts. */
@@ -300,7 +326,9 @@ final class Lease implements ClientLease {
   public void close() {
     if (markReleased(LeaseEnd.Reason.CLOSED)) {
       closeReader();
-      owner.release(this);
+      if (!leftGate()) {
+        owner.release(this);
+      }
       fireEnded();
     }
   }

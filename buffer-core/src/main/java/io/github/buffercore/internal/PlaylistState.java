@@ -47,6 +47,46 @@ record PlaylistState(Playlist playlist, Map<String, StreamState> streams, long i
         kept.isEmpty() ? (streams.isEmpty() ? idleSince : idleFrom) : 0L);
   }
 
+  /**
+   * Joins {@code lease} to its stream of the live playlist {@code node} through the stream's gate.
+   *
+   * @param node the registry's current value for the lease's playlist, or {@code null}
+   * @param lease the new client's lease
+   * @return the stream it joined, or {@code null}: join through the compute
+   */
+  static StreamState joinThroughGate(RegistryNode node, Lease lease) {
+    if (node instanceof PlaylistState live) {
+      StreamState running = live.streams().get(lease.streamId());
+      if (running != null && running.joinThroughGate(lease)) {
+        return running;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * This state with the join gates of its streams closed and their members taken in as clients
+   * ({@link StreamState#folded()}); {@code this} if no stream has a gate. Called first by every
+   * compute that may remove a client or a stream.
+   *
+   * @param onlyStreamId the one stream to fold, or {@code null} for all of them
+   */
+  PlaylistState folded(String onlyStreamId) {
+    StreamState[] streams = streamArray();
+    StreamState[] folded = null;
+    for (int i = 0; i < streams.length; i++) {
+      StreamState stream = streams[i];
+      if (stream.gate() != null && (onlyStreamId == null || onlyStreamId.equals(stream.streamId()))) {
+        if (folded == null) {
+          folded = streams.clone();
+        }
+        folded[i] = stream.folded();
+      }
+    }
+    return folded == null ? this
+        : new PlaylistState(playlist, StreamTable.copyOf(java.util.Arrays.asList(folded)), idleSince);
+  }
+
   /** The streams as the table's own array, in start order; read only (see {@link StreamTable#array}). */
   StreamState[] streamArray() {
     return table().array();

@@ -56,8 +56,16 @@ final class PlaylistTransitions {
   /** The transition function. */
   Step apply(PlaylistState state, PlaylistEvent event) {
     if (event instanceof PlaylistEvent.Join join) {
-      return join(state, join);
-    } else if (event instanceof PlaylistEvent.Switch change) {
+      return join(state, join); // adds a client: the stream's join gate stays open
+    } else if (event instanceof PlaylistEvent.Update update) {
+      return state.playlist() == update.expected()
+          ? new Step(state.withPlaylist(update.replacement()), List.of(), Outcome.CHANGED)
+          : Step.unchanged(state);
+    }
+    // JoinGate: every other event may remove a client or a stream, so it first closes the gates
+    // it may touch and takes their members in; its decisions then see every client.
+    state = state.folded(event instanceof PlaylistEvent.Leave leave ? leave.lease().streamId() : null);
+    if (event instanceof PlaylistEvent.Switch change) {
       return switches.apply(state, change);
     } else if (event instanceof PlaylistEvent.Leave leave) {
       return leave(state, leave);
@@ -67,10 +75,6 @@ final class PlaylistTransitions {
       return graceExpired(state, expired);
     } else if (event instanceof PlaylistEvent.UpstreamFailed failed) {
       return upstreamFailed(state, failed);
-    } else if (event instanceof PlaylistEvent.Update update) {
-      return state.playlist() == update.expected()
-          ? new Step(state.withPlaylist(update.replacement()), List.of(), Outcome.CHANGED)
-          : Step.unchanged(state);
     } else {
       return evict(state);
     }
@@ -123,7 +127,7 @@ final class PlaylistTransitions {
     TunerHold tuner = new TunerHold();
     SharedStream shared = streams == null ? null
         : streams.create(state.id(), streamId, generation, join.target(), tuner);
-    StreamState started = StreamState.started(streamId, generation, lease, shared, tuner);
+    StreamState started = StreamState.started(streamId, generation, lease, shared, tuner, !notify);
     kept.put(streamId, started);
     PlaylistState next = state.withStreams(kept, join.now());
     if (notify) {
@@ -221,7 +225,7 @@ final class PlaylistTransitions {
         }
         continue;
       }
-      for (Lease lease : stream.clients()) {
+      for (Lease lease : stream.viewers()) { // the join gate's members too
         if (now - lease.lastTouched() > staleAfterNanos || lease.lappedStall()) {
           return true;
         }

@@ -24,7 +24,7 @@ final class RegistryViews {
       if (node instanceof PlaylistState state) {
         List<StreamSnapshot> streams = new ArrayList<>(state.streams().size());
         for (StreamState stream : state.streams().values()) {
-          streams.add(new StreamSnapshot(stream.streamId(), stream.generation(), stream.clientCount(),
+          streams.add(new StreamSnapshot(stream.streamId(), stream.generation(), stream.viewerCount(),
               stream.stats()));
         }
         result.add(new PlaylistSnapshot(state.playlist(), streams));

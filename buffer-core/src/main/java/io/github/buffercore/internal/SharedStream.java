@@ -9,6 +9,7 @@ import io.github.buffercore.internal.ts.RandomAccessIndex;
 import io.github.buffercore.internal.ts.TsAnalyser;
 import io.github.buffercore.internal.ts.TsSplicer;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -164,8 +165,13 @@ final class SharedStream implements ChunkSink {
       executed = true;
       pumps.execute(created);
     } catch (RejectedExecutionException rejected) {
-      LOG.error("Could not start the upstream pump of stream {} in playlist {}", streamId, playlistId,
-          rejected);
+      if (pumps instanceof ExecutorService pool && pool.isShutdown()) {
+        // A join whose start raced the registry's close(): its lease is evicted by that close.
+        LOG.debug("Stream {} in playlist {}: not started, the registry is closing", streamId, playlistId);
+      } else {
+        LOG.error("Could not start the upstream pump of stream {} in playlist {}", streamId, playlistId,
+            rejected);
+      }
       fail(new UpstreamException(playlistId, streamId, UpstreamException.Reason.INTERNAL, 0,
           "the pump could not be started", rejected));
     }

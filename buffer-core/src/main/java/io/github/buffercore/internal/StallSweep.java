@@ -32,7 +32,7 @@ final class StallSweep {
    */
   static boolean sweep(PlaylistState state, long now) {
     for (StreamState stream : state.streamArray()) {
-      for (Lease lease : stream.clients()) {
+      for (Lease lease : stream.viewers()) { // the join gate's members too
         lease.sweep(now);
       }
     }

@@ -20,16 +20,65 @@ import java.util.List;
  *     clients
  * @param shared the data path (upstream pump and ring), or {@code null} in a registry without upstream
  * @param tuner the tuner slot of this generation, attached after the compute that started it
+ * @param gate where clients join this state without a compute ({@link JoinGate}), or {@code null} in
+ *     a registry with a listener; its members are clients too, added by {@link #folded()}
  */
 record StreamState(
     String streamId, long generation, Lease[] clients, long idleSince, SharedStream shared,
-    TunerHold tuner) {
+    TunerHold tuner, JoinGate gate) {
 
   private static final Lease[] NONE = new Lease[0];
 
   static StreamState started(String streamId, long generation, Lease first, SharedStream shared,
-      TunerHold tuner) {
-    return new StreamState(streamId, generation, new Lease[] {first}, 0L, shared, tuner);
+      TunerHold tuner, boolean gated) {
+    return new StreamState(streamId, generation, new Lease[] {first}, 0L, shared, tuner,
+        gated ? new JoinGate() : null);
+  }
+
+  /**
+   * Joins {@code lease} through the gate, without a compute: only while this stream has a client
+   * of its own (never an idle one) and its gate is open, i.e. this state is still the current one.
+   *
+   * @param lease the new client's lease
+   * @return whether it joined; {@code false}: join through the compute
+   */
+  boolean joinThroughGate(Lease lease) {
+    return gate != null && clients.length > 0 && gate.join(lease);
+  }
+
+  /**
+   * Closes the gate and returns this stream with the gate's members appended to its clients and a
+   * fresh gate; {@code this} without a gate. Called inside the compute, before any decision that
+   * removes a client or the stream (the state it returns is the one published).
+   */
+  StreamState folded() {
+    if (gate == null) {
+      return this;
+    }
+    Lease[] members = gate.close();
+    Lease[] all = clients;
+    if (members.length > 0) {
+      all = Arrays.copyOf(clients, clients.length + members.length);
+      System.arraycopy(members, 0, all, clients.length, members.length);
+    }
+    return new StreamState(streamId, generation, all, all.length == 0 ? idleSince : 0L, shared, tuner,
+        new JoinGate());
+  }
+
+  /** The clients and the gate's members as seen now, for read-only passes outside the compute. */
+  Lease[] viewers() {
+    Lease[] members = gate == null ? NONE : gate.members();
+    if (members.length == 0) {
+      return clients;
+    }
+    Lease[] all = Arrays.copyOf(clients, clients.length + members.length);
+    System.arraycopy(members, 0, all, clients.length, members.length);
+    return all;
+  }
+
+  /** {@link #clientCount()} plus the gate's members now: the count a snapshot shows. */
+  int viewerCount() {
+    return clients.length + (gate == null ? 0 : gate.memberCount());
   }
 
   /** The data path's counters, or {@link StreamStats#NONE} without one. */
@@ -67,7 +116,7 @@ record StreamState(
   StreamState withClient(Lease lease) {
     Lease[] joined = Arrays.copyOf(clients, clients.length + 1);
     joined[clients.length] = lease;
-    return new StreamState(streamId, generation, joined, 0L, shared, tuner);
+    return new StreamState(streamId, generation, joined, 0L, shared, tuner, gate);
   }
 
   /** Returns this stream without {@code lease}; if that empties it, it is idle since {@code now}. */
@@ -77,17 +126,17 @@ record StreamState(
       return this;
     }
     if (clients.length == 1) {
-      return new StreamState(streamId, generation, NONE, now, shared, tuner);
+      return new StreamState(streamId, generation, NONE, now, shared, tuner, gate);
     }
     Lease[] left = new Lease[clients.length - 1];
     System.arraycopy(clients, 0, left, 0, index);
     System.arraycopy(clients, index + 1, left, index, left.length - index);
-    return new StreamState(streamId, generation, left, idleSince, shared, tuner);
+    return new StreamState(streamId, generation, left, idleSince, shared, tuner, gate);
   }
 
   StreamState withClients(List<Lease> kept, long idleSinceIfEmpty) {
     return new StreamState(streamId, generation, kept.toArray(NONE),
-        kept.isEmpty() ? idleSinceIfEmpty : 0L, shared, tuner);
+        kept.isEmpty() ? idleSinceIfEmpty : 0L, shared, tuner, gate);
   }
 
   @Override
