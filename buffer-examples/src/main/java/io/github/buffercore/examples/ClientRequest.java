@@ -2,6 +2,7 @@ package io.github.buffercore.examples;
 
 import io.github.buffercore.ClientKey;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Who sent a request, as far as the example's channel switching cares: the client's address, its
@@ -27,6 +28,8 @@ public record ClientRequest(String address, String userAgent, String keyHeader, 
   public static final String OPT_OUT = "switch=0";
   /** A request nothing is known about: it never switches. */
   public static final ClientRequest UNKNOWN = new ClientRequest(null, null, null, null);
+  /** Compiled once: every stream request derives its key through it (String.replaceAll compiles per call). */
+  private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
 
   /**
    * Returns the raw query of a request target ({@code /path?query#fragment}), for stacks that hand
@@ -67,7 +70,7 @@ public record ClientRequest(String address, String userAgent, String keyHeader, 
       return Optional.empty();
     }
     // Derived from what the client sent, not chosen by it: made valid rather than refused.
-    String key = (address + " " + (userAgent == null ? "" : userAgent)).replaceAll("\\p{Cntrl}", "?");
+    String key = CONTROL.matcher(address + " " + (userAgent == null ? "" : userAgent)).replaceAll("?");
     return Optional.of(ClientKey.of(key.length() > ClientKey.MAX_LENGTH
         ? key.substring(0, ClientKey.MAX_LENGTH) : key));
   }

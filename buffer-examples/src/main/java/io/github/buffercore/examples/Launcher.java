@@ -10,6 +10,7 @@ import java.net.InetAddress;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.URI;
@@ -26,9 +27,11 @@ import org.slf4j.LoggerFactory;
  * Command line of every example server:
  * {@code [--host 127.0.0.1] [--port 34400] [--tuners 2] [--grace 10] [--name NAME] [--start-behind BYTES]
  * [--header-timeout 10] [--write-timeout 30] [--backlog 4096] [--threads 4096] [--send-buffer 262144]
- * [--redis redis://host:port] [M3U file or URL | channels.properties]}.
+ * [--redis redis://host:port] [--warmup-joins 2000] [M3U file or URL | channels.properties]}.
  * Without a channel source it serves the embedded {@link DemoChannel}. With {@code --redis}, tuner
  * limits are leases in that Redis ({@link RedisTunerPool}), shared by every server pointed at it.
+ * Before it listens, it warms the JIT with {@code --warmup-joins} loopback viewers on a private demo
+ * server ({@link JoinWarmup}; 0 turns that off).
  *
  * <p>Exit status: 2 for a bad command line, an unreadable channel source or a port already in use
  * (one line on standard error, no stack trace); 0 after SIGTERM or Ctrl-C, once the server stopped
@@ -52,7 +55,7 @@ public final class Launcher {
 
   /** Parsed options. */
   record Options(String host, int port, int tuners, Duration grace, String name, Integer startBehind,
-      EdgeLimits limits, String channelSource, String redis) {
+      EdgeLimits limits, String channelSource, String redis, int warmupJoins) {
 
     static Options parse(String[] args) {
       String host = "127.0.0.1";
@@ -64,6 +67,7 @@ public final class Launcher {
       EdgeLimits limits = EdgeLimits.defaults();
       String source = null;
       String redis = null;
+      int warmupJoins = JoinWarmup.DEFAULT_JOINS;
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
           case "--host" -> host = value(args, ++i, "--host");
@@ -82,6 +86,7 @@ public final class Launcher {
           case "--threads" -> limits = limits.withBlockingThreads(integer(args, ++i, "--threads", 1, 1 << 20));
           case "--send-buffer" -> limits = limits.withSendBuffer(
               integer(args, ++i, "--send-buffer", 4096, 64 << 20));
+          case "--warmup-joins" -> warmupJoins = integer(args, ++i, "--warmup-joins", 0, 100_000);
           case "--help", "-h" -> throw new IllegalArgumentException(usage());
           default -> {
             if (args[i].startsWith("--") || source != null) {
@@ -91,7 +96,7 @@ public final class Launcher {
           }
         }
       }
-      return new Options(host, port, tuners, grace, name, startBehind, limits, source, redis);
+      return new Options(host, port, tuners, grace, name, startBehind, limits, source, redis, warmupJoins);
     }
 
     private static String value(String[] args, int index, String option) {
@@ -119,6 +124,7 @@ public final class Launcher {
       return "usage: [--host 127.0.0.1] [--port " + DEFAULT_PORT + "] [--tuners 2] [--grace 10]"
           + " [--name PLAYLIST] [--start-behind BYTES] [--header-timeout 10] [--write-timeout 30]"
           + " [--backlog 4096] [--threads 4096] [--send-buffer 262144] [--redis redis://host:port]"
+          + " [--warmup-joins 2000]"
           + " [M3U file or URL | channels.properties]";
     }
   }
@@ -203,14 +209,21 @@ public final class Launcher {
       System.exit(2);
       return;
     }
+    if (options.warmupJoins() > 0 && !canBind(options.host(), options.port())) {
+      // Checked before the warm-up, so a taken port still ends the process at once with one line.
+      System.err.println(portInUse(options));
+      System.exit(2);
+      return;
+    }
+    // Before listening: the first viewers then meet compiled join and serving code.
+    JoinWarmup.run(stack, options.limits(), options.warmupJoins());
     HttpStack.RunningServer server;
     try {
       server = stack.start(app, new InetSocketAddress(options.host(), options.port()), options.limits());
     } catch (Exception e) {
       if (isBindFailure(e)) {
         // Nothing was served, so no upstream is open; the app's close would only add log lines.
-        System.err.println("Port " + options.port() + " on " + options.host()
-            + " is already in use (or cannot be bound): choose another with --port");
+        System.err.println(portInUse(options));
         System.exit(2);
         return;
       }
@@ -253,6 +266,21 @@ public final class Launcher {
     stop.await();
     shutdown.run();
     System.exit(0);
+  }
+
+  private static String portInUse(Options options) {
+    return "Port " + options.port() + " on " + options.host()
+        + " is already in use (or cannot be bound): choose another with --port";
+  }
+
+  /** Whether a server socket can bind the address now (it is closed again at once). */
+  private static boolean canBind(String host, int port) {
+    try (ServerSocket probe = new ServerSocket()) {
+      probe.bind(new InetSocketAddress(host, port));
+      return true;
+    } catch (IOException | IllegalArgumentException | SecurityException e) {
+      return false;
+    }
   }
 
   private static boolean isBindFailure(Throwable failure) {

@@ -563,6 +563,34 @@ public abstract class EdgeConformanceKit {
     await("every viewer released", () -> clients() == 0);
   }
 
+  /**
+   * A new viewer's first bytes (headers and its start-behind backlog) leave when its request is
+   * handled, never behind a wake batch. The registry's clock never moves and the batch's byte
+   * threshold (16 MiB) is far beyond what the upstream (about 19 KB/s) sends within the guard, so no
+   * batched wake-up of a parked reader can come due while this test runs: whatever a viewer receives,
+   * it received from its join. A stack (or library) that parked a new viewer until its batch was due
+   * would leave it without headers, and the read would fail at the guard.
+   */
+  @Test
+  void aNewViewersFirstBytesLeaveOnItsJoinNotBehindAWakeBatch() throws Exception {
+    upstream.set("/slow", new FailableUpstream.Live(2, 20));
+    start(Map.of("ch1", upstream.uri("/slow")), 1, builder -> builder.ticker(() -> 0L)
+        .bufferCapacity(64 << 20).startBehind(8 * 1024)
+        .wakeBatching(16 << 20, PlaylistRegistry.Builder.MAX_WAKE_BATCH_DELAY), TEST_LIMITS);
+    RawClient starter = new RawClient(0);
+    starter.send("GET /stream/ch1 HTTP/1.1\r\nHost: x\r\n\r\n");
+    assertThat(starter.readHead()).containsEntry(":status", "200");
+    assertThat(starter.in.readNBytes(8)).as("the starting viewer's first data").hasSize(8);
+    // The channel is live and has more than the start-behind backlog in its buffer.
+    await("16 KiB published", () -> app.registry().snapshot().playlists().stream()
+        .flatMap(p -> p.streams().stream()).mapToLong(s -> s.stats().bytesIn()).sum() >= 16 * 1024);
+    RawClient joiner = new RawClient(0);
+    joiner.send("GET /stream/ch1 HTTP/1.1\r\nHost: x\r\n\r\n");
+    assertThat(joiner.readHead()).containsEntry(":status", "200");
+    // The backlog starts 8 KiB behind live rounded up to a packet: more than 7 KiB, all sent on the join.
+    assertThat(joiner.in.readNBytes(7 * 1024)).as("the joiner's backlog").hasSize(7 * 1024);
+  }
+
   // ---------------------------------------------------------------------------------------------
   // point 4: HEAD, non-ASCII ids
 

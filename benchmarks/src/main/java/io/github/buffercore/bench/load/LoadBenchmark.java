@@ -112,7 +112,7 @@ public final class LoadBenchmark {
   /** Options of one invocation. */
   record Config(List<RunSpec> runs, int durationSeconds, int clientThreads, Path jar, Path clip, Path out,
       String context, double keepUp, Path workDir, boolean jfr, Path notes, int warmupSeconds,
-      String commandLine) {
+      int warmStorm, String commandLine) {
 
     static Config parse(String[] args) {
       Map<String, String> opts = new LinkedHashMap<>();
@@ -120,8 +120,8 @@ public final class LoadBenchmark {
         if (!args[i].startsWith("--") || i + 1 >= args.length) {
           throw new IllegalArgumentException("usage: LoadBenchmark [--runs jdk:1000,netty:5000,vlc:1000] "
               + "[--duration 20] [--client-threads 2] [--jar FILE] [--clip FILE.ts] [--out FILE] "
-              + "[--context TEXT] [--keep-up 0.9] [--work-dir DIR] [--jfr true|false] [--notes FILE] [--warmup SECONDS]; "
-              + "bad argument '" + args[i] + "'");
+              + "[--context TEXT] [--keep-up 0.9] [--work-dir DIR] [--jfr true|false] [--notes FILE] [--warmup SECONDS] "
+              + "[--warm-storm VIEWERS]; bad argument '" + args[i] + "'");
         }
         opts.put(args[i], args[++i]);
       }
@@ -139,6 +139,7 @@ public final class LoadBenchmark {
           Boolean.parseBoolean(opts.getOrDefault("--jfr", "true")),
           Path.of(opts.getOrDefault("--notes", "benchmarks/results/LOAD-NOTES.md")),
           Integer.parseInt(opts.getOrDefault("--warmup", "5")),
+          Integer.parseInt(opts.getOrDefault("--warm-storm", "0")),
           java.util.Arrays.stream(args).map(a -> a.matches("[A-Za-z0-9_./:,=@+-]+") ? a
               : "'" + a.replace("'", "'\\''") + "'").collect(Collectors.joining(" ")));
       if (config.durationSeconds() < 2) {
@@ -156,11 +157,12 @@ public final class LoadBenchmark {
       int upstreamMax, int upstreamAccepted, long writeCalls, long writtenBytes, long listenOverflows,
       long listenDrops, Map<String, Long> cpuByThread, double clientCpuSeconds, boolean chunked,
       Map<String, Long> syscalls, long syscallSeconds, double secondHalfBytesPerSecond,
-      Map<String, Map<String, Double>> profile, double warmupFirstByteMs, String heapInfo, String command) {
+      Map<String, Map<String, Double>> profile, double warmupFirstByteMs, String heapInfo, String command,
+      String latencySplit) {
 
     static RunResult skipped(RunSpec spec, String why) {
       return new RunResult(spec, why, 0, Map.of(), new double[0], new double[0], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-          0, 0, 0, 0, 0, 0, Map.of(), 0, false, Map.of(), 0, 0, Map.of(), Double.NaN, "", "");
+          0, 0, 0, 0, 0, 0, Map.of(), 0, false, Map.of(), 0, 0, Map.of(), Double.NaN, "", "", "");
     }
 
     /** Syscalls (or context switches) of the given kinds per served viewer-second of the perf window. */
@@ -283,6 +285,19 @@ public final class LoadBenchmark {
       // One viewer first, kept for the whole run: the server's class loading and JIT of the serving path
       // and the channel's start (upstream connect) are what a user meets once, not what N viewers
       // joining a live channel meet. Its own time to first byte is reported apart.
+      // Flight Recorder starts before the warm-up viewer: its start-up (the attach listener, and the JIT
+      // compiling its ASM-based event instrumentation, about 2 s of a C2 thread on this machine) then
+      // happens while one viewer watches, not while the N viewers join. It records until the run ends.
+      JfrProfile jfr = null;
+      if (config.jfr() && spec.stack() != Stack.VLC) {
+        try {
+          jfr = JfrProfile.start(pid, config.warmupSeconds() + (config.warmStorm() > 0 ? 10L : 0L)
+              + config.durationSeconds() + 5L, dir.resolve("server.jfr").toAbsolutePath());
+          Thread.sleep(1_000);
+        } catch (IOException e) {
+          LOG.warn("Run {}: no JFR profile: {}", spec.label(), e.getMessage());
+        }
+      }
       double warmupFirstByteMs = Double.NaN;
       if (config.warmupSeconds() > 0) {
         warmup = new ViewerClient(new InetSocketAddress("127.0.0.1", port), PATH, 1, 1);
@@ -290,16 +305,17 @@ public final class LoadBenchmark {
         warmup.awaitSettled(Duration.ofSeconds(60));
         Thread.sleep(TimeUnit.SECONDS.toMillis(config.warmupSeconds()));
       }
-      // Flight Recorder starts before the idle reading, so its start-up CPU (the attach listener) is
-      // not charged to the viewers; it covers the whole run.
-      JfrProfile jfr = null;
-      if (config.jfr() && spec.stack() != Stack.VLC) {
-        try {
-          jfr = JfrProfile.start(pid, config.durationSeconds() + 1L, dir.resolve("server.jfr").toAbsolutePath());
-          Thread.sleep(1_000);
-        } catch (IOException e) {
-          LOG.warn("Run {}: no JFR profile: {}", spec.label(), e.getMessage());
+      if (config.warmStorm() > 0) {
+        // A diagnostic, off by default: a first storm of viewers that join, watch 3 s and leave, so the
+        // measured storm meets code the JIT has compiled (server and client); the difference to a run
+        // without it is what the JIT costs a cold server's first storm.
+        try (ViewerClient storm = new ViewerClient(new InetSocketAddress("127.0.0.1", port), PATH,
+            config.warmStorm(), config.clientThreads())) {
+          storm.start();
+          storm.awaitSettled(Duration.ofSeconds(60));
+          Thread.sleep(3_000);
         }
+        Thread.sleep(2_000);
       }
       ProcStats.Sample idle = ProcStats.sample(pid);
       Map<String, Long> idleThreads = ProcStats.cpuByThreadName(pid);
@@ -388,6 +404,8 @@ public final class LoadBenchmark {
     Map<String, Integer> errors = new TreeMap<>();
     List<Double> headers = new ArrayList<>();
     List<Double> firstBytes = new ArrayList<>();
+    List<Double> toRequest = new ArrayList<>();
+    List<Double> requestToHead = new ArrayList<>();
     List<Double> gaps = new ArrayList<>();
     List<Double> rates = new ArrayList<>();
     List<Double> bursts = new ArrayList<>();
@@ -405,6 +423,12 @@ public final class LoadBenchmark {
       }
       if (viewer.timeToFirstByte() >= 0) {
         firstBytes.add(viewer.timeToFirstByte() / 1e6);
+      }
+      if (viewer.timeToRequest() >= 0) {
+        toRequest.add(viewer.timeToRequest() / 1e6);
+      }
+      if (viewer.requestToHeaders() >= 0) {
+        requestToHead.add(viewer.requestToHeaders() / 1e6);
       }
       chunked |= viewer.chunked();
       if (viewer.served()) {
@@ -446,7 +470,23 @@ public final class LoadBenchmark {
         threadsMax, upstreamMax, upstreamAccepted, after.writeCalls() - idle.writeCalls(),
         after.writtenBytes() - idle.writtenBytes(), overflowsAfter[0] - overflowsBefore[0],
         overflowsAfter[1] - overflowsBefore[1], threadCpu, clientCpu, chunked, syscalls, syscallSeconds,
-        secondHalf > 0 ? secondHalfBytes / secondHalf : 0, profile, warmupFirstByteMs, heapInfo, command);
+        secondHalf > 0 ? secondHalfBytes / secondHalf : 0, profile, warmupFirstByteMs, heapInfo, command,
+        latencySplit(sorted(toRequest), sorted(requestToHead)));
+  }
+
+  /**
+   * Where the time to headers went: the client's share (connect started -> request written, which
+   * includes the client's own selector thread getting round to the viewer) and the rest (request
+   * written -> head read: the kernel, the server, and the client's read loop).
+   */
+  static String latencySplit(double[] toRequest, double[] requestToHead) {
+    if (toRequest.length == 0) {
+      return "";
+    }
+    return String.format(Locale.ROOT, "time to headers split: connect started -> request written p50 %s / p99 %s "
+        + "/ max %s ms (client side); request written -> head read p50 %s / p99 %s ms (kernel + server + client "
+        + "read loop)", ms(percentile(toRequest, 50)), ms(percentile(toRequest, 99)),
+        ms(toRequest[toRequest.length - 1]), ms(percentile(requestToHead, 50)), ms(percentile(requestToHead, 99)));
   }
 
   /** The JVM's heap and metaspace summary at the end of the run ({@code jcmd GC.heap_info}), one line. */
@@ -607,6 +647,12 @@ public final class LoadBenchmark {
         + "met once, by that viewer, whose time to first byte is reported apart (`warm-up viewer first byte`). "
         + "The N viewers join a live channel.%n", config.warmupSeconds())
         : "- No warm-up (`--warmup 0`): the N viewers join a cold server and a cold channel.\n");
+    if (config.warmStorm() > 0) {
+      out.append(String.format(Locale.ROOT, "- Warm storm (`--warm-storm %d`, a diagnostic, not how a new user "
+          + "meets the server): before the N viewers, %d viewers joined at once, watched 3 s and left, so the "
+          + "N viewers meet JIT-compiled join and serving code in server and client.%n", config.warmStorm(),
+          config.warmStorm()));
+    }
     out.append(String.format(Locale.ROOT, "- Kept up: the body bytes a viewer received in the second half of "
         + "the run are >= %.0f%% of the live rate x that time. Judged are the served viewers whose first byte "
         + "came at least 2 s before the half, so the backlog a server sends a new viewer at once is behind "
@@ -685,6 +731,9 @@ public final class LoadBenchmark {
           .collect(Collectors.joining(", ")));
       out.append(String.format(Locale.ROOT, "; `/proc/<pid>/io` over the run: %,d write(2)-family calls, "
           + "%,d bytes written (wchar; sendmsg is not counted there)", r.writeCalls(), r.writtenBytes()));
+      if (!r.latencySplit().isBlank()) {
+        out.append("; ").append(r.latencySplit());
+      }
       if (!r.heapInfo().isBlank()) {
         out.append("; at the end (`jcmd GC.heap_info`): ").append(r.heapInfo());
       }

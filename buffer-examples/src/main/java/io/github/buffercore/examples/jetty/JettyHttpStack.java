@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.ByteBufferPool;
@@ -316,7 +317,15 @@ public final class JettyHttpStack implements HttpStack {
       this.watchdog = watchdog;
       this.pool = request.getComponents().getByteBufferPool();
       // The readiness callback runs on the stream's writer thread: only hand over to Jetty's pool.
-      this.iterateLater = () -> executor.execute(this::iterate);
+      this.iterateLater = () -> {
+        try {
+          executor.execute(this::iterate);
+        } catch (RejectedExecutionException stopped) {
+          // The server is stopping: Jetty fails the open responses, whose callbacks release the leases.
+          LOG.debug("Jetty's pool stopped; not resuming stream {} of client {}", stream.channelId(),
+              stream.lease().clientId());
+        }
+      };
     }
 
     @Override

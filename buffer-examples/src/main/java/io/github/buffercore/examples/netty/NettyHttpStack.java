@@ -51,6 +51,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -156,7 +157,14 @@ public final class NettyHttpStack implements HttpStack {
     void add(ProxyHandler.StreamPump pump) {
       due.offer(pump);
       if (scheduled.compareAndSet(false, true)) {
-        loop.execute(this);
+        try {
+          loop.execute(this);
+        } catch (RejectedExecutionException stopped) {
+          // The server is shutting down: closing the loop closes its channels, and their
+          // channelInactive releases the leases; there is nothing left to pump.
+          LOG.debug("Event loop {} stopped; not waking stream {} of client {}", loop,
+              pump.stream.channelId(), pump.lease().clientId());
+        }
       }
     }
 

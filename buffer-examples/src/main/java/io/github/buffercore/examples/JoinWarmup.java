@@ -1,0 +1,165 @@
+package io.github.buffercore.examples;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Warms the JIT before a server takes its first viewer: a second, private instance of the same stack
+ * on an ephemeral loopback port, serving the in-process {@link DemoChannel}, is joined by rounds of
+ * 1,000 loopback viewers that read their first bytes, keep watching 1.5 s, then leave; then it is
+ * closed.
+ *
+ * <p>Why: on a cold JVM the first few thousand joins run interpreted or in profiling code while the
+ * compiler threads compete for the same cores. Measured on the 2-core load benchmark machine, 2,000
+ * viewers joining a cold Netty server at once waited 1.4 s (p50) to 1.7 s (p99) for their first byte,
+ * against 0.16 s / 0.32 s for the same storm on a server whose join path had been compiled
+ * (benchmarks/results/LOAD-NOTES.md). Warming at start moves that cost to where nobody waits.
+ *
+ * <p>The warm-up owns everything it opens: its app, server and sockets are closed before {@link #run}
+ * returns, also on failure; a failure is logged and the real server starts anyway.
+ */
+final class JoinWarmup {
+
+  private static final Logger LOG = LoggerFactory.getLogger(JoinWarmup.class);
+
+  /** The default number of warm-up joins ({@code --warmup-joins}). */
+  static final int DEFAULT_JOINS = 2_000;
+  /** Viewers connected at once in one round. */
+  static final int ROUND = 1_000;
+  /**
+   * How long a round's viewers keep reading once all were served: the live path (batched wake-ups,
+   * the pump's writes to many viewers) is what the JIT compiles during a real storm, not just the join.
+   */
+  static final long HOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(1_500);
+  /** Bytes (head and body) a warm-up viewer reads before it leaves: its head and first data. */
+  static final int BODY_BYTES = 4 * 1024;
+  /** The longest a round may take; a round that does not finish in time ends the warm-up. */
+  static final long ROUND_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+  private JoinWarmup() { }
+
+  /**
+   * Runs {@code joins} warm-up joins against a private instance of {@code stack}.
+   *
+   * @param stack the stack the real server will run (a new instance of the same class is fine: the
+   *     JIT compiles classes, not instances)
+   * @param limits the real server's limits
+   * @param joins how many viewers join in total; 0 does nothing
+   * @return how many warm-up viewers were served
+   */
+  static int run(HttpStack stack, EdgeLimits limits, int joins) {
+    if (joins <= 0) {
+      return 0;
+    }
+    long start = System.nanoTime();
+    int served = 0;
+    try (ProxyApp app = new ProxyApp(DemoChannel.channels(), DemoChannel.source(),
+        builder -> builder.startBehind(Launcher.DEFAULT_START_BEHIND))) {
+      HttpStack.RunningServer server = stack.start(app,
+          new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), limits);
+      try {
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port());
+        for (int done = 0; done < joins; done += ROUND) {
+          int round = Math.min(ROUND, joins - done);
+          int ok = round(address, round);
+          served += ok;
+          if (ok < round) {
+            LOG.warn("JIT warm-up: only {} of {} warm-up viewers were served in a round; stopping the warm-up",
+                ok, round);
+            break;
+          }
+        }
+      } finally {
+        server.close();
+      }
+    } catch (Exception e) {
+      LOG.warn("JIT warm-up failed after {} warm-up viewers; starting without it", served, e);
+    }
+    LOG.info("JIT warm-up: {} warm-up viewers joined and left a private demo server in {} ms", served,
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    return served;
+  }
+
+  /**
+   * One round: {@code count} viewers connect at once, each reads {@link #BODY_BYTES}; all keep reading
+   * for {@link #HOLD_NANOS} more, then reset.
+   */
+  private static int round(InetSocketAddress address, int count) throws IOException {
+    byte[] request = ("GET /stream/" + DemoChannel.CHANNEL + " HTTP/1.1\r\nHost: warmup\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII);
+    ByteBuffer buffer = ByteBuffer.allocateDirect(64 * 1024);
+    List<SocketChannel> channels = new ArrayList<>(count);
+    int served = 0;
+    try (Selector selector = Selector.open()) {
+      for (int i = 0; i < count; i++) {
+        SocketChannel channel = SocketChannel.open();
+        channels.add(channel);
+        channel.configureBlocking(false);
+        channel.register(selector, channel.connect(address) ? SelectionKey.OP_WRITE : SelectionKey.OP_CONNECT,
+            new int[1]);
+      }
+      long deadline = System.nanoTime() + ROUND_LIMIT_NANOS;
+      long holdUntil = Long.MAX_VALUE;
+      while (System.nanoTime() < Math.min(deadline, holdUntil)) {
+        if (served == count && holdUntil == Long.MAX_VALUE) {
+          holdUntil = System.nanoTime() + HOLD_NANOS;
+        }
+        selector.select(100);
+        for (var it = selector.selectedKeys().iterator(); it.hasNext(); ) {
+          SelectionKey key = it.next();
+          it.remove();
+          SocketChannel channel = (SocketChannel) key.channel();
+          int[] received = (int[]) key.attachment();
+          if (key.isConnectable()) {
+            channel.finishConnect();
+            key.interestOps(SelectionKey.OP_WRITE);
+          } else if (key.isWritable()) {
+            // A fresh socket's send buffer takes the short request whole.
+            channel.write(ByteBuffer.wrap(request));
+            key.interestOps(SelectionKey.OP_READ);
+          } else if (key.isReadable()) {
+            buffer.clear();
+            int n = channel.read(buffer);
+            if (n < 0) {
+              key.cancel();
+              return served; // the private server closed a warm-up viewer: the round is not served
+            }
+            if (received[0] < BODY_BYTES && received[0] + n >= BODY_BYTES) {
+              served++;
+            }
+            received[0] += n;
+          }
+        }
+      }
+    } finally {
+      for (SocketChannel channel : channels) {
+        close(channel);
+      }
+    }
+    return served;
+  }
+
+  /** Resets the connection: thousands of warm-up sockets must not sit in TIME_WAIT. */
+  private static void close(SocketChannel channel) {
+    try {
+      if (channel.isConnected()) {
+        channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+      }
+      channel.close();
+    } catch (IOException e) {
+      LOG.debug("Closing a warm-up socket failed: {}", e.toString());
+    }
+  }
+}
