@@ -15,6 +15,9 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
@@ -93,6 +96,59 @@ class PlaylistRegistryTest {
           .isInstanceOf(PlaylistInitializationException.class)
           .hasRootCauseInstanceOf(NullPointerException.class);
       assertThat(registry.find("p1")).isEmpty();
+    }
+
+    @Test
+    void aCallerThatWaitedForAnotherThreadsCreationGetsThatPlaylist() throws Exception {
+      CountDownLatch release = new CountDownLatch(1);
+      CountDownLatch initializing = new CountDownLatch(1);
+      CompletableFuture<Playlist> creator = CompletableFuture.supplyAsync(() -> registry.getOrCreate("p1",
+          id -> {
+            initializing.countDown();
+            release.await(30, TimeUnit.SECONDS);
+            return PlaylistSettings.withTuners(2);
+          }));
+      assertThat(initializing.await(30, TimeUnit.SECONDS)).isTrue();
+      CompletableFuture<Playlist> second = new CompletableFuture<>();
+      Thread waiter = new Thread(() -> {
+        try {
+          second.complete(registry.getOrCreate("p1", id -> PlaylistSettings.withTuners(9)));
+        } catch (RuntimeException e) {
+          second.completeExceptionally(e);
+        }
+      }, "second-caller");
+      waiter.start();
+      // The second caller parks on the pending creation (it cannot finish before the release).
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (waiter.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      assertThat(second).isNotDone();
+      release.countDown();
+
+      Playlist created = creator.get(30, TimeUnit.SECONDS);
+      assertThat(second.get(30, TimeUnit.SECONDS)).isSameAs(created);
+      assertThat(created.tunerLimit()).isEqualTo(2);
+      waiter.join(TimeUnit.SECONDS.toMillis(30));
+    }
+
+    @Test
+    void anInterruptedInitializerLeavesTheCallerInterruptedAndAnOrdinaryFailureDoesNot() {
+      try {
+        assertThatThrownBy(() -> registry.getOrCreate("p1", id -> {
+          throw new InterruptedException("server shutting down");
+        })).isInstanceOf(PlaylistInitializationException.class)
+            .hasCauseInstanceOf(InterruptedException.class);
+        assertThat(Thread.interrupted()).as("the swallowed interrupt is restored").isTrue();
+
+        assertThatThrownBy(() -> registry.getOrCreate("p1", id -> {
+          throw new IOException("M3U source unreachable");
+        })).isInstanceOf(PlaylistInitializationException.class);
+        assertThat(Thread.interrupted()).as("no interrupt out of an ordinary failure").isFalse();
+        assertThat(registry.find("p1")).isEmpty();
+      } finally {
+        Thread.interrupted(); // never hand an interrupted thread to the next test
+      }
     }
 
     @Test
@@ -435,6 +491,45 @@ class PlaylistRegistryTest {
       assertThat(report.evictedClients()).hasSize(1);
       assertThat(report.stoppedStreams()).containsExactly("p1/s1");
       assertThat(report.removedPlaylists()).containsExactly("p1");
+    }
+
+    @Test
+    void aPlaylistWhoseLastStreamACleanupStopsStaysUntilIdleForTheGraceSinceItsLastViewer() {
+      registry.close();
+      registry = newRegistry(Duration.ofSeconds(10));
+      ticker.advance(Duration.ofDays(1)); // idle times are differences of readings far from zero
+      registry.getOrCreate("p1", tuners(1));
+      registry.acquire("p1", "s1").close();
+      ticker.advance(Duration.ofSeconds(10));
+
+      CleanupReport report = registry.cleanup();
+
+      // The stream's grace (10 s) is over, the playlist's (60 s since its last viewer left) is not.
+      assertThat(report.stoppedStreams()).containsExactly("p1/s1");
+      assertThat(report.removedPlaylists()).isEmpty();
+      assertThat(registry.find("p1")).isPresent();
+      ticker.advance(Duration.ofSeconds(49));
+      assertThat(registry.cleanup().removedPlaylists()).isEmpty();
+      ticker.advance(Duration.ofSeconds(1));
+      assertThat(registry.cleanup().removedPlaylists()).containsExactly("p1");
+    }
+
+    @Test
+    void aCleanupExactlyTheIdleGraceAfterTheLastViewerStopsTheStreamAndRemovesThePlaylistAtOnce() {
+      registry.close();
+      registry = newRegistry(Duration.ofSeconds(10));
+      ticker.advance(Duration.ofDays(1));
+      registry.getOrCreate("p1", tuners(1));
+      registry.acquire("p1", "s1").close();
+      ticker.advance(Duration.ofSeconds(60));
+      listener.clear();
+
+      CleanupReport report = registry.cleanup();
+
+      assertThat(report.stoppedStreams()).containsExactly("p1/s1");
+      assertThat(report.removedPlaylists()).containsExactly("p1");
+      assertThat(registry.find("p1")).isEmpty();
+      assertThat(listener.types()).containsExactly(STREAM_STOPPED, PLAYLIST_REMOVED);
     }
 
     @Test

@@ -70,7 +70,8 @@ class RegistryConcurrencyTest {
   @Test
   void churnAgainstAConcurrentCleanupLeavesNothingBehind(@TempDir Path base) throws Exception {
     int workers = 8;
-    int iterations = 10_000;
+    // Divided under PIT's mutation profile (buffercore.test.roundDivisor), as in EventOrderTest.
+    int iterations = Math.max(100, 10_000 / Integer.getInteger("buffercore.test.roundDivisor", 1));
     int tunerLimit = 3;
     Ticker.Manual ticker = Ticker.manual();
     ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();

@@ -518,6 +518,7 @@ class UpstreamPumpEdgesTest {
     assertThat(interruptedAfterRun).as("the outside interrupt is restored").hasValue(1);
     assertThat(sink.calls()).containsExactly("complete");
     assertThat(opens).hasValue(1);
+    assertThat(pump.reconnects()).as("no attempt after the interrupt").isZero();
     assertThat(pump.state()).isEqualTo(PumpState.STOPPED);
   }
 
@@ -572,11 +573,15 @@ class UpstreamPumpEdgesTest {
     start(pump);
 
     await(() -> pump.state() == PumpState.BACKING_OFF, "the pump backs off after the drop");
+    assertThat(pump.awaitTermination(0, TimeUnit.NANOSECONDS)).as("a backing-off pump has not ended").isFalse();
     assertThat(opens).hasValue(1);
     assertThat(sink.failures).isEmpty();
     pump.stop();
     assertThat(pump.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
     assertThat(sink.calls()).containsExactly("newConnection", "write 4", "complete");
+    // A stop during the backoff ends the pump without another attempt: no reconnect counted.
+    assertThat(pump.reconnects()).isZero();
+    assertThat(opens).hasValue(1);
   }
 
   @Test

@@ -262,4 +262,52 @@ class WakeBatchTest {
     assertThatThrownBy(() -> new WakeBatch(1, 1, ticker)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new WakeBatch(2, 0, ticker)).isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void theBatchSettingsAreCheckedAtTheirBoundaries() {
+    assertThat(new WakeBatch(2, 1, ticker).bytes()).isEqualTo(2); // the smallest batch there is
+    assertThatThrownBy(() -> new WakeBatch(1, 1, ticker)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("1 bytes");
+    assertThatThrownBy(() -> new WakeBatch(2, 0, ticker)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("0 ns");
+    assertThat(WakeBatch.of(1, DELAY, ticker)).as("one byte: every publication wakes").isNull();
+    assertThat(WakeBatch.of(2, DELAY, ticker).delayNanos()).isEqualTo(DELAY.toNanos());
+    assertThat(WakeBatch.of(BATCH, Duration.ZERO, ticker)).isNull();
+    // Up to 100,000 days the delay is kept exactly; beyond, it saturates instead of overflowing.
+    assertThat(WakeBatch.of(2, Duration.ofDays(100_000), ticker).delayNanos())
+        .isEqualTo(Duration.ofDays(100_000).toNanos());
+    assertThat(WakeBatch.of(2, Duration.ofDays(100_001), ticker).delayNanos()).isEqualTo(Long.MAX_VALUE);
+  }
+
+  @Test
+  void aReaderIsDueByItsBytesOrByTheTimeSinceItsLastDeliveryCountedOnAClockFarFromZero() {
+    WakeBatch batch = new WakeBatch(BATCH, DELAY.toNanos(), ticker);
+    long last = Duration.ofDays(1).toNanos();
+    assertThat(batch.due(BATCH - 1, last, last + DELAY.toNanos() - 1)).isFalse();
+    assertThat(batch.due(BATCH, last, last)).isTrue();
+    assertThat(batch.due(0, last, last + DELAY.toNanos())).isTrue();
+    assertThat(batch.due(0, WakeBatch.NEVER, last)).as("the first data after a join").isTrue();
+    assertThat(batch.flushPeriodNanos()).as("the flush runs every half delay").isEqualTo(DELAY.toNanos() / 2);
+    assertThat(new WakeBatch(2, 10, ticker).flushPeriodNanos()).as("but at most every millisecond")
+        .isEqualTo(1_000_000L);
+  }
+
+  @Test
+  void theRingCountsAReadersPendingBytesFromItsPosition() {
+    BroadcastRing ring = ring();
+    ticker.advance(Duration.ofDays(1));
+    long now = ticker.read();
+    long position = Duration.ofDays(2).toNanos(); // positions far from zero, as after a long stream
+    assertThat(ring.wakeDue(position, now, position + BATCH - 1)).isFalse();
+    assertThat(ring.wakeDue(position, now, position + BATCH)).isTrue();
+    assertThat(ring.wakeDue(position, now, position)).as("nothing readable").isFalse();
+  }
+
+  @Test
+  void aStartBehindOfTheWholeCapacityIsAccepted() {
+    BroadcastRing ring = new BroadcastRing("pl", "st", 4096, SlowClientPolicy.SKIP, 4096, false);
+    assertThat(ring.capacity()).isEqualTo(4096);
+    assertThatThrownBy(() -> new BroadcastRing("pl", "st", 4096, SlowClientPolicy.SKIP, 4097, false))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'pl'").hasMessageContaining("4097");
+  }
 }
