@@ -199,20 +199,9 @@ public final class WindowScenarios {
    * expiry takes part.
    */
   private static int rejoinBeforeExpiry() throws InterruptedException {
-    ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread thread = new Thread(r, "window-timers");
-      thread.setDaemon(true);
-      return thread;
-    });
+    ScheduledExecutorService timers = windowTimers();
     Ticker.Manual ticker = Ticker.manual();
-    PlaylistRegistry registry = PlaylistRegistry.builder()
-        .ticker(ticker)
-        .streamGrace(Duration.ofSeconds(60))
-        .idleGrace(Duration.ofDays(1))
-        .staleAfter(Duration.ofDays(1))
-        .scheduler(timers, Duration.ofDays(1))
-        .upstream(request -> new SilentConnection(), (p, s) -> UpstreamTarget.of(URI.create("silent:" + s)))
-        .build();
+    PlaylistRegistry registry = silentRegistry(ticker, timers, Duration.ofSeconds(60), Duration.ofDays(1));
     try {
       ClientLease leaving = registry.acquire("p", "a", id -> PlaylistSettings.withTuners(1));
       leaving.close();
@@ -260,20 +249,9 @@ public final class WindowScenarios {
    * watches {@code SharedStream.executed} and sets {@link #handedOver}).
    */
   private static int startDuringStop() throws InterruptedException {
-    ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread thread = new Thread(r, "window-timers");
-      thread.setDaemon(true);
-      return thread;
-    });
+    ScheduledExecutorService timers = windowTimers();
     Ticker.Manual ticker = Ticker.manual();
-    PlaylistRegistry registry = PlaylistRegistry.builder()
-        .ticker(ticker)
-        .streamGrace(Duration.ZERO)
-        .idleGrace(Duration.ofDays(1))
-        .staleAfter(Duration.ofSeconds(1))
-        .scheduler(timers, Duration.ofDays(1)) // no periodic sweep takes part
-        .upstream(request -> new SilentConnection(), (p, s) -> UpstreamTarget.of(URI.create("silent:" + s)))
-        .build();
+    PlaylistRegistry registry = silentRegistry(ticker, timers, Duration.ZERO, Duration.ofSeconds(1));
     registry.getOrCreate("p", id -> PlaylistSettings.withTuners(1));
     Thread starter = new Thread(() -> {
       try {
@@ -337,6 +315,31 @@ public final class WindowScenarios {
     public void close() {
       closed.countDown();
     }
+  }
+
+  /** The single daemon timer thread of a window registry; its grace timers never fire in a check. */
+  private static ScheduledExecutorService windowTimers() {
+    return Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread thread = new Thread(r, "window-timers");
+      thread.setDaemon(true);
+      return thread;
+    });
+  }
+
+  /**
+   * A registry on a manual ticker whose upstreams never send a byte; its periodic sweep runs once a
+   * day, so only the check's own cleanups take part.
+   */
+  private static PlaylistRegistry silentRegistry(Ticker.Manual ticker, ScheduledExecutorService timers,
+      Duration streamGrace, Duration staleAfter) {
+    return PlaylistRegistry.builder()
+        .ticker(ticker)
+        .streamGrace(streamGrace)
+        .idleGrace(Duration.ofDays(1))
+        .staleAfter(staleAfter)
+        .scheduler(timers, Duration.ofDays(1))
+        .upstream(request -> new SilentConnection(), (p, s) -> UpstreamTarget.of(URI.create("silent:" + s)))
+        .build();
   }
 
   /** Whether the debugger marked the close's suspension (it sets {@link #proceed} for it). */
