@@ -91,18 +91,13 @@ public final class WindowScenarios {
     DataPath path = DataPath.unshared(1, Duration.ZERO, evict ? Duration.ofNanos(1) : Duration.ofDays(1), 0L);
     ClientLease lease = path.acquire("a");
     AtomicReference<Throwable> failure = new AtomicReference<>();
-    Thread releaser = new Thread(() -> {
-      try {
-        if (evict) {
-          path.cleanup();
-        } else {
-          lease.close();
-        }
-      } catch (Throwable t) {
-        failure.set(t);
+    Thread releaser = startRecordingFailure(evict ? "evictor" : "closer", failure, () -> {
+      if (evict) {
+        path.cleanup();
+      } else {
+        lease.close();
       }
-    }, evict ? "evictor" : "closer");
-    releaser.start();
+    });
     if (!awaitFlag(true)) {
       return harness("the " + releaser.getName() + " thread never stopped in Lease.markReleased");
     }
@@ -207,14 +202,7 @@ public final class WindowScenarios {
       leaving.close();
       ticker.advance(Duration.ofSeconds(61)); // past the grace: the cleanup's pre-check sees it expired
       AtomicReference<Throwable> failure = new AtomicReference<>();
-      Thread expirer = new Thread(() -> {
-        try {
-          registry.cleanup();
-        } catch (Throwable t) {
-          failure.set(t);
-        }
-      }, "expirer");
-      expirer.start();
+      Thread expirer = startRecordingFailure("expirer", failure, registry::cleanup);
       if (!awaitFlag(true)) {
         return harness("the expirer thread never stopped before the cleanup's compute");
       }
@@ -268,14 +256,7 @@ public final class WindowScenarios {
     }
     ticker.advance(Duration.ofSeconds(2)); // the client is stale: the cleanup evicts it, the stream stops
     AtomicReference<Throwable> failure = new AtomicReference<>();
-    Thread stopper = new Thread(() -> {
-      try {
-        registry.cleanup();
-      } catch (Throwable t) {
-        failure.set(t);
-      }
-    }, "stopper");
-    stopper.start();
+    Thread stopper = startRecordingFailure("stopper", failure, registry::cleanup);
     stopper.join(TimeUnit.NANOSECONDS.toMillis(WAIT_NANOS));
     starter.join(TimeUnit.NANOSECONDS.toMillis(WAIT_NANOS));
     if (stopper.isAlive() || starter.isAlive()) {
@@ -315,6 +296,22 @@ public final class WindowScenarios {
     public void close() {
       closed.countDown();
     }
+  }
+
+  /**
+   * Starts {@code body} on a thread named {@code name} (the debugger suspends threads by name) and
+   * records whatever it throws in {@code failure}, for the check to report as forbidden.
+   */
+  private static Thread startRecordingFailure(String name, AtomicReference<Throwable> failure, Runnable body) {
+    Thread thread = new Thread(() -> {
+      try {
+        body.run();
+      } catch (Throwable t) {
+        failure.set(t);
+      }
+    }, name);
+    thread.start();
+    return thread;
   }
 
   /** The single daemon timer thread of a window registry; its grace timers never fire in a check. */
