@@ -117,11 +117,14 @@
  * state of that playlist (its streams, their clients, idle timestamps). Every change is one atomic
  * {@code compute} that reads the current state and returns the next; removal decisions are re-checked
  * inside the same compute that removes. The one exception is a join to a
- * running stream with clients (and its leave), which needs no compute: see {@code JoinGate}. Initializers, listeners, logging and file-system work run
+ * running stream with clients (and its leave), which needs no compute: see {@code JoinGate}. A
+ * cleanup that removes an idle playlist without streams in a registry without a listener needs no
+ * step either: it removes with the map's {@code remove(id, state)}, the same decision re-checked
+ * atomically against the state it was made on. Initializers, listeners, logging and file-system work run
  * outside the compute, after it, exactly once, on the thread whose compute decided them; listener
  * events are only recorded inside the compute (appended to one queue, in compute order) and
  * delivered from it afterwards, one listener call at a time. A playlist
- * being created is held as a placeholder future until its initializer has finished, so the
+ * being created is held as a placeholder (whose future is made once a second caller waits) until its initializer has finished, so the
  * "publish empty, initialize, overwrite" race of a {@code LoadOrStore} followed by a blind
  * {@code Store} cannot happen.
  *

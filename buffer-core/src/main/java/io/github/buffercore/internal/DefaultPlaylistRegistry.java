@@ -12,13 +12,10 @@ import io.github.buffercore.RegistryClosedException;
 import io.github.buffercore.RegistrySnapshot;
 import io.github.buffercore.UnknownStreamException;
 import io.github.buffercore.UpstreamTarget;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -46,7 +43,7 @@ public final class DefaultPlaylistRegistry {
   private static final Logger LOG = LoggerFactory.getLogger("io.github.buffercore.PlaylistRegistry");
 
   private final RegistryConfig config;
-  private final ConcurrentMap<String, RegistryNode> playlists;
+  private final ConcurrentHashMap<String, RegistryNode> playlists;
   private final PlaylistTransitions transitions;
   private final PlaylistCreation creation;
   private final EffectRunner effects;
@@ -303,31 +300,34 @@ public final class DefaultPlaylistRegistry {
     }
   }
 
-  /** One cleanup pass over every playlist; returns what was removed. */
+  /** One cleanup pass over every playlist (its values: no entry object per item); returns what was removed. */
   public CleanupReport cleanup() {
     ensureOpen();
-    List<String> evicted = new ArrayList<>();
-    List<String> stopped = new ArrayList<>();
-    List<String> removed = new ArrayList<>();
-    // Values, not entries: a live state knows its id, and the entry iterator builds an entry per item.
+    RegistryViews.CleanupTally tally = null; // the report's lists, made only if something is removed
     for (RegistryNode node : playlists.values()) {
       long now = config.ticker().read();
       if (!(node instanceof PlaylistState seen) || !StallSweep.sweep(seen, now)
           || !transitions.mayNeedCleanup(seen, now)) {
-        // Nothing to remove in the state we saw. A newer state was made by a join or leave after
-        // `now`; whatever it made removable is found by the next pass. Safety never depends on
-        // this pre-check: every removal is decided again inside the compute.
+        // Nothing to remove in the state we saw; what a later join or leave made removable is found
+        // by the next pass. Safety never depends on this pre-check: every removal is re-checked atomically.
         continue;
       }
       String playlistId = seen.id();
+      if (transitions.removesWhole(seen, now)) { // the step would be "remove it, delete its folder"
+        if (playlists.remove(playlistId, seen)) { // atomically: only the state decided on
+          effects.removed(seen);
+          tally = RegistryViews.CleanupTally.removed(tally, playlistId);
+        }
+        continue;
+      }
       Step step = apply(playlistId, new PlaylistEvent.Cleanup(now));
       if (step == null) {
         continue;
       }
       effects.run(step.effects());
-      RegistryViews.record(playlistId, step, evicted, stopped, removed);
+      tally = RegistryViews.CleanupTally.record(tally, playlistId, step);
     }
-    return new CleanupReport(evicted, stopped, removed);
+    return RegistryViews.CleanupTally.report(tally);
   }
 
   private void scheduledCleanup() {

@@ -146,11 +146,7 @@ final class EffectRunner {
       } else if (effect instanceof Effect.StopUpstream stop) {
         stop(stop);
       } else if (effect instanceof Effect.DeleteFolder removed) {
-        PlaylistState state = removed.state();
-        LOG.info("Removed playlist {}", state.id());
-        if (state.playlist().workingFolder().isPresent()) { // no capturing lambda per removal
-          WorkingFolders.delete(state.id(), state.playlist().workingFolder().get());
-        }
+        removed(removed.state());
       } else if (effect instanceof Effect.ScheduleGrace grace) {
         scheduleGrace(grace.playlistId(), grace.stream());
       } else if (effect instanceof Effect.Refuse refuse) {
@@ -173,6 +169,19 @@ final class EffectRunner {
       } else if (effect instanceof Effect.AwaitClosed await) {
         awaitClosed(await);
       }
+    }
+  }
+
+  /**
+   * The effect of a removed playlist ({@link Effect.DeleteFolder}): logs it and deletes its working
+   * folder; also run directly by a cleanup that removed an idle playlist without a step.
+   *
+   * @param state the removed playlist's last state
+   */
+  void removed(PlaylistState state) {
+    LOG.info("Removed playlist {}", state.id());
+    if (state.playlist().workingFolder().isPresent()) { // no capturing lambda per removal
+      WorkingFolders.delete(state.id(), state.playlist().workingFolder().get());
     }
   }
 

@@ -12,7 +12,7 @@ import io.github.buffercore.Ticker;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -28,7 +28,7 @@ final class PlaylistCreation {
 
   private static final Logger LOG = LoggerFactory.getLogger("io.github.buffercore.PlaylistRegistry");
 
-  private final ConcurrentMap<String, RegistryNode> playlists;
+  private final ConcurrentHashMap<String, RegistryNode> playlists;
   private final WorkingFolders folders;
   private final AtomicLong generations;
   private final Ticker ticker;
@@ -36,7 +36,7 @@ final class PlaylistCreation {
   private final BooleanSupplier closed;
   private final Consumer<String> removeForClose;
 
-  PlaylistCreation(ConcurrentMap<String, RegistryNode> playlists, Path workingFolderBase,
+  PlaylistCreation(ConcurrentHashMap<String, RegistryNode> playlists, Path workingFolderBase,
       AtomicLong generations, Ticker ticker, EffectRunner effects, BooleanSupplier closed,
       Consumer<String> removeForClose) {
     this.playlists = playlists;
@@ -115,7 +115,7 @@ final class PlaylistCreation {
       }
       LOG.warn("Creating playlist {} failed; nothing was stored, a later call will try again",
           playlistId, failure);
-      mine.result().completeExceptionally(failure);
+      mine.fail(failure);
       if (failure instanceof VirtualMachineError vmError) {
         throw vmError;
       }
@@ -148,7 +148,7 @@ final class PlaylistCreation {
       }
       throw failure;
     }
-    mine.result().complete(playlist);
+    mine.complete(playlist);
     events.deliver(); // after the waiters are released, as above
     return playlist;
   }
@@ -165,7 +165,7 @@ final class PlaylistCreation {
       WorkingFolders.delete(playlistId, folder);
     }
     RegistryClosedException closedFailure = new RegistryClosedException(null);
-    mine.result().completeExceptionally(closedFailure);
+    mine.fail(closedFailure);
     return closedFailure;
   }
 

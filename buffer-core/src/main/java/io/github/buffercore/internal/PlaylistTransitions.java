@@ -213,6 +213,17 @@ final class PlaylistTransitions {
     return new Step(next, effects, Outcome.CHANGED);
   }
 
+  /**
+   * Read-only: would {@link #cleanup} at {@code now} remove {@code state} whole and do nothing else
+   * but delete its folder (no streams, idle past its grace, no listener to tell)? The registry then
+   * removes it with the map's {@code remove(id, state)} instead of a compute: the same decision, made
+   * on the same state, re-checked atomically (only that state, or an equal one, is removed; a state a
+   * join or anything else replaced it with is kept, and the next pass looks at it again).
+   */
+  boolean removesWhole(PlaylistState state, long now) {
+    return !notify && state.streams().isEmpty() && now - state.idleSince() >= idleGraceNanos;
+  }
+
   /** Read-only: could {@link #cleanup} change this state at {@code now}? */
   boolean mayNeedCleanup(PlaylistState state, long now) {
     if (state.streams().isEmpty()) {
