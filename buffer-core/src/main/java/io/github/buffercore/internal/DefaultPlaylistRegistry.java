@@ -313,13 +313,12 @@ public final class DefaultPlaylistRegistry {
         continue;
       }
       String playlistId = seen.id();
-      if (transitions.removesWhole(seen, now)) { // the step would be "remove it, delete its folder"
-        if (playlists.remove(playlistId, seen)) { // atomically: only the state decided on
-          effects.removed(seen);
-          tally = RegistryViews.CleanupTally.removed(tally, playlistId);
-        }
+      // The step would be "remove it, delete its folder": removed atomically only if still that state;
+      if (transitions.removesWhole(seen, now) && playlists.remove(playlistId, seen)) {
+        effects.removed(seen);
+        tally = RegistryViews.CleanupTally.removed(tally, playlistId);
         continue;
-      }
+      } // else a newer state (an update, a join): the compute decides on it, as for any other state
       Step step = apply(playlistId, new PlaylistEvent.Cleanup(now));
       if (step == null) {
         continue;

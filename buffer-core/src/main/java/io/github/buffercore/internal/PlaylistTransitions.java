@@ -217,8 +217,10 @@ final class PlaylistTransitions {
    * Read-only: would {@link #cleanup} at {@code now} remove {@code state} whole and do nothing else
    * but delete its folder (no streams, idle past its grace, no listener to tell)? The registry then
    * removes it with the map's {@code remove(id, state)} instead of a compute: the same decision, made
-   * on the same state, re-checked atomically (only that state, or an equal one, is removed; a state a
-   * join or anything else replaced it with is kept, and the next pass looks at it again).
+   * on the same state, re-checked atomically (only that state, or an equal one, is removed). If a join,
+   * an update or anything else replaced it meanwhile, the registry runs the cleanup compute on the
+   * newer state instead, so the pass still removes whatever is removable when it gets there
+   * ({@code RegistryLinearizabilityTest}: an update racing a cleanup of an idle playlist).
    */
   boolean removesWhole(PlaylistState state, long now) {
     return !notify && state.streams().isEmpty() && now - state.idleSince() >= idleGraceNanos;
