@@ -12,7 +12,10 @@ import java.util.concurrent.atomic.AtomicReference;
  *       {@code ClientLease.onEnded} callback that call back into the registry for the same playlist;
  *   <li>{@code check.NoTornReadFences} ({@link NoTornReadFences}): the order of the ring's intent
  *       store/load, fences and byte copies in the compiled {@code BroadcastRing.write} and
- *       {@code RingReader.tryCopy} (a structural guard, see its class description).
+ *       {@code RingReader.tryCopy} (a structural guard, see its class description);
+ *   <li>{@code check.GateIdleStream}, {@code check.RefusedSwitch}, {@code check.SweepGateMembers},
+ *       {@code check.EventsBeforeReturn} ({@link RegistrySequences}): short sequences of the public
+ *       API that reach states the jcstress tests of their invariants do not.
  * </ul>
  *
  * <p>A check that returns a violation is FORBIDDEN; one that does not end within
@@ -51,6 +54,11 @@ public final class Checks {
     }
   }
 
+  /** Every check's name. */
+  public static final java.util.List<String> NAMES = java.util.List.of("check.ReentrantCallbacks",
+      "check.NoTornReadFences", "check.GateIdleStream", "check.RefusedSwitch", "check.SweepGateMembers",
+      "check.EventsBeforeReturn");
+
   private Checks() { }
 
   /**
@@ -64,7 +72,7 @@ public final class Checks {
   }
 
   /**
-   * Command line: {@code Checks check.ReentrantCallbacks|check.NoTornReadFences}; exits 0 when the
+   * Command line: {@code Checks check.<Name>} (one of {@link #NAMES}); exits 0 when the
    * check passed, 1 when it found the invariant broken, 2 on a harness error.
    *
    * @param args the check's name
@@ -78,7 +86,7 @@ public final class Checks {
   /**
    * Runs one check.
    *
-   * @param test {@code check.ReentrantCallbacks} or {@code check.NoTornReadFences}
+   * @param test one of {@link #NAMES}
    * @return its result
    * @throws IllegalArgumentException if {@code test} names no check
    */
@@ -86,8 +94,11 @@ public final class Checks {
     Callable<String> check = switch (test) {
       case "check.ReentrantCallbacks" -> ReentrantCallbacks::run;
       case "check.NoTornReadFences" -> NoTornReadFences::checkRing;
-      default -> throw new IllegalArgumentException("No check named '" + test
-          + "'; one of check.ReentrantCallbacks, check.NoTornReadFences");
+      case "check.GateIdleStream" -> RegistrySequences::gateIdleStream;
+      case "check.RefusedSwitch" -> RegistrySequences::refusedSwitch;
+      case "check.SweepGateMembers" -> RegistrySequences::sweepGateMembers;
+      case "check.EventsBeforeReturn" -> RegistrySequences::eventsBeforeReturn;
+      default -> throw new IllegalArgumentException("No check named '" + test + "'; one of " + NAMES);
     };
     return runBounded(check);
   }
