@@ -165,6 +165,43 @@ public final class NoTornReadFences {
     return ops;
   }
 
+  /**
+   * The bytecode index where the normal path of {@code method}'s first {@code synchronized} block
+   * continues: the target of the {@code goto} right after its first {@code monitorexit} (used by
+   * {@code WindowCheck} to suspend a thread between two critical sections).
+   *
+   * @param className the class
+   * @param method the method's name
+   * @return the bytecode index
+   * @throws IllegalStateException if the method has no such block
+   */
+  public static long afterFirstMonitorExit(String className, String method) {
+    boolean inMethod = false;
+    boolean exited = false;
+    Pattern header = Pattern.compile("^  \\S.*[ .]" + Pattern.quote(method) + "\\(.*\\);$");
+    Pattern jump = Pattern.compile("^\\s+\\d+: goto\\s+(\\d+)");
+    for (String line : (Iterable<String>) disassemble(className).lines()::iterator) {
+      if (!inMethod) {
+        inMethod = header.matcher(line).matches();
+        continue;
+      }
+      if (line.isBlank()) {
+        break;
+      }
+      if (line.contains(": monitorexit")) {
+        exited = true;
+      } else if (exited) {
+        Matcher target = jump.matcher(line);
+        if (target.find()) {
+          return Long.parseLong(target.group(1));
+        }
+        throw new IllegalStateException("no goto after the first monitorexit of " + className + "." + method
+            + ": " + line);
+      }
+    }
+    throw new IllegalStateException("no synchronized block in " + className + "." + method);
+  }
+
   /** {@code javap -c -p} of the class file the class loader finds first. */
   private static String disassemble(String className) {
     ToolProvider javap = ToolProvider.findFirst("javap")
