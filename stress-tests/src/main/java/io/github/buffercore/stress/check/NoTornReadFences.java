@@ -202,6 +202,36 @@ public final class NoTornReadFences {
     throw new IllegalStateException("no synchronized block in " + className + "." + method);
   }
 
+  /**
+   * The bytecode index of the first instruction of {@code method} whose javap text contains
+   * {@code call} (e.g. {@code getOrDefault:}); used by {@code WindowCheck}.
+   *
+   * @param className the class
+   * @param method the method's name
+   * @param call a piece of the instruction's javap text
+   * @return the bytecode index
+   * @throws IllegalStateException if there is none
+   */
+  public static long firstCallIndex(String className, String method, String call) {
+    boolean inMethod = false;
+    Pattern header = Pattern.compile("^  \\S.*[ .]" + Pattern.quote(method) + "\\(.*\\);$");
+    Pattern instruction = Pattern.compile("^\\s+(\\d+): ");
+    for (String line : (Iterable<String>) disassemble(className).lines()::iterator) {
+      if (!inMethod) {
+        inMethod = header.matcher(line).matches();
+        continue;
+      }
+      if (line.isBlank()) {
+        break;
+      }
+      Matcher at = instruction.matcher(line);
+      if (line.contains(call) && at.find()) {
+        return Long.parseLong(at.group(1));
+      }
+    }
+    throw new IllegalStateException("no " + call + " in " + className + "." + method);
+  }
+
   /** {@code javap -c -p} of the class file the class loader finds first. */
   private static String disassemble(String className) {
     ToolProvider javap = ToolProvider.findFirst("javap")

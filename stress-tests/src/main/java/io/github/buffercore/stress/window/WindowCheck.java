@@ -55,7 +55,10 @@ import java.util.concurrent.TimeUnit;
  *       is the forbidden result;
  *   <li>{@code window.TunerRelease} (CloseLeavesNothing): a cleanup's release of a stopped stream's
  *       {@code TunerHold} suspended right after its first critical section, while the stream's start
- *       attaches the slot the pool just granted; a slot still held at the end is the forbidden result.
+ *       attaches the slot the pool just granted; a slot still held at the end is the forbidden result;
+ *   <li>{@code window.MetricsRefresh} (ExactDeltas): a binder's refresh suspended between its read of
+ *       the stats it saw last and its store of the new ones while a second refresh runs; the
+ *       stats-fed counter must hold the bytes once.
  * </ul>
  *
  * <p>Used by {@code MutantCheck} (tests named {@code window.*} in a mutant file) and by the unit test
@@ -67,6 +70,7 @@ public final class WindowCheck {
   private static final String REGISTRY = "io.github.buffercore.internal.DefaultPlaylistRegistry";
   private static final String STREAM = "io.github.buffercore.internal.SharedStream";
   private static final String HOLD = "io.github.buffercore.internal.TunerHold";
+  private static final String METRICS = "io.github.buffercore.micrometer.BufferCoreMetrics";
 
   /**
    * Where a scenario suspends its watched thread: the first instruction of {@code method} of
@@ -136,9 +140,10 @@ public final class WindowCheck {
       case "window.GraceRejoin" -> new Window("grace-rejoin", REGISTRY, "apply", "expirer", false);
       case "window.StopStart" -> new Window("stop-start", STREAM, "start", "starter", false);
       case "window.TunerRelease" -> new Window("tuner-release", HOLD, "release", "releaser", false);
+      case "window.MetricsRefresh" -> new Window("metrics-refresh", METRICS, "refresh", "refresher", false);
       default -> throw new IllegalArgumentException("No window check named '" + test
           + "'; one of window.CloseReader, window.EvictReader, window.EvictClose, window.GraceRejoin,"
-          + " window.StopStart, window.TunerRelease");
+          + " window.StopStart, window.TunerRelease, window.MetricsRefresh");
     };
     try {
       return drive(window);
@@ -188,6 +193,8 @@ public final class WindowCheck {
       for (Event event : events) {
         if (event instanceof ClassPrepareEvent prepared && scenario.equals("tuner-release")) {
           afterFirstLock(vm, prepared.referenceType(), window.method());
+        } else if (event instanceof ClassPrepareEvent prepared && scenario.equals("metrics-refresh")) {
+          lineAfterCall(vm, prepared.referenceType(), window.method(), "getOrDefault:");
         } else if (event instanceof ClassPrepareEvent prepared) {
           breakpoints(vm, prepared.referenceType(), window.method(), window.afterCas());
           if (scenario.equals("stop-start")) {
@@ -210,7 +217,8 @@ public final class WindowCheck {
         } else if (event instanceof BreakpointEvent hit) {
           ThreadReference thread = hit.thread();
           if (thread.name().equals(watched) && !handledWatched
-              && (isEntry(hit.location()) || scenario.equals("tuner-release"))) {
+              && (isEntry(hit.location()) || scenario.equals("tuner-release")
+                  || scenario.equals("metrics-refresh"))) {
             handledWatched = true;
             set(vm, "paused");
             resume = false;
@@ -287,6 +295,32 @@ public final class WindowCheck {
       throw new IllegalStateException("No location at bytecode index " + target + " of " + type.name() + "." + name);
     }
     request(vm, location);
+  }
+
+  /**
+   * The metrics-refresh scenario's breakpoint: the first line after the line of {@code method}'s
+   * first call whose javap text contains {@code call} (the refresh's read of the stats it saw last).
+   */
+  private static void lineAfterCall(VirtualMachine vm, ReferenceType type, String name, String call)
+      throws Exception {
+    List<Method> methods = type.methodsByName(name);
+    if (methods.size() != 1) {
+      throw new IllegalStateException("Expected one " + type.name() + "." + name + ", found " + methods.size());
+    }
+    Method method = methods.get(0);
+    long index = io.github.buffercore.stress.check.NoTornReadFences.firstCallIndex(type.name(), name, call);
+    int line = method.locationOfCodeIndex(index).lineNumber();
+    Location next = null;
+    for (Location location : method.allLineLocations()) {
+      if (location.codeIndex() > index && location.lineNumber() != line
+          && (next == null || location.codeIndex() < next.codeIndex())) {
+        next = location;
+      }
+    }
+    if (next == null) {
+      throw new IllegalStateException("No line after " + call + " in " + type.name() + "." + name);
+    }
+    request(vm, next);
   }
 
   /**

@@ -70,9 +70,10 @@ public final class WindowScenarios {
       case "grace-rejoin" -> rejoinBeforeExpiry();
       case "stop-start" -> startDuringStop();
       case "tuner-release" -> attachDuringRelease();
+      case "metrics-refresh" -> refreshDuringRefresh();
       default -> {
-        System.out.println("RESULT HARNESS unknown scenario '" + scenario
-            + "'; one of close-reader, evict-reader, evict-close, grace-rejoin, stop-start, tuner-release");
+        System.out.println("RESULT HARNESS unknown scenario '" + scenario + "'; one of close-reader,"
+            + " evict-reader, evict-close, grace-rejoin, stop-start, tuner-release, metrics-refresh");
         yield 2;
       }
     };
@@ -359,6 +360,47 @@ public final class WindowScenarios {
     } finally {
       registry.close();
     }
+  }
+
+  /**
+   * ExactDeltas (buffer-micrometer): a binder's refresh (thread {@code refresher}) over a stream whose
+   * stats stay at {@code ExactDeltasScenario.BYTES} received is suspended right after it read the
+   * stats it saw last time, before it stores the new ones; a second refresh runs meanwhile (for up to
+   * 2 s: the real binder's monitor makes it wait), then both end. The stats-fed counter must hold the
+   * bytes once.
+   */
+  private static int refreshDuringRefresh() throws InterruptedException {
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry meters =
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    io.github.buffercore.micrometer.BufferCoreMetrics metrics =
+        io.github.buffercore.micrometer.BufferCoreMetrics.builder().build();
+    metrics.bindTo(meters);
+    PlaylistRegistry registry = io.github.buffercore.stress.scenario.ExactDeltasScenario.REGISTRY;
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    Thread refresher = startRecordingFailure("refresher", failure, () -> metrics.monitor(registry));
+    if (!awaitFlag(true)) {
+      return harness("the refresher thread never stopped between its read and its store of the last stats");
+    }
+    Thread second = startRecordingFailure("second", failure, metrics::refresh);
+    second.join(2000); // the real binder: blocked on the monitor the refresher holds
+    proceed = true;
+    refresher.join(TimeUnit.NANOSECONDS.toMillis(WAIT_NANOS));
+    second.join(TimeUnit.NANOSECONDS.toMillis(WAIT_NANOS));
+    if (refresher.isAlive() || second.isAlive()) {
+      return harness("a refresh did not finish");
+    }
+    if (failure.get() != null) {
+      return forbidden("a refresh threw " + failure.get());
+    }
+    io.micrometer.core.instrument.Counter received = meters.find("buffercore.received")
+        .tag("playlist", io.github.buffercore.stress.scenario.ExactDeltasScenario.PLAYLIST).counter();
+    double bytes = received == null ? 0 : received.count();
+    int expected = io.github.buffercore.stress.scenario.ExactDeltasScenario.BYTES;
+    if (bytes != expected) {
+      return forbidden("buffercore.received holds " + (long) bytes + " bytes after two refreshes of a stream"
+          + " that received " + expected);
+    }
+    return ok("the bytes were counted once");
   }
 
   /** A slot that counts itself out of {@code held} on its first close. */
