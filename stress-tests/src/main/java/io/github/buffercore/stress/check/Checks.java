@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *       store/load, fences and byte copies in the compiled {@code BroadcastRing.write} and
  *       {@code RingReader.tryCopy} (a structural guard, see its class description);
  *   <li>{@code check.GateIdleStream}, {@code check.RefusedSwitch}, {@code check.SweepGateMembers},
- *       {@code check.EventsBeforeReturn} ({@link RegistrySequences}): short sequences of the public
+ *       {@code check.EventsBeforeReturn}, {@code check.StopDuringOpen} ({@link RegistrySequences}): short sequences of the public
  *       API that reach states the jcstress tests of their invariants do not.
  * </ul>
  *
@@ -57,7 +57,7 @@ public final class Checks {
   /** Every check's name. */
   public static final java.util.List<String> NAMES = java.util.List.of("check.ReentrantCallbacks",
       "check.NoTornReadFences", "check.GateIdleStream", "check.RefusedSwitch", "check.SweepGateMembers",
-      "check.EventsBeforeReturn");
+      "check.EventsBeforeReturn", "check.StopDuringOpen");
 
   private Checks() { }
 
@@ -98,6 +98,7 @@ public final class Checks {
       case "check.RefusedSwitch" -> RegistrySequences::refusedSwitch;
       case "check.SweepGateMembers" -> RegistrySequences::sweepGateMembers;
       case "check.EventsBeforeReturn" -> RegistrySequences::eventsBeforeReturn;
+      case "check.StopDuringOpen" -> RegistrySequences::stopDuringOpen;
       default -> throw new IllegalArgumentException("No check named '" + test + "'; one of " + NAMES);
     };
     return runBounded(check);

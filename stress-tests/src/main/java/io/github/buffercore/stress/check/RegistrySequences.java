@@ -36,6 +36,9 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li>{@code check.SweepGateMembers} (StallEviction: only stalled viewers are evicted): two viewers
  *       of a running stream with readers that are caught up, the second one a join-gate member; a
  *       cleanup past {@code staleAfter} evicts neither.</li>
+ *   <li>{@code check.StopDuringOpen} (StoppedNeverOpens): the last viewer leaves (grace 0) while the
+ *       stream's pump is inside an {@code open} that does not notice the stop's interrupt; the
+ *       connection that open returns must be closed and never read.</li>
  *   <li>{@code check.EventsBeforeReturn} (the listener contract "your call's events before your call
  *       returns"): while thread 1 delivers (its listener is inside the event that thread 2's join
  *       recorded last), thread 2's {@code acquire} must not return.</li>
@@ -164,6 +167,67 @@ public final class RegistrySequences {
       }
       return null;
     } finally {
+      registry.close();
+    }
+  }
+
+  /** See the class description; {@code null} if the rule held. */
+  static String stopDuringOpen() throws InterruptedException {
+    CountDownLatch opening = new CountDownLatch(1);
+    CountDownLatch stopped = new CountDownLatch(1);
+    CountDownLatch closed = new CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+    UpstreamConnection connection = new UpstreamConnection() {
+      @Override
+      public int read(byte[] buf, int off, int len) {
+        reads.incrementAndGet();
+        return -1; // the end at once: a pump that reads at all was not stopped
+      }
+
+      @Override
+      public void close() {
+        closed.countDown();
+      }
+    };
+    PlaylistRegistry registry = PlaylistRegistry.builder()
+        .ticker(Ticker.manual())
+        .streamGrace(Duration.ZERO)
+        .manualCleanup()
+        .upstream(request -> {
+          opening.countDown();
+          boolean interrupted = false;
+          while (true) { // an open that does not notice the stop's interrupt (a slow connect)
+            try {
+              stopped.await();
+              break;
+            } catch (InterruptedException e) {
+              interrupted = true;
+            }
+          }
+          if (interrupted) {
+            Thread.currentThread().interrupt();
+          }
+          return connection;
+        }, (playlistId, streamId) -> UpstreamTarget.of(URI.create("probe://open")))
+        .build();
+    try {
+      registry.getOrCreate(PLAYLIST, id -> PlaylistSettings.withTuners(1));
+      ClientLease lease = registry.acquire(PLAYLIST, "a");
+      if (!opening.await(10, TimeUnit.SECONDS)) {
+        throw new Checks.HarnessError("the pump never opened the upstream", null);
+      }
+      lease.close(); // the last client leaves (grace 0): the stream stops while its open is in progress
+      stopped.countDown(); // now the open returns its connection
+      if (!closed.await(10, TimeUnit.SECONDS)) {
+        return "the connection opened during the stream's stop was not closed in 10 s (" + reads.get()
+            + " read(s))";
+      }
+      if (reads.get() > 0) {
+        return "the pump read " + reads.get() + " time(s) from a connection opened after its stream was stopped";
+      }
+      return null;
+    } finally {
+      stopped.countDown();
       registry.close();
     }
   }

@@ -15,7 +15,7 @@ class ChecksTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"check.ReentrantCallbacks", "check.NoTornReadFences", "check.GateIdleStream",
-      "check.RefusedSwitch", "check.SweepGateMembers", "check.EventsBeforeReturn"})
+      "check.RefusedSwitch", "check.SweepGateMembers", "check.EventsBeforeReturn", "check.StopDuringOpen"})
   void theRealClassesPass(String check) {
     Checks.Result result = Checks.run(check);
     assertThat(result.verdict()).as(check + ": " + result.line()).isEqualTo(Checks.Verdict.PASSED);
@@ -23,6 +23,6 @@ class ChecksTest {
 
   @Test
   void everyNamedCheckIsTested() {
-    assertThat(Checks.NAMES).hasSize(6);
+    assertThat(Checks.NAMES).hasSize(7);
   }
 }
