@@ -20,15 +20,24 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Warms the JIT before a server takes its first viewer: a second, private instance of the same stack
- * on an ephemeral loopback port, serving the in-process {@link DemoChannel}, is joined by rounds of
- * 1,000 loopback viewers that read their first bytes, keep watching 1.5 s, then leave; then it is
- * closed.
+ * on an ephemeral loopback port, serving the in-process {@link DemoChannel}, is joined first by a
+ * flood of {@value #ROUND} loopback viewers at once (they read their first bytes, keep watching
+ * 0.5 s, then leave), then, once the JIT's compile queues have drained, by the rest of the joins in
+ * trickles of {@value #TRICKLE} (each leaves after its first bytes); the queues drain again and the
+ * private server is closed. About 13 s on the (busy) 2-core benchmark machine for the default 4,000
+ * joins, about 7 s for 2,000.
  *
  * <p>Why: on a cold JVM the first few thousand joins run interpreted or in profiling code while the
  * compiler threads compete for the same cores. Measured on the 2-core load benchmark machine, 2,000
  * viewers joining a cold Netty server at once waited 1.4 s (p50) to 1.7 s (p99) for their first byte,
  * against 0.16 s / 0.32 s for the same storm on a server whose join path had been compiled
- * (benchmarks/results/LOAD-NOTES.md). Warming at start moves that cost to where nobody waits.
+ * (benchmarks/results/LOAD-NOTES.md). Warming at start moves that cost to where nobody waits. The
+ * flood alone is not enough: see {@link #TRICKLE} and {@link #awaitCompilerIdle}.
+ *
+ * <p>The price is start-up time: a restarted proxy refuses connections for those seconds longer, and a
+ * crowd of players that was waiting to reconnect gets its first bytes later in total than from a cold
+ * server (which opens at once and serves them in 1.4-1.7 s at 2,000). Where restarts with viewers
+ * waiting matter more than a first crowd's join latency, start with {@code --warmup-joins 0}.
  *
  * <p>The warm-up owns everything it opens: its app, server and sockets are closed before {@link #run}
  * returns, also on failure; a failure is logged and the real server starts anyway.
@@ -37,8 +46,14 @@ final class JoinWarmup {
 
   private static final Logger LOG = LoggerFactory.getLogger(JoinWarmup.class);
 
-  /** The default number of warm-up joins ({@code --warmup-joins}). */
-  static final int DEFAULT_JOINS = 2_000;
+  /**
+   * The default number of warm-up joins ({@code --warmup-joins}): enough for the join path to reach
+   * C2 before the server listens. Measured with 2,000 viewers joining the Netty example at once
+   * (benchmarks/results/LOAD-NOTES.md): after 4,000 warm-up joins the JIT compiled nothing during
+   * their joins and p99 first byte was 0.31-0.37 s; after 2,000 the JIT still compiled ~120 methods
+   * (50-80 of them in C2) in their first second and p99 was 0.33-0.71 s depending on the machine's load.
+   */
+  static final int DEFAULT_JOINS = 4_000;
   /** Viewers connected at once in the first round (the flood: class loading, first compiles). */
   static final int ROUND = 500;
   /**
