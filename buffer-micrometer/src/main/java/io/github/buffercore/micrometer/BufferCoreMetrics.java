@@ -21,10 +21,15 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 import org.slf4j.Logger;
@@ -100,6 +105,14 @@ public final class BufferCoreMetrics implements MeterBinder, RegistryListener {
   private final AtomicReference<MeterRegistry> meters = new AtomicReference<>();
   private final AtomicReference<PlaylistRegistry> source = new AtomicReference<>();
   private final AtomicReference<View> view = new AtomicReference<>(View.EMPTY);
+
+  /**
+   * The join timers by playlist id, one slot per {@link JoinOutcome}: built once, then only looked up,
+   * because building a meter on every join (tags, id, the registry's lookup) cost more than the join.
+   * Filled outside any compute; a race registers the same id twice, which Micrometer resolves to one
+   * meter, so both writers store the same timer.
+   */
+  private final ConcurrentMap<String, AtomicReferenceArray<Timer>> joinTimers = new ConcurrentHashMap<>();
 
   // Guarded by "this" (refresh): what is registered, and the last stats seen per stream generation.
   private final Set<String> playlistGauges = new HashSet<>();
@@ -196,20 +209,41 @@ public final class BufferCoreMetrics implements MeterBinder, RegistryListener {
       return acquire.get();
     }
     long start = System.nanoTime();
-    String outcome = "failed";
+    JoinOutcome outcome = JoinOutcome.FAILED;
     try {
       ClientLease lease = acquire.get();
-      outcome = "joined";
+      outcome = JoinOutcome.JOINED;
       return lease;
     } catch (TunerLimitExceededException refused) {
-      outcome = "refused";
+      outcome = JoinOutcome.REFUSED;
       throw refused;
     } finally {
-      Timer.builder(PREFIX + ".join")
-          .description("Time a viewer's acquire took until it held a lease or was refused")
-          .tags("playlist", playlistId, "outcome", outcome)
-          .register(registry).record(Duration.ofNanos(System.nanoTime() - start));
+      joinTimer(registry, playlistId, outcome).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }
+  }
+
+  /** The {@code outcome} tag of the join timer. */
+  private enum JoinOutcome {
+    JOINED, REFUSED, FAILED;
+
+    final String tag = name().toLowerCase(Locale.ROOT);
+  }
+
+  private Timer joinTimer(MeterRegistry registry, String playlistId, JoinOutcome outcome) {
+    AtomicReferenceArray<Timer> timers = joinTimers.get(playlistId);
+    if (timers == null) {
+      timers = joinTimers.computeIfAbsent(playlistId,
+          id -> new AtomicReferenceArray<>(JoinOutcome.values().length));
+    }
+    Timer timer = timers.get(outcome.ordinal());
+    if (timer == null) {
+      timer = Timer.builder(PREFIX + ".join")
+          .description("Time a viewer's acquire took until it held a lease or was refused")
+          .tags("playlist", playlistId, "outcome", outcome.tag)
+          .register(registry);
+      timers.set(outcome.ordinal(), timer);
+    }
+    return timer;
   }
 
   /**

@@ -51,15 +51,19 @@ public final class StressRunner {
   /**
    * The deep mode's jcstress options: jcstress's {@code default} preset (every probed JVM flag
    * combination, C2's scheduling randomizers in the stress configurations, split per-actor
-   * compilation, iterations of 1 s) with one stress fork per configuration instead of five and 2
-   * iterations per fork instead of 5, so that the real tests fit the deep run's two hours: measured
-   * 2026-12-01, the preset runs 28 forks per real test (672 for the 24 real tests), about 20 s each at load
-   * average 30 with 5 iterations; plain {@code --mode default} keeps jcstress's own numbers. A heap
+   * compilation, iterations of 1 s: 28 forks per real test) with one stress fork per configuration
+   * instead of five, one iteration per fork instead of five, and no heap pre-touch, so that the real
+   * tests come near the deep run's two hours: measured 2026-12-01, a fork costs 5.7 s with 2
+   * iterations and pre-touch against 4.0 s without (registry.NoLostUpdate, 28 forks: 158 s and
+   * 111 s) and 9.3 s for the heaviest test (registry.CloseLeavesNothing, 28 forks in 260 s, still
+   * 118,000-430,000 samples per configuration); the 700 forks of the 25 real tests ran at 10.4 s each
+   * with 2 iterations and pre-touch. Plain {@code --mode default} keeps jcstress's own numbers. A heap
    * of 1 GB per fork ({@code -hs}, instead of the preset's 256 MB, as the ci mode's {@code -Xmx512m}):
    * CloseLeavesNothing builds a registry with a data path per state, and a stride of them ran out of
-   * 256 MB (OutOfMemoryError, two forks, the measured deep run of 2026-12-01).
+   * 256 MB (OutOfMemoryError, two forks, the deep run of 2026-12-01 01:22).
    */
-  static final List<String> DEEP_MODE = List.of("-m", "default", "-fsm", "1", "-iters", "2", "-hs", "1024");
+  static final List<String> DEEP_MODE =
+      List.of("-m", "default", "-fsm", "1", "-iters", "1", "-pth", "false", "-hs", "1024");
 
   private StressRunner() { }
 
