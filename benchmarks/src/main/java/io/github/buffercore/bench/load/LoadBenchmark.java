@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * both): {@code java -cp benchmarks/target/benchmarks.jar io.github.buffercore.bench.load.LoadBenchmark
  * [--runs jdk:1000,jetty:1000,netty:1000,vlc:1000] [--duration 20] [--client-threads 2]
  * [--jar buffer-examples/target/buffer-examples.jar] [--clip FILE.ts] [--out benchmarks/LOAD.md]
- * [--context TEXT] [--keep-up 0.9] [--jfr true|false] [--notes FILE] [--warmup 5]}; without
+ * [--context TEXT] [--keep-up 0.9] [--jfr true|false] [--notes FILE] [--warmup 5] [--client-warmup 2000]}; without
  * {@code --clip}, the clip named by the environment variable {@code BUFFERCORE_LOAD_CLIP} (which
  * {@code run-load.sh} sets) or else the examples' demo clip. A {@code vlc} run needs {@code cvlc} on the PATH and is skipped
  * (and said so in the report) without it; as root, VLC runs as user {@code nobody} via
