@@ -249,9 +249,6 @@ public final class DefaultPlaylistRegistry {
   private Lease joined(String playlistId, Lease lease, StreamState joined, List<Effect> joinEffects) {
     lease.attach(joined.shared());
     effects.run(joinEffects); // stops yielded streams, then admits and starts the new one
-    if (closed) { // the close sweep may have run before our join; make sure the lease is gone
-      removeForClose(playlistId);
-    }
     ensureOpen();
     return lease;
   }

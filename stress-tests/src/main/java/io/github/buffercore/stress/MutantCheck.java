@@ -5,6 +5,7 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import io.github.buffercore.stress.check.Checks;
 import io.github.buffercore.stress.window.WindowCheck;
 import org.openjdk.jcstress.infra.Status;
 
@@ -23,7 +24,9 @@ import org.openjdk.jcstress.infra.Status;
  * options]}. Prints one
  * line {@code CAUGHT <test> ...} or {@code MISSED <test> ...} per test and exits 0 if at least one test
  * caught the mutant, 1 if none did. Tests named {@code window.*} are not jcstress tests but
- * {@link WindowCheck}s: one interleaving forced through a debugger, caught when it ends FORBIDDEN.
+ * {@link WindowCheck}s: one interleaving forced through a debugger, caught when it ends FORBIDDEN;
+ * tests named {@code check.*} are deterministic {@link Checks} run in this JVM (a callback that
+ * re-enters the registry, the ring's compiled fence order), caught when they end FORBIDDEN.
  */
 public final class MutantCheck {
 
@@ -64,7 +67,7 @@ public final class MutantCheck {
     }
     List<String> quoted = new ArrayList<>();
     for (String test : tests) {
-      if (!WindowCheck.isWindowCheck(test)) {
+      if (!WindowCheck.isWindowCheck(test) && !Checks.isCheck(test)) {
         quoted.add(test.replace(".", "\\."));
       }
     }
@@ -76,6 +79,18 @@ public final class MutantCheck {
     }
     boolean caught = false;
     for (String test : tests) {
+      if (Checks.isCheck(test)) {
+        Checks.Result check = Checks.run(test);
+        if (check.verdict() == Checks.Verdict.FORBIDDEN) {
+          caught = true;
+          System.out.println("CAUGHT " + test + " (deterministic check) " + check.line());
+        } else if (check.verdict() == Checks.Verdict.PASSED) {
+          System.out.println("MISSED " + test + " (deterministic check) " + check.line());
+        } else {
+          System.out.println("MISSED " + test + " (harness error, not counted as a catch) " + check.line());
+        }
+        continue;
+      }
       if (WindowCheck.isWindowCheck(test)) {
         WindowCheck.Result window = WindowCheck.run(test);
         if (window.verdict() == WindowCheck.Verdict.FORBIDDEN) {

@@ -52,7 +52,13 @@ import java.util.concurrent.TimeUnit;
  *       {@code SharedStream.start}, a cleanup's stop of that stream suspended at the second line of
  *       {@code SharedStream.stop} (right after its state change), the start run to its end, then
  *       the stop; a write of {@code SharedStream.executed} by the start (a pump handed to a thread)
- *       is the forbidden result.
+ *       is the forbidden result;
+ *   <li>{@code window.TunerRelease} (CloseLeavesNothing): a cleanup's release of a stopped stream's
+ *       {@code TunerHold} suspended right after its first critical section, while the stream's start
+ *       attaches the slot the pool just granted; a slot still held at the end is the forbidden result;
+ *   <li>{@code window.MetricsRefresh} (ExactDeltas): a binder's refresh suspended between its read of
+ *       the stats it saw last and its store of the new ones while a second refresh runs; the
+ *       stats-fed counter must hold the bytes once.
  * </ul>
  *
  * <p>Used by {@code MutantCheck} (tests named {@code window.*} in a mutant file) and by the unit test
@@ -63,6 +69,8 @@ public final class WindowCheck {
   private static final String LEASE = "io.github.buffercore.internal.Lease";
   private static final String REGISTRY = "io.github.buffercore.internal.DefaultPlaylistRegistry";
   private static final String STREAM = "io.github.buffercore.internal.SharedStream";
+  private static final String HOLD = "io.github.buffercore.internal.TunerHold";
+  private static final String METRICS = "io.github.buffercore.micrometer.BufferCoreMetrics";
 
   /**
    * Where a scenario suspends its watched thread: the first instruction of {@code method} of
@@ -119,8 +127,8 @@ public final class WindowCheck {
   /**
    * Runs one check in a child JVM on this JVM's class path.
    *
-   * @param test {@code window.CloseReader}, {@code window.EvictReader}, {@code window.EvictClose} or
-   *     {@code window.GraceRejoin} or {@code window.StopStart}
+   * @param test {@code window.CloseReader}, {@code window.EvictReader}, {@code window.EvictClose},
+   *     {@code window.GraceRejoin}, {@code window.StopStart} or {@code window.TunerRelease}
    * @return its result
    * @throws IllegalArgumentException if {@code test} names no check
    */
@@ -131,8 +139,11 @@ public final class WindowCheck {
       case "window.EvictClose" -> new Window("evict-close", LEASE, "markReleased", "evictor", true);
       case "window.GraceRejoin" -> new Window("grace-rejoin", REGISTRY, "apply", "expirer", false);
       case "window.StopStart" -> new Window("stop-start", STREAM, "start", "starter", false);
+      case "window.TunerRelease" -> new Window("tuner-release", HOLD, "release", "releaser", false);
+      case "window.MetricsRefresh" -> new Window("metrics-refresh", METRICS, "refresh", "refresher", false);
       default -> throw new IllegalArgumentException("No window check named '" + test
-          + "'; one of window.CloseReader, window.EvictReader, window.EvictClose, window.GraceRejoin, window.StopStart");
+          + "'; one of window.CloseReader, window.EvictReader, window.EvictClose, window.GraceRejoin,"
+          + " window.StopStart, window.TunerRelease, window.MetricsRefresh");
     };
     try {
       return drive(window);
@@ -180,7 +191,11 @@ public final class WindowCheck {
       }
       boolean resume = true;
       for (Event event : events) {
-        if (event instanceof ClassPrepareEvent prepared) {
+        if (event instanceof ClassPrepareEvent prepared && scenario.equals("tuner-release")) {
+          afterFirstLock(vm, prepared.referenceType(), window.method());
+        } else if (event instanceof ClassPrepareEvent prepared && scenario.equals("metrics-refresh")) {
+          lineAfterCall(vm, prepared.referenceType(), window.method(), "getOrDefault:");
+        } else if (event instanceof ClassPrepareEvent prepared) {
           breakpoints(vm, prepared.referenceType(), window.method(), window.afterCas());
           if (scenario.equals("stop-start")) {
             stopStartRequests(vm, prepared.referenceType());
@@ -201,7 +216,9 @@ public final class WindowCheck {
           }
         } else if (event instanceof BreakpointEvent hit) {
           ThreadReference thread = hit.thread();
-          if (thread.name().equals(watched) && !handledWatched && isEntry(hit.location())) {
+          if (thread.name().equals(watched) && !handledWatched
+              && (isEntry(hit.location()) || scenario.equals("tuner-release")
+                  || scenario.equals("metrics-refresh"))) {
             handledWatched = true;
             set(vm, "paused");
             resume = false;
@@ -259,6 +276,51 @@ public final class WindowCheck {
       }
       request(vm, lines.get(1));
     }
+  }
+
+  /**
+   * The tuner-release scenario's breakpoint: the first instruction after the first critical section
+   * of {@code method} (the target of the {@code goto} that follows its first {@code monitorexit}, i.e.
+   * where the normal path leaves the {@code synchronized} block), found with {@code javap} in the class
+   * file the debuggee loads (a mutant's, when it is on the class path in front).
+   */
+  private static void afterFirstLock(VirtualMachine vm, ReferenceType type, String name) throws Exception {
+    List<Method> methods = type.methodsByName(name);
+    if (methods.size() != 1) {
+      throw new IllegalStateException("Expected one " + type.name() + "." + name + ", found " + methods.size());
+    }
+    long target = io.github.buffercore.stress.check.NoTornReadFences.afterFirstMonitorExit(type.name(), name);
+    Location location = methods.get(0).locationOfCodeIndex(target);
+    if (location == null) {
+      throw new IllegalStateException("No location at bytecode index " + target + " of " + type.name() + "." + name);
+    }
+    request(vm, location);
+  }
+
+  /**
+   * The metrics-refresh scenario's breakpoint: the first line after the line of {@code method}'s
+   * first call whose javap text contains {@code call} (the refresh's read of the stats it saw last).
+   */
+  private static void lineAfterCall(VirtualMachine vm, ReferenceType type, String name, String call)
+      throws Exception {
+    List<Method> methods = type.methodsByName(name);
+    if (methods.size() != 1) {
+      throw new IllegalStateException("Expected one " + type.name() + "." + name + ", found " + methods.size());
+    }
+    Method method = methods.get(0);
+    long index = io.github.buffercore.stress.check.NoTornReadFences.firstCallIndex(type.name(), name, call);
+    int line = method.locationOfCodeIndex(index).lineNumber();
+    Location next = null;
+    for (Location location : method.allLineLocations()) {
+      if (location.codeIndex() > index && location.lineNumber() != line
+          && (next == null || location.codeIndex() < next.codeIndex())) {
+        next = location;
+      }
+    }
+    if (next == null) {
+      throw new IllegalStateException("No line after " + call + " in " + type.name() + "." + name);
+    }
+    request(vm, next);
   }
 
   /**

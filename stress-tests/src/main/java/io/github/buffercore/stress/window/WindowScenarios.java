@@ -69,9 +69,11 @@ public final class WindowScenarios {
       case "evict-close" -> closeDuringEviction();
       case "grace-rejoin" -> rejoinBeforeExpiry();
       case "stop-start" -> startDuringStop();
+      case "tuner-release" -> attachDuringRelease();
+      case "metrics-refresh" -> refreshDuringRefresh();
       default -> {
-        System.out.println("RESULT HARNESS unknown scenario '" + scenario
-            + "'; one of close-reader, evict-reader, evict-close, grace-rejoin, stop-start");
+        System.out.println("RESULT HARNESS unknown scenario '" + scenario + "'; one of close-reader,"
+            + " evict-reader, evict-close, grace-rejoin, stop-start, tuner-release, metrics-refresh");
         yield 2;
       }
     };
@@ -295,6 +297,150 @@ public final class WindowScenarios {
     @Override
     public void close() {
       closed.countDown();
+    }
+  }
+
+  /**
+   * CloseLeavesNothing, the tuner slot: a join started stream {@code a}, and its start (thread
+   * {@code starter}) waits in the tuner pool; a cleanup (thread {@code releaser}) evicts the stale
+   * client and stops the stream, which releases its {@code TunerHold}; the debugger suspends the
+   * releaser right after the first critical section of {@code TunerHold.release}. The pool then
+   * grants the slot and the start attaches it, then the release runs to its end. A slot attached to
+   * a hold being released must be closed: no slot may be held at the end.
+   */
+  private static int attachDuringRelease() throws InterruptedException {
+    CountDownLatch admitting = new CountDownLatch(1);
+    CountDownLatch grant = new CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicInteger held = new java.util.concurrent.atomic.AtomicInteger();
+    io.github.buffercore.TunerPool slots = new io.github.buffercore.internal.InProcessTunerPool();
+    io.github.buffercore.TunerPool pool = request -> {
+      admitting.countDown();
+      grant.await(60, TimeUnit.SECONDS);
+      io.github.buffercore.TunerSlot slot = slots.acquire(request);
+      held.incrementAndGet();
+      return new CountedSlot(slot, held);
+    };
+    Ticker.Manual ticker = Ticker.manual();
+    PlaylistRegistry registry = PlaylistRegistry.builder()
+        .ticker(ticker)
+        .staleAfter(Duration.ofSeconds(1))
+        .streamGrace(Duration.ZERO)
+        .idleGrace(Duration.ofDays(1))
+        .manualCleanup()
+        .tunerPool(pool)
+        .build(); // no upstream: a stopped stream releases its hold on the stopping thread
+    try {
+      registry.getOrCreate("p", id -> PlaylistSettings.withTuners(1));
+      AtomicReference<Throwable> startFailure = new AtomicReference<>();
+      Thread starter = startRecordingFailure("starter", startFailure, () -> registry.acquire("p", "a"));
+      if (!admitting.await(60, TimeUnit.SECONDS)) {
+        return harness("the start never asked the tuner pool");
+      }
+      ticker.advance(Duration.ofSeconds(2)); // the client, never touched, is stale
+      AtomicReference<Throwable> failure = new AtomicReference<>();
+      Thread releaser = startRecordingFailure("releaser", failure, registry::cleanup);
+      if (!awaitFlag(true)) {
+        return harness("the releaser thread never stopped inside TunerHold.release");
+      }
+      grant.countDown(); // inside the window: the start attaches its slot
+      starter.join(TimeUnit.NANOSECONDS.toMillis(WAIT_NANOS));
+      proceed = true;
+      releaser.join(TimeUnit.NANOSECONDS.toMillis(WAIT_NANOS));
+      if (starter.isAlive() || releaser.isAlive()) {
+        return harness("the starter or the releaser did not finish");
+      }
+      if (failure.get() != null) {
+        return forbidden("the cleanup threw " + failure.get());
+      }
+      if (held.get() != 0) {
+        return forbidden(held.get() + " tuner slot(s) still held after the stream was stopped: the slot"
+            + " attached during the release was kept");
+      }
+      return ok("the slot attached during the release was closed");
+    } finally {
+      registry.close();
+    }
+  }
+
+  /**
+   * ExactDeltas (buffer-micrometer): a binder's refresh (thread {@code refresher}) over a stream whose
+   * stats stay at {@code ExactDeltasScenario.BYTES} received is suspended right after it read the
+   * stats it saw last time, before it stores the new ones; a second refresh runs meanwhile (for up to
+   * 2 s: the real binder's monitor makes it wait), then both end. The stats-fed counter must hold the
+   * bytes once.
+   */
+  private static int refreshDuringRefresh() throws InterruptedException {
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry meters =
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    io.github.buffercore.micrometer.BufferCoreMetrics metrics =
+        io.github.buffercore.micrometer.BufferCoreMetrics.builder().build();
+    metrics.bindTo(meters);
+    PlaylistRegistry registry = io.github.buffercore.stress.scenario.ExactDeltasScenario.REGISTRY;
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    Thread refresher = startRecordingFailure("refresher", failure, () -> metrics.monitor(registry));
+    if (!awaitFlag(true)) {
+      return harness("the refresher thread never stopped between its read and its store of the last stats");
+    }
+    Thread second = startRecordingFailure("second", failure, metrics::refresh);
+    second.join(2000); // the real binder: blocked on the monitor the refresher holds
+    proceed = true;
+    refresher.join(TimeUnit.NANOSECONDS.toMillis(WAIT_NANOS));
+    second.join(TimeUnit.NANOSECONDS.toMillis(WAIT_NANOS));
+    if (refresher.isAlive() || second.isAlive()) {
+      return harness("a refresh did not finish");
+    }
+    if (failure.get() != null) {
+      return forbidden("a refresh threw " + failure.get());
+    }
+    io.micrometer.core.instrument.Counter received = meters.find("buffercore.received")
+        .tag("playlist", io.github.buffercore.stress.scenario.ExactDeltasScenario.PLAYLIST).counter();
+    double bytes = received == null ? 0 : received.count();
+    int expected = io.github.buffercore.stress.scenario.ExactDeltasScenario.BYTES;
+    if (bytes != expected) {
+      return forbidden("buffercore.received holds " + (long) bytes + " bytes after two refreshes of a stream"
+          + " that received " + expected);
+    }
+    return ok("the bytes were counted once");
+  }
+
+  /** A slot that counts itself out of {@code held} on its first close. */
+  private record CountedSlot(io.github.buffercore.TunerSlot slot, java.util.concurrent.atomic.AtomicInteger held,
+      java.util.concurrent.atomic.AtomicBoolean closed) implements io.github.buffercore.TunerSlot {
+    CountedSlot(io.github.buffercore.TunerSlot slot, java.util.concurrent.atomic.AtomicInteger held) {
+      this(slot, held, new java.util.concurrent.atomic.AtomicBoolean());
+    }
+
+    @Override
+    public String playlistId() {
+      return slot.playlistId();
+    }
+
+    @Override
+    public String streamId() {
+      return slot.streamId();
+    }
+
+    @Override
+    public long fencingToken() {
+      return slot.fencingToken();
+    }
+
+    @Override
+    public boolean isHeld() {
+      return slot.isHeld();
+    }
+
+    @Override
+    public void onLost(java.util.function.Consumer<String> action) {
+      slot.onLost(action);
+    }
+
+    @Override
+    public void close() {
+      if (closed.compareAndSet(false, true)) {
+        held.decrementAndGet();
+      }
+      slot.close();
     }
   }
 

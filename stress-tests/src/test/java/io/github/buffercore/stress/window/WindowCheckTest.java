@@ -17,7 +17,7 @@ class WindowCheckTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"window.CloseReader", "window.EvictReader", "window.EvictClose",
-      "window.GraceRejoin", "window.StopStart"})
+      "window.GraceRejoin", "window.StopStart", "window.TunerRelease", "window.MetricsRefresh"})
   void theRealLeasePassesTheForcedInterleaving(String check) {
     WindowCheck.Result result = WindowCheck.run(check);
     assertThat(result.verdict()).as(check + ": " + result.line() + "\n" + result.output())
