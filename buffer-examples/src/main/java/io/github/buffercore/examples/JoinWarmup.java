@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
  * flood of {@value #ROUND} loopback viewers at once (they read their first bytes, keep watching
  * 0.5 s, then leave), then, once the JIT's compile queues have drained, by the rest of the joins in
  * trickles of {@value #TRICKLE} (each leaves after its first bytes); the queues drain again and the
- * private server is closed. About 13 s on the (busy) 2-core benchmark machine for the default 4,000
- * joins, about 7 s for 2,000.
+ * private server is closed. About 13 s on the 2-core benchmark machine for the default 4,000
+ * joins, busy or quiet (the trickles' idle selector timeouts give the compiler its time), about 7 s for
+ * 2,000.
  *
  * <p>Why: on a cold JVM the first few thousand joins run interpreted or in profiling code while the
  * compiler threads compete for the same cores. Measured on the 2-core load benchmark machine, 2,000
