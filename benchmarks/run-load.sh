@@ -10,7 +10,9 @@
 # --client-threads N, --clip FILE.ts (default: a 120 s clip made below), --out FILE, --keep-up 0.9,
 # --context TEXT, --jar FILE, --work-dir DIR (server logs, perf output, JFR recordings; default
 # benchmarks/target/load), --warmup SECONDS (one viewer before the N; default 5), --jfr true|false,
-# --notes FILE (hand-written analysis appended; default benchmarks/results/LOAD-NOTES.md).
+# --notes FILE (hand-written analysis appended; default benchmarks/results/LOAD-NOTES.md),
+# --client-warmup VIEWERS (the client's own JIT warm-up against a private stub before the first run;
+# default 2000, 0 turns it off).
 # Needs Linux (/proc); perf (linux-perf) for the syscall counts; cvlc (vlc-bin + vlc-plugin-base) for
 # the VLC runs. Each viewer is one socket in this JVM and one in the server: raise `ulimit -n` above
 # twice the viewers (plus a few hundred) for big runs.

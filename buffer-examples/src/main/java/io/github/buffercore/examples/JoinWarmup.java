@@ -1,6 +1,7 @@
 package io.github.buffercore.examples;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -12,20 +13,32 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.management.JMException;
+import javax.management.ObjectName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Warms the JIT before a server takes its first viewer: a second, private instance of the same stack
- * on an ephemeral loopback port, serving the in-process {@link DemoChannel}, is joined by rounds of
- * 1,000 loopback viewers that read their first bytes, keep watching 1.5 s, then leave; then it is
- * closed.
+ * on an ephemeral loopback port, serving the in-process {@link DemoChannel}, is joined first by a
+ * flood of {@value #ROUND} loopback viewers at once (they read their first bytes, keep watching
+ * 0.5 s, then leave), then, once the JIT's compile queues have drained, by the rest of the joins in
+ * trickles of {@value #TRICKLE} (each leaves after its first bytes); the queues drain again and the
+ * private server is closed. About 13 s on the 2-core benchmark machine for the default 4,000
+ * joins, busy or quiet (the trickles' idle selector timeouts give the compiler its time), about 7 s for
+ * 2,000.
  *
  * <p>Why: on a cold JVM the first few thousand joins run interpreted or in profiling code while the
  * compiler threads compete for the same cores. Measured on the 2-core load benchmark machine, 2,000
  * viewers joining a cold Netty server at once waited 1.4 s (p50) to 1.7 s (p99) for their first byte,
  * against 0.16 s / 0.32 s for the same storm on a server whose join path had been compiled
- * (benchmarks/results/LOAD-NOTES.md). Warming at start moves that cost to where nobody waits.
+ * (benchmarks/results/LOAD-NOTES.md). Warming at start moves that cost to where nobody waits. The
+ * flood alone is not enough: see {@link #TRICKLE} and {@link #awaitCompilerIdle}.
+ *
+ * <p>The price is start-up time: a restarted proxy refuses connections for those seconds longer, and a
+ * crowd of players that was waiting to reconnect gets its first bytes later in total than from a cold
+ * server (which opens at once and serves them in 1.4-1.7 s at 2,000). Where restarts with viewers
+ * waiting matter more than a first crowd's join latency, start with {@code --warmup-joins 0}.
  *
  * <p>The warm-up owns everything it opens: its app, server and sockets are closed before {@link #run}
  * returns, also on failure; a failure is logged and the real server starts anyway.
@@ -34,21 +47,96 @@ final class JoinWarmup {
 
   private static final Logger LOG = LoggerFactory.getLogger(JoinWarmup.class);
 
-  /** The default number of warm-up joins ({@code --warmup-joins}). */
-  static final int DEFAULT_JOINS = 2_000;
-  /** Viewers connected at once in one round. */
-  static final int ROUND = 1_000;
+  /**
+   * The default number of warm-up joins ({@code --warmup-joins}): enough for the join path to reach
+   * C2 before the server listens. Measured with 2,000 viewers joining the Netty example at once
+   * (benchmarks/results/LOAD-NOTES.md): after 4,000 warm-up joins the JIT compiled nothing during
+   * their joins and p99 first byte was 0.31-0.37 s; after 2,000 the JIT still compiled ~120 methods
+   * (50-80 of them in C2) in their first second and p99 was 0.33-0.71 s depending on the machine's load.
+   */
+  static final int DEFAULT_JOINS = 4_000;
+  /** Viewers connected at once in the first round (the flood: class loading, first compiles). */
+  static final int ROUND = 500;
+  /**
+   * Viewers connected at once in each later round (the trickle). Small, so that the JIT's compile
+   * queues stay short while they join: HotSpot compiles a method with limited profiling (tier 2)
+   * while the C2 queue is long, and moves it on to full profiling and C2 only when a later call finds
+   * that queue short; after a flood alone, the join path is still at tier 2 when the real viewers
+   * come, and the JIT recompiles it under them.
+   */
+  static final int TRICKLE = 50;
   /**
    * How long a round's viewers keep reading once all were served: the live path (batched wake-ups,
    * the pump's writes to many viewers) is what the JIT compiles during a real storm, not just the join.
    */
-  static final long HOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(1_500);
+  static final long HOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
   /** Bytes (head and body) a warm-up viewer reads before it leaves: its head and first data. */
   static final int BODY_BYTES = 4 * 1024;
   /** The longest a round may take; a round that does not finish in time ends the warm-up. */
   static final long ROUND_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
+  /** The longest wait for the JIT's compile queues to drain after a round. */
+  static final long DRAIN_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(5);
+  /** How often the compile queues are looked at while draining. */
+  static final long DRAIN_POLL_MILLIS = 50;
+
   private JoinWarmup() { }
+
+  /**
+   * Waits until the JIT has no compile running or queued (HotSpot's {@code Compiler.queue} diagnostic
+   * command, the same as {@code jcmd <pid> Compiler.queue}), at most {@link #DRAIN_LIMIT_NANOS}.
+   *
+   * <p>Why: HotSpot raises a method's compile threshold with the length of its compiler's queue
+   * (tiered compilation's load feedback: {@code Tier3LoadFeedback}, {@code Tier4LoadFeedback}). During
+   * start-up the queues hold hundreds of methods, so a round of warm-up joins that runs while they
+   * drain leaves the join path interpreted: measured on the 2-core benchmark machine, the Netty
+   * example's {@code channelRead0} and {@code ProxyApp.handle} were first compiled at the end of the
+   * second round, and the registry's {@code acquire} not before the first real viewers came
+   * (benchmarks/results/LOAD-NOTES.md). A round that starts on drained queues gets its hot methods
+   * compiled at the normal thresholds, and the compiles a round queued do not run during the first
+   * real viewers' joins.
+   *
+   * @return whether the queues drained in time (true as well if the JVM cannot tell)
+   */
+  static boolean awaitCompilerIdle() {
+    long limit = System.nanoTime() + DRAIN_LIMIT_NANOS;
+    try {
+      ObjectName command = new ObjectName("com.sun.management:type=DiagnosticCommand");
+      var server = ManagementFactory.getPlatformMBeanServer();
+      while (true) {
+        Object queue = server.invoke(command, "compilerQueue", new Object[] {new String[0]},
+            new String[] {String[].class.getName()});
+        if (compilerIdle(String.valueOf(queue))) {
+          return true;
+        }
+        if (System.nanoTime() >= limit) {
+          return false;
+        }
+        Thread.sleep(DRAIN_POLL_MILLIS);
+      }
+    } catch (JMException | RuntimeException e) {
+      LOG.debug("Cannot read the JIT's compile queue: {}", e.toString());
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /**
+   * Whether a {@code Compiler.queue} text shows no compile running or queued: only its section titles
+   * ({@code Current compiles:}, {@code C1 compile queue:}, {@code C2 compile queue:}) and
+   * {@code Empty}.
+   */
+  static boolean compilerIdle(String queue) {
+    for (String line : queue.split("\\R")) {
+      String text = line.strip();
+      if (!text.isEmpty() && !text.endsWith(":") && !text.equals("Empty")) {
+        return false;
+      }
+    }
+    return true;
+  }
 
   /**
    * Runs {@code joins} warm-up joins against a private instance of {@code stack}.
@@ -65,15 +153,21 @@ final class JoinWarmup {
     }
     long start = System.nanoTime();
     int served = 0;
+    boolean drained = true;
     try (ProxyApp app = new ProxyApp(DemoChannel.channels(), DemoChannel.source(),
         builder -> builder.startBehind(Launcher.DEFAULT_START_BEHIND))) {
       HttpStack.RunningServer server = stack.start(app,
           new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), limits);
       try {
         InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port());
-        for (int done = 0; done < joins; done += ROUND) {
-          int round = Math.min(ROUND, joins - done);
-          int ok = round(address, round);
+        for (int done = 0; done < joins; ) {
+          boolean flood = done == 0;
+          int round = Math.min(flood ? ROUND : TRICKLE, joins - done);
+          int ok = round(address, round, flood ? HOLD_NANOS : 0);
+          done += round;
+          if (flood) {
+            drained &= awaitCompilerIdle();
+          }
           served += ok;
           if (ok < round) {
             LOG.warn("JIT warm-up: only {} of {} warm-up viewers were served in a round; stopping the warm-up",
@@ -87,16 +181,20 @@ final class JoinWarmup {
     } catch (Exception e) {
       LOG.warn("JIT warm-up failed after {} warm-up viewers; starting without it", served, e);
     }
-    LOG.info("JIT warm-up: {} warm-up viewers joined and left a private demo server in {} ms", served,
-        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    // What the last round queued compiles now, not while the first real viewers join.
+    drained &= awaitCompilerIdle();
+    LOG.info("JIT warm-up: {} warm-up viewers joined and left a private demo server in {} ms{}", served,
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start),
+        drained ? "" : " (the JIT's compile queue was not empty after a " + DRAIN_LIMIT_NANOS / 1_000_000_000
+            + " s wait)");
     return served;
   }
 
   /**
    * One round: {@code count} viewers connect at once, each reads {@link #BODY_BYTES}; all keep reading
-   * for {@link #HOLD_NANOS} more, then reset.
+   * for {@code holdNanos} more, then reset.
    */
-  private static int round(InetSocketAddress address, int count) throws IOException {
+  private static int round(InetSocketAddress address, int count, long holdNanos) throws IOException {
     byte[] request = ("GET /stream/" + DemoChannel.CHANNEL + " HTTP/1.1\r\nHost: warmup\r\n\r\n")
         .getBytes(StandardCharsets.US_ASCII);
     ByteBuffer buffer = ByteBuffer.allocateDirect(64 * 1024);
@@ -114,7 +212,7 @@ final class JoinWarmup {
       long holdUntil = Long.MAX_VALUE;
       while (System.nanoTime() < Math.min(deadline, holdUntil)) {
         if (served == count && holdUntil == Long.MAX_VALUE) {
-          holdUntil = System.nanoTime() + HOLD_NANOS;
+          holdUntil = System.nanoTime() + holdNanos;
         }
         selector.select(100);
         for (var it = selector.selectedKeys().iterator(); it.hasNext(); ) {

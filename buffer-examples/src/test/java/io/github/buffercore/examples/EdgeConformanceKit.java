@@ -655,7 +655,10 @@ public abstract class EdgeConformanceKit {
 
   @Test
   void sigtermClosesEveryUpstreamAndExitsWith0() throws Exception {
-    Launched process = launch("--port", "0");
+    // A short JIT warm-up (one flood and one trickle): the launched main runs it before the banner, and
+    // the default one takes seconds more than this guard allows on a loaded machine (JoinWarmupTest).
+    Launched process = launch("--port", "0", "--warmup-joins",
+        String.valueOf(JoinWarmup.ROUND + JoinWarmup.TRICKLE));
     try {
       await("the banner", () -> process.output().contains("listening on http://127.0.0.1:"));
       process.process.destroy(); // SIGTERM

@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * both): {@code java -cp benchmarks/target/benchmarks.jar io.github.buffercore.bench.load.LoadBenchmark
  * [--runs jdk:1000,jetty:1000,netty:1000,vlc:1000] [--duration 20] [--client-threads 2]
  * [--jar buffer-examples/target/buffer-examples.jar] [--clip FILE.ts] [--out benchmarks/LOAD.md]
- * [--context TEXT] [--keep-up 0.9] [--jfr true|false] [--notes FILE] [--warmup 5]}; without
+ * [--context TEXT] [--keep-up 0.9] [--jfr true|false] [--notes FILE] [--warmup 5] [--client-warmup 2000]}; without
  * {@code --clip}, the clip named by the environment variable {@code BUFFERCORE_LOAD_CLIP} (which
  * {@code run-load.sh} sets) or else the examples' demo clip. A {@code vlc} run needs {@code cvlc} on the PATH and is skipped
  * (and said so in the report) without it; as root, VLC runs as user {@code nobody} via
@@ -112,7 +112,7 @@ public final class LoadBenchmark {
   /** Options of one invocation. */
   record Config(List<RunSpec> runs, int durationSeconds, int clientThreads, Path jar, Path clip, Path out,
       String context, double keepUp, Path workDir, boolean jfr, Path notes, int warmupSeconds,
-      int warmStorm, String commandLine) {
+      int warmStorm, int clientWarmup, String commandLine) {
 
     static Config parse(String[] args) {
       Map<String, String> opts = new LinkedHashMap<>();
@@ -121,7 +121,7 @@ public final class LoadBenchmark {
           throw new IllegalArgumentException("usage: LoadBenchmark [--runs jdk:1000,netty:5000,vlc:1000] "
               + "[--duration 20] [--client-threads 2] [--jar FILE] [--clip FILE.ts] [--out FILE] "
               + "[--context TEXT] [--keep-up 0.9] [--work-dir DIR] [--jfr true|false] [--notes FILE] [--warmup SECONDS] "
-              + "[--warm-storm VIEWERS]; bad argument '" + args[i] + "'");
+              + "[--warm-storm VIEWERS] [--client-warmup VIEWERS]; bad argument '" + args[i] + "'");
         }
         opts.put(args[i], args[++i]);
       }
@@ -140,6 +140,7 @@ public final class LoadBenchmark {
           Path.of(opts.getOrDefault("--notes", "benchmarks/results/LOAD-NOTES.md")),
           Integer.parseInt(opts.getOrDefault("--warmup", "5")),
           Integer.parseInt(opts.getOrDefault("--warm-storm", "0")),
+          Integer.parseInt(opts.getOrDefault("--client-warmup", "2000")),
           java.util.Arrays.stream(args).map(a -> a.matches("[A-Za-z0-9_./:,=@+-]+") ? a
               : "'" + a.replace("'", "'\\''") + "'").collect(Collectors.joining(" ")));
       if (config.durationSeconds() < 2) {
@@ -212,6 +213,8 @@ public final class LoadBenchmark {
     String loadBefore = ProcStats.read("/proc/loadavg");
     ZonedDateTime started = ZonedDateTime.now();
     List<RunResult> results = new ArrayList<>();
+    // The instrument's own JIT, before any server runs: see ClientWarmup.
+    ClientWarmup.run(config.clientWarmup(), config.clientThreads(), Duration.ofSeconds(3));
     try (PacedUpstream upstream = new PacedUpstream(clip)) {
       LOG.info("Upstream {} plays {} ({} bytes) at {} kbit/s", upstream.url(), clip.name(), clip.bytes().length,
           String.format(Locale.ROOT, "%.0f", clip.bytesPerSecond() * 8 / 1000));
@@ -274,6 +277,15 @@ public final class LoadBenchmark {
     ViewerClient warmup = null;
     ViewerClient client = null;
     try {
+      if (config.jfr() && spec.stack() != Stack.VLC) {
+        // Before the server's own JIT warm-up: a first JFR.start later would throw its compiled code
+        // away (see JfrProfile.initialize).
+        String jfrInit = JfrProfile.initialize(pid, dir.resolve("jfr-init.jfr").toAbsolutePath(), 10);
+        if (jfrInit != null) {
+          LOG.warn("Run {}: Flight Recorder not started at launch ({}); the window's recording will start it "
+              + "late and deoptimise the server's compiled code", spec.label(), jfrInit);
+        }
+      }
       String notReady = awaitReady(spec.stack(), port, server, Duration.ofSeconds(60));
       if (notReady != null) {
         return RunResult.skipped(spec, notReady + " (logs in " + dir + ")");
@@ -326,6 +338,7 @@ public final class LoadBenchmark {
       client = new ViewerClient(new InetSocketAddress("127.0.0.1", port), PATH, spec.viewers(),
           config.clientThreads());
       long t0 = System.nanoTime();
+      LOG.info("Run {}: {} viewers start connecting now", spec.label(), spec.viewers());
       client.start();
       int threadsMax = idle.threads();
       long end = t0 + TimeUnit.SECONDS.toNanos(config.durationSeconds());
@@ -653,6 +666,14 @@ public final class LoadBenchmark {
           + "N viewers meet JIT-compiled join and serving code in server and client.%n", config.warmStorm(),
           config.warmStorm()));
     }
+    out.append(config.clientWarmup() > 0 ? String.format(Locale.ROOT, "- Client warm-up (`--client-warmup %d`): "
+        + "before the first run, %d client viewers joined a private stub server inside the benchmark's JVM and "
+        + "read for 3 s, so the measuring client's own code is compiled; no server under test is warmed by it.%n",
+        config.clientWarmup(), config.clientWarmup()) : "- No client warm-up (`--client-warmup 0`).\n");
+    out.append(config.jfr() ? "- Flight Recorder: started in each Java server by `jcmd` right after launch "
+        + "(a one-second recording, before the example's JIT warm-up), and again for the measured window "
+        + "(`settings=profile`); a first `JFR.start` after the warm-up would make HotSpot discard the compiled "
+        + "code (see `JfrProfile.initialize`).\n" : "- Flight Recorder off (`--jfr false`).\n");
     out.append(String.format(Locale.ROOT, "- Kept up: the body bytes a viewer received in the second half of "
         + "the run are >= %.0f%% of the live rate x that time. Judged are the served viewers whose first byte "
         + "came at least 2 s before the half, so the backlog a server sends a new viewer at once is behind "

@@ -1,0 +1,60 @@
+package io.github.buffercore.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.management.ManagementFactory;
+import javax.management.ObjectName;
+import org.junit.jupiter.api.Test;
+
+/** The JIT warm-up the example mains run before they listen. */
+class JoinWarmupTest {
+
+  /** A flood, one full trickle and a partial one: every warm-up viewer gets its first bytes. */
+  private static final int JOINS = JoinWarmup.ROUND + JoinWarmup.TRICKLE + 1;
+
+  @Test
+  void everyWarmUpViewerIsServedByAPrivateNettyServer() {
+    assertThat(JoinWarmup.run(new io.github.buffercore.examples.netty.NettyHttpStack(), EdgeLimits.defaults(),
+        JOINS)).isEqualTo(JOINS);
+  }
+
+  @Test
+  void everyWarmUpViewerIsServedByAPrivateJettyServer() {
+    assertThat(JoinWarmup.run(new io.github.buffercore.examples.jetty.JettyHttpStack(), EdgeLimits.defaults(),
+        JOINS)).isEqualTo(JOINS);
+  }
+
+  @Test
+  void everyWarmUpViewerIsServedByAPrivateJdkServer() {
+    assertThat(JoinWarmup.run(new io.github.buffercore.examples.jdk.JdkHttpStack(), EdgeLimits.defaults(),
+        JOINS)).isEqualTo(JOINS);
+  }
+
+  @Test
+  void noJoinsIsNoWarmUp() {
+    assertThat(JoinWarmup.run(new io.github.buffercore.examples.netty.NettyHttpStack(), EdgeLimits.defaults(), 0))
+        .isZero();
+  }
+
+  @Test
+  void theCompileQueueTextIsIdleOnlyWithNothingRunningOrQueued() {
+    String idle = "Current compiles: \n\nC1 compile queue:\nEmpty\n\nC2 compile queue:\nEmpty\n\n";
+    String running = "Current compiles: \nC2 CompilerThread0  1178   !   4       a.B::c (497 bytes)\n\n"
+        + "C1 compile queue:\nEmpty\n\nC2 compile queue:\nEmpty\n";
+    String queued = "Current compiles: \n\nC1 compile queue:\n1174       3       a.B::d (4 bytes)\n\n"
+        + "C2 compile queue:\nEmpty\n";
+
+    assertThat(JoinWarmup.compilerIdle(idle)).isTrue();
+    assertThat(JoinWarmup.compilerIdle(running)).isFalse();
+    assertThat(JoinWarmup.compilerIdle(queued)).isFalse();
+  }
+
+  @Test
+  void thisJvmAnswersTheCompileQueueCommandInTheFormTheWarmUpReads() throws Exception {
+    Object text = ManagementFactory.getPlatformMBeanServer().invoke(
+        new ObjectName("com.sun.management:type=DiagnosticCommand"), "compilerQueue",
+        new Object[] {new String[0]}, new String[] {String[].class.getName()});
+
+    assertThat(String.valueOf(text)).contains("Current compiles:").contains("compile queue:");
+  }
+}
