@@ -32,6 +32,12 @@ while [ $# -gt 0 ]; do
 done
 
 jar="$(ls "$root"/stress-tests/target/jcstress.jar 2>/dev/null || true)"
+# A jar older than any source it holds would test yesterday's checks against today's mutants.
+if [ -n "$jar" ] && [ -n "$(find "$root/buffer-core/src/main" "$root/stress-tests/src/main" \
+    -newer "$jar" -type f -print -quit)" ]; then
+  echo "The jcstress jar is older than its sources: rebuilding it"
+  jar=""
+fi
 if [ -z "$jar" ]; then
   echo "Building the (unmutated) jcstress jar: mvn package, no install"
   (cd "$root" && mvn -B -q -ntp -pl stress-tests -am package -DskipTests -DskipStress)

@@ -176,18 +176,9 @@ public final class NoTornReadFences {
    * @throws IllegalStateException if the method has no such block
    */
   public static long afterFirstMonitorExit(String className, String method) {
-    boolean inMethod = false;
     boolean exited = false;
-    Pattern header = Pattern.compile("^  \\S.*[ .]" + Pattern.quote(method) + "\\(.*\\);$");
     Pattern jump = Pattern.compile("^\\s+\\d+: goto\\s+(\\d+)");
-    for (String line : (Iterable<String>) disassemble(className).lines()::iterator) {
-      if (!inMethod) {
-        inMethod = header.matcher(line).matches();
-        continue;
-      }
-      if (line.isBlank()) {
-        break;
-      }
+    for (String line : methodBody(className, method)) {
       if (line.contains(": monitorexit")) {
         exited = true;
       } else if (exited) {
@@ -213,23 +204,31 @@ public final class NoTornReadFences {
    * @throws IllegalStateException if there is none
    */
   public static long firstCallIndex(String className, String method, String call) {
-    boolean inMethod = false;
-    Pattern header = Pattern.compile("^  \\S.*[ .]" + Pattern.quote(method) + "\\(.*\\);$");
     Pattern instruction = Pattern.compile("^\\s+(\\d+): ");
-    for (String line : (Iterable<String>) disassemble(className).lines()::iterator) {
-      if (!inMethod) {
-        inMethod = header.matcher(line).matches();
-        continue;
-      }
-      if (line.isBlank()) {
-        break;
-      }
+    for (String line : methodBody(className, method)) {
       Matcher at = instruction.matcher(line);
       if (line.contains(call) && at.find()) {
         return Long.parseLong(at.group(1));
       }
     }
     throw new IllegalStateException("no " + call + " in " + className + "." + method);
+  }
+
+  /** The javap lines of the first method named {@code method}, from its header to the blank line after it. */
+  private static List<String> methodBody(String className, String method) {
+    Pattern header = Pattern.compile("^  \\S.*[ .]" + Pattern.quote(method) + "\\(.*\\);$");
+    List<String> body = new ArrayList<>();
+    boolean inMethod = false;
+    for (String line : (Iterable<String>) disassemble(className).lines()::iterator) {
+      if (!inMethod) {
+        inMethod = header.matcher(line).matches();
+      } else if (line.isBlank()) {
+        break;
+      } else {
+        body.add(line);
+      }
+    }
+    return body;
   }
 
   /** {@code javap -c -p} of the class file the class loader finds first. */

@@ -10,7 +10,6 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -146,43 +145,7 @@ public final class ProbeUpstream implements UpstreamSource {
    * @return the counting slot
    */
   public TunerSlot counted(TunerSlot slot) {
-    slotsHeld.incrementAndGet();
-    return new TunerSlot() {
-      private final AtomicInteger closes = new AtomicInteger();
-
-      @Override
-      public String playlistId() {
-        return slot.playlistId();
-      }
-
-      @Override
-      public String streamId() {
-        return slot.streamId();
-      }
-
-      @Override
-      public long fencingToken() {
-        return slot.fencingToken();
-      }
-
-      @Override
-      public boolean isHeld() {
-        return slot.isHeld();
-      }
-
-      @Override
-      public void onLost(Consumer<String> action) {
-        slot.onLost(action);
-      }
-
-      @Override
-      public void close() {
-        if (closes.getAndIncrement() == 0) {
-          slotsHeld.decrementAndGet();
-        }
-        slot.close();
-      }
-    };
+    return CountedTunerSlot.wrap(slot, slotsHeld);
   }
 
   private final class Probe implements UpstreamConnection {

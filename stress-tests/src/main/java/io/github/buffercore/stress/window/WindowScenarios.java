@@ -9,6 +9,7 @@ import io.github.buffercore.StreamSnapshot;
 import io.github.buffercore.Ticker;
 import io.github.buffercore.UpstreamConnection;
 import io.github.buffercore.UpstreamTarget;
+import io.github.buffercore.stress.scenario.CountedTunerSlot;
 import io.github.buffercore.stress.scenario.DataPath;
 import java.io.IOException;
 import java.net.URI;
@@ -317,8 +318,7 @@ public final class WindowScenarios {
       admitting.countDown();
       grant.await(60, TimeUnit.SECONDS);
       io.github.buffercore.TunerSlot slot = slots.acquire(request);
-      held.incrementAndGet();
-      return new CountedSlot(slot, held);
+      return CountedTunerSlot.wrap(slot, held);
     };
     Ticker.Manual ticker = Ticker.manual();
     PlaylistRegistry registry = PlaylistRegistry.builder()
@@ -401,47 +401,6 @@ public final class WindowScenarios {
           + " that received " + expected);
     }
     return ok("the bytes were counted once");
-  }
-
-  /** A slot that counts itself out of {@code held} on its first close. */
-  private record CountedSlot(io.github.buffercore.TunerSlot slot, java.util.concurrent.atomic.AtomicInteger held,
-      java.util.concurrent.atomic.AtomicBoolean closed) implements io.github.buffercore.TunerSlot {
-    CountedSlot(io.github.buffercore.TunerSlot slot, java.util.concurrent.atomic.AtomicInteger held) {
-      this(slot, held, new java.util.concurrent.atomic.AtomicBoolean());
-    }
-
-    @Override
-    public String playlistId() {
-      return slot.playlistId();
-    }
-
-    @Override
-    public String streamId() {
-      return slot.streamId();
-    }
-
-    @Override
-    public long fencingToken() {
-      return slot.fencingToken();
-    }
-
-    @Override
-    public boolean isHeld() {
-      return slot.isHeld();
-    }
-
-    @Override
-    public void onLost(java.util.function.Consumer<String> action) {
-      slot.onLost(action);
-    }
-
-    @Override
-    public void close() {
-      if (closed.compareAndSet(false, true)) {
-        held.decrementAndGet();
-      }
-      slot.close();
-    }
   }
 
   /**
