@@ -205,7 +205,7 @@ public final class DefaultPlaylistRegistry {
     StreamState gated = key == null && config.listener() == null && playlistId != null && streamId != null
         ? PlaylistState.joinThroughGate(playlists.get(playlistId), lease) : null;
     if (gated != null) {
-      return joined(playlistId, lease, gated, List.of()); // checks `closed` after the join
+      return joined(lease, gated, List.of()); // checks `closed` after the join
     }
     Ids.requireValid("playlistId", playlistId);
     Ids.requireValid("streamId", streamId);
@@ -237,13 +237,13 @@ public final class DefaultPlaylistRegistry {
         effects.run(step.effects());
         throw refused.refusal();
       }
-      return joined(playlistId, lease, outcome instanceof Outcome.Joined j ? j.stream()
+      return joined(lease, outcome instanceof Outcome.Joined j ? j.stream()
           : ((Outcome.Started) outcome).stream(), step.effects());
     }
   }
 
   /** The end of a join: attach the data path, run the join's effects, make sure a close saw it. */
-  private Lease joined(String playlistId, Lease lease, StreamState joined, List<Effect> joinEffects) {
+  private Lease joined(Lease lease, StreamState joined, List<Effect> joinEffects) {
     lease.attach(joined.shared());
     effects.run(joinEffects); // stops yielded streams, then admits and starts the new one
     ensureOpen();
