@@ -50,20 +50,17 @@ public final class StressRunner {
 
   /**
    * The deep mode's jcstress options: jcstress's {@code default} preset (every probed JVM flag
-   * combination, C2's scheduling randomizers in the stress configurations, split per-actor
-   * compilation, iterations of 1 s: 28 forks per real test) with one stress fork per configuration
-   * instead of five, one iteration per fork instead of five, and no heap pre-touch, so that the real
-   * tests come near the deep run's two hours: measured 2026-12-01, a fork costs 5.7 s with 2
-   * iterations and pre-touch against 4.0 s without (registry.NoLostUpdate, 28 forks: 158 s and
-   * 111 s) and 9.3 s for the heaviest test (registry.CloseLeavesNothing, 28 forks in 260 s, still
-   * 118,000-430,000 samples per configuration); the 700 forks of the 25 real tests ran at 10.4 s each
-   * with 2 iterations and pre-touch. Plain {@code --mode default} keeps jcstress's own numbers. A heap
-   * of 1 GB per fork ({@code -hs}, instead of the preset's 256 MB, as the ci mode's {@code -Xmx512m}):
-   * CloseLeavesNothing builds a registry with a data path per state, and a stride of them ran out of
-   * 256 MB (OutOfMemoryError, two forks, the deep run of 2026-12-01 01:22).
+   * combination: biased locking on and off, each with and without C2's scheduling randomizers, and
+   * the preset's five stress forks per randomized configuration: 12 forks per real test) with one
+   * iteration of 1 s per fork instead of five, no heap pre-touch, 1 GB of heap per fork (a stride of
+   * CloseLeavesNothing's data paths ran out of the preset's 256 MB), and without split per-actor
+   * compilation. Split compilation multiplies every configuration by 7 (700 forks for the 25 real
+   * tests) and alone took longer than the deep run's two hours: 303 of those 700 forks passed in 44
+   * minutes on 2026-12-01 (0 failed, 8.7 s per fork), about 100 minutes for the step. Plain
+   * {@code --mode default} keeps jcstress's own numbers, split compilation included.
    */
   static final List<String> DEEP_MODE =
-      List.of("-m", "default", "-fsm", "1", "-iters", "1", "-pth", "false", "-hs", "1024");
+      List.of("-m", "default", "-sc", "false", "-iters", "1", "-pth", "false", "-hs", "1024");
 
   private StressRunner() { }
 
