@@ -238,8 +238,11 @@ public interface PlaylistRegistry extends AutoCloseable {
 
   /**
    * Closes the registry: cancels periodic cleanup, evicts every client, stops every stream, removes
-   * every playlist and deletes their working folders, emitting the events. Later calls of other methods
-   * throw {@link RegistryClosedException}; creations racing with {@code close} fail with it too. A
+   * every playlist and deletes their working folders, emitting the events. Calls of other methods made
+   * after a {@code close()} has returned (also a second, concurrent one: it returns only once the
+   * registry is empty) throw {@link RegistryClosedException}; creations racing with {@code close} fail
+   * with it too, and a {@code getOrCreate} racing with it may still return a playlist the close then
+   * removes. A
    * scheduler passed to the builder belongs to the caller and is not shut down; the registry's own
    * sweep thread (used when none was passed) is. Idempotent.
    */
@@ -610,69 +613,50 @@ public interface PlaylistRegistry extends AutoCloseable {
             // A batch close to the ring's size would let the writer lap a reader waiting for it.
             WakeBatch.of(Math.min(wakeBatchBytes, capacity / 4), wakeBatchDelay, ticker));
       }
-      DefaultPlaylistRegistry core = new DefaultPlaylistRegistry(new RegistryConfig(
+      return new BuiltRegistry(new RegistryConfig(
           staleAfter, streamGrace, idleGrace, ticker, listener, workingFolderBase, scheduler,
           cleanupInterval, data, tunerPool, !manualCleanup));
-      // The implementation does not know this interface (no cycle between the two files); this
-      // adapter is the only place that ties them together.
-      return new PlaylistRegistry() {
-        @Override
-        public Playlist getOrCreate(String playlistId, PlaylistInitializer initializer) {
-          return core.getOrCreate(playlistId, initializer);
-        }
+    }
 
-        @Override
-        public Optional<Playlist> find(String playlistId) {
-          return core.find(playlistId);
-        }
+    /**
+     * The registry {@link #build()} returns: the implementation plus this interface. getOrCreate,
+     * find, update, cleanup, snapshot and close are the implementation's own methods (same
+     * signatures); the acquire overloads check their arguments and name the one general join. A
+     * subclass, not a delegate: every call reaches the map with one dereference less.
+     */
+    private static final class BuiltRegistry extends DefaultPlaylistRegistry implements PlaylistRegistry {
 
-        @Override
-        public Playlist update(String playlistId, UnaryOperator<PlaylistSettings> fn) {
-          return core.update(playlistId, fn);
-        }
+      BuiltRegistry(RegistryConfig config) {
+        super(config);
+      }
 
-        @Override
-        public ClientLease acquire(String playlistId, String streamId) {
-          return core.acquire(playlistId, streamId, (ClientKey) null);
-        }
+      @Override
+      public ClientLease acquire(String playlistId, String streamId) {
+        return acquire(playlistId, streamId, (ClientKey) null, (JoinPosition) null);
+      }
 
-        @Override
-        public ClientLease acquire(String playlistId, String streamId, PlaylistInitializer initializer) {
-          return core.acquire(playlistId, streamId, null, initializer);
-        }
+      @Override
+      public ClientLease acquire(String playlistId, String streamId, PlaylistInitializer initializer) {
+        return super.acquire(playlistId, streamId, (ClientKey) null, initializer);
+      }
 
-        @Override
-        public ClientLease acquire(String playlistId, String streamId, ClientKey clientKey) {
-          return core.acquire(playlistId, streamId, Objects.requireNonNull(clientKey, "clientKey"));
-        }
+      @Override
+      public ClientLease acquire(String playlistId, String streamId, ClientKey clientKey) {
+        return acquire(playlistId, streamId, Objects.requireNonNull(clientKey, "clientKey"),
+            (JoinPosition) null);
+      }
 
-        @Override
-        public ClientLease acquire(String playlistId, String streamId, ClientKey clientKey,
-            PlaylistInitializer initializer) {
-          return core.acquire(playlistId, streamId, Objects.requireNonNull(clientKey, "clientKey"),
-              initializer);
-        }
+      @Override
+      public ClientLease acquire(String playlistId, String streamId, ClientKey clientKey,
+          PlaylistInitializer initializer) {
+        return super.acquire(playlistId, streamId, Objects.requireNonNull(clientKey, "clientKey"),
+            initializer);
+      }
 
-        @Override
-        public ClientLease acquire(String playlistId, String streamId, JoinPosition join) {
-          return core.acquire(playlistId, streamId, Objects.requireNonNull(join, "join"));
-        }
-
-        @Override
-        public CleanupReport cleanup() {
-          return core.cleanup();
-        }
-
-        @Override
-        public RegistrySnapshot snapshot() {
-          return core.snapshot();
-        }
-
-        @Override
-        public void close() {
-          core.close();
-        }
-      };
+      @Override
+      public ClientLease acquire(String playlistId, String streamId, JoinPosition join) {
+        return acquire(playlistId, streamId, (ClientKey) null, Objects.requireNonNull(join, "join"));
+      }
     }
 
     private static Duration positive(String name, Duration value) {

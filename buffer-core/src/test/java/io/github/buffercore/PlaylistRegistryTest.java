@@ -593,6 +593,41 @@ class PlaylistRegistryTest {
     }
   }
 
+  /**
+   * A close() called while another close() is still sweeping returns only once every playlist is
+   * gone, so a getOrCreate after it fails although the hit path reads no closed flag. The second
+   * close runs from the listener of the first one's first removal: the other playlist is still in the
+   * map at that moment, and without the help of the second close it would be a hit.
+   */
+  @Test
+  void aCloseDuringAnotherCloseReturnsOnlyOnceEveryPlaylistIsGone() {
+    registry.close();
+    java.util.concurrent.atomic.AtomicReference<PlaylistRegistry> self =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    List<String> afterInnerClose = new java.util.concurrent.CopyOnWriteArrayList<>();
+    registry = PlaylistRegistry.builder().ticker(ticker).manualCleanup().listener(event -> {
+      if (event.type() == PLAYLIST_REMOVED && afterInnerClose.isEmpty()) {
+        String other = event.playlistId().equals("p1") ? "p2" : "p1";
+        self.get().close(); // the first close is still sweeping
+        try {
+          self.get().getOrCreate(other, tuners(1));
+          afterInnerClose.add("hit on " + other);
+        } catch (RegistryClosedException expected) {
+          afterInnerClose.add("closed");
+        }
+      }
+    }).build();
+    self.set(registry);
+    registry.getOrCreate("p1", tuners(1));
+    registry.getOrCreate("p2", tuners(1));
+
+    registry.close();
+
+    assertThat(afterInnerClose).containsExactly("closed");
+    assertThatThrownBy(() -> registry.getOrCreate("p1", tuners(1)))
+        .isInstanceOf(RegistryClosedException.class);
+  }
+
   @Test
   void aThrowingListenerIsLoggedAndChangesNothingElse() {
     registry.close();

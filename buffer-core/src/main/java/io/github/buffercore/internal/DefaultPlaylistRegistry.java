@@ -37,8 +37,13 @@ import org.slf4j.LoggerFactory;
  * code, outside any compute.
  *
  * <p>The data plane reaches this class only through {@link Lease.Owner} and {@link StreamOwner}.
+ *
+ * <p>Abstract: the builder's one subclass adds the public interface, so a call from the interface
+ * reaches this class's map without a delegate in between (the {@code getOrCreate} hit is one map read
+ * plus a type check; {@code GetOrCreateBenchmark}). This class does not name that interface, which
+ * keeps the two files free of a cycle.
  */
-public final class DefaultPlaylistRegistry {
+public abstract class DefaultPlaylistRegistry {
 
   private static final Logger LOG = LoggerFactory.getLogger("io.github.buffercore.PlaylistRegistry");
 
@@ -58,11 +63,11 @@ public final class DefaultPlaylistRegistry {
   private volatile boolean closed;
 
   /**
-   * Creates an open registry; the public builder calls this.
+   * Creates an open registry; the public builder's subclass calls this.
    *
    * @param config the validated settings
    */
-  public DefaultPlaylistRegistry(RegistryConfig config) {
+  protected DefaultPlaylistRegistry(RegistryConfig config) {
     this.config = config;
     // A plain map, not a cache: nothing may be evicted behind the registry's back; removal is decided
     // only inside a compute. Caffeine's asMap() view added a lookup, two holder arrays and a lambda to
@@ -110,15 +115,18 @@ public final class DefaultPlaylistRegistry {
    * @return the live playlist
    */
   public Playlist getOrCreate(String playlistId, PlaylistInitializer initializer) {
-    if (playlistId != null && playlists.get(playlistId) instanceof PlaylistState live && !closed) {
-      // The hit path: only valid ids are ever stored, so an id that hits needs no validation.
+    RegistryNode seen = playlistId != null ? playlists.get(playlistId) : null;
+    if (seen instanceof PlaylistState live) {
+      // The hit path: only valid ids are ever stored, so an id that hits needs no validation; and no
+      // read of `closed`: once a close() has returned the map holds no live state and never will again
+      // (removeAllForClose), so a hit is a call ordered before close removed that playlist.
       Objects.requireNonNull(initializer, "initializer");
       return live.playlist();
     }
     Ids.requireValid("playlistId", playlistId);
     Objects.requireNonNull(initializer, "initializer");
     ensureOpen();
-    return creation.getOrCreate(playlistId, initializer);
+    return creation.getOrCreate(playlistId, initializer, seen);
   }
 
   /**
@@ -167,26 +175,9 @@ public final class DefaultPlaylistRegistry {
   }
 
   /**
-   * Joins a client to a stream, starting it if needed; with a key, an open lease of the same key on
-   * another stream of the playlist is ended and its place given to this join in the same step.
-   *
-   * @param playlistId the playlist id
-   * @param streamId the stream id
-   * @param key the client key, or {@code null} for a client without one
-   * @return the client's lease
-   */
-  public ClientLease acquire(String playlistId, String streamId, ClientKey key) {
-    return acquire(playlistId, streamId, key, (JoinPosition) null);
-  }
-
-  /** Joins a client, starting the stream if needed; its reader starts at {@code join} (null: the default). */
-  public ClientLease acquire(String playlistId, String streamId, JoinPosition join) {
-    return acquire(playlistId, streamId, (ClientKey) null, join);
-  }
-
-  /**
-   * Joins a client (with a key: a switch, see {@link #acquire(String, String, ClientKey)}), its
-   * reader starting at {@code join}.
+   * Joins a client to a stream, starting it if needed, its reader starting at {@code join}; with a
+   * key, an open lease of the same key on another stream of the playlist is ended and its place given
+   * to this join in the same step (a switch).
    *
    * @param playlistId the playlist id
    * @param streamId the stream id
@@ -356,6 +347,9 @@ public final class DefaultPlaylistRegistry {
   /** Closes the registry: evicts every client, stops every upstream, removes every playlist. */
   public void close() {
     if (closed) {
+      // Another close() is sweeping: help it, so that this call too returns only once the map is
+      // empty, and later calls of this thread miss on every id (the getOrCreate hit reads no flag).
+      removeAllForClose();
       return;
     }
     closed = true; // volatile write before the sweep: see PlaylistCreation and acquire()
@@ -363,13 +357,22 @@ public final class DefaultPlaylistRegistry {
       periodicCleanup.cancel(false);
     }
     LOG.info("Closing playlist registry with {} playlist(s)", playlists.size());
+    removeAllForClose();
+    dataPlane.close(); // every pump was stopped above; they end once their connection is closed
+    StallSweep.shutdown(ownScheduler);
+  }
+
+  /**
+   * Removes every playlist, until the map is empty; after {@code closed} is set nothing live enters
+   * it again (a creation that read {@code closed} false before this sweep is removed by it, one that
+   * reads it true never publishes).
+   */
+  private void removeAllForClose() {
     while (!playlists.isEmpty()) {
       for (String playlistId : playlists.keySet()) {
         removeForClose(playlistId);
       }
     }
-    dataPlane.close(); // every pump was stopped above; they end once their connection is closed
-    StallSweep.shutdown(ownScheduler);
   }
 
   /** Removes one playlist because the registry closed; pending creations fail on their own. */

@@ -19,6 +19,22 @@ public final class Ids {
    *     {@code ..} or a control character; such ids could escape a working folder or break log lines
    */
   public static String requireValid(String what, String id) {
+    // The common id (letters, digits, '-') passes this small loop, small enough to be inlined into
+    // every caller; anything else is judged by the full check. ChurnBenchmark: a creation ran 35%
+    // faster without validation than with the full check inline, the size of the method mattered.
+    if (id == null || id.isEmpty() || id.length() > MAX_LENGTH) {
+      return checkFully(what, id);
+    }
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      if (c > '/' ? c > '~' || c == '\\' : c != '-') {
+        return checkFully(what, id);
+      }
+    }
+    return id;
+  }
+
+  private static String checkFully(String what, String id) {
     if (id == null) {
       throw new IllegalArgumentException(what + " must not be null");
     }

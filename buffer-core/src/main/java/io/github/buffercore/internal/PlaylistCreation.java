@@ -48,10 +48,14 @@ final class PlaylistCreation {
     this.removeForClose = removeForClose;
   }
 
-  /** The slow path of getOrCreate: the id is valid and was not live a moment ago. */
-  Playlist getOrCreate(String playlistId, PlaylistInitializer initializer) {
+  /**
+   * The slow path of getOrCreate: the id is valid and was not live a moment ago.
+   *
+   * @param seen what the map held for the id a moment ago: {@code null} or a pending creation
+   */
+  Playlist getOrCreate(String playlistId, PlaylistInitializer initializer, RegistryNode seen) {
+    RegistryNode node = seen;
     while (true) {
-      RegistryNode node = playlists.get(playlistId);
       if (node instanceof PlaylistState live) {
         return live.playlist();
       }
@@ -59,10 +63,11 @@ final class PlaylistCreation {
         return await(playlistId, pending);
       }
       PendingPlaylist mine = PendingPlaylist.byCurrentThread();
-      if (playlists.putIfAbsent(playlistId, mine) == null) {
+      node = playlists.putIfAbsent(playlistId, mine);
+      if (node == null) {
         return create(playlistId, initializer, mine);
       }
-      // Lost the race to another creator (or a removal happened in between): look again.
+      // Lost the race to another creator, or the playlist came back: look at what won.
     }
   }
 

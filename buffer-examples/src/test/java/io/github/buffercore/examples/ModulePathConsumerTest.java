@@ -57,7 +57,7 @@ class ModulePathConsumerTest {
             try (ClientLease lease = registry.acquire("p1", "c1", id -> PlaylistSettings.withTuners(1))) {
               System.out.println("clients=" + registry.snapshot().totalClients());
             }
-            // The builder hands back an adapter; the implementation lives in the internal package.
+            // The builder hands back a private subclass of the implementation in the internal package.
             Class<?> impl = Class.forName(core, "io.github.buffercore.internal.DefaultPlaylistRegistry");
             System.out.println("impl=" + impl.getName());
             try {
