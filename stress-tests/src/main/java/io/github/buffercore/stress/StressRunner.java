@@ -51,14 +51,14 @@ public final class StressRunner {
   /**
    * The deep mode's jcstress options: jcstress's {@code default} preset (every probed JVM flag
    * combination: biased locking on and off, each with and without C2's scheduling randomizers) with
-   * two stress forks per randomized configuration instead of seven (6 forks per real test, 150 in
-   * all), one iteration of 1 s per fork instead of five, no heap pre-touch, 1 GB of heap per fork (a
-   * stride of CloseLeavesNothing's data paths ran out of the preset's 256 MB), and without split
-   * per-actor compilation. Split compilation multiplies every configuration by 7 (700 forks for the
-   * 25 real tests) and alone took longer than the deep run's two hours: 303 of those 700 forks passed
-   * in 44 minutes on 2026-12-01 (0 failed, 8.7 s per fork), about 100 minutes for the step; the
-   * preset's stress forks without split compilation (400 forks) would take about 60. Plain
-   * {@code --mode default} keeps jcstress's own numbers, split compilation included.
+   * two stress forks per randomized configuration instead of the preset's number (10 forks per real
+   * test, 250 in all, against 16 and 400), one iteration of 1 s per fork instead of five, no heap
+   * pre-touch, 1 GB of heap per fork (a stride of CloseLeavesNothing's data paths ran out of the
+   * preset's 256 MB), and without split per-actor compilation. Split compilation multiplies every
+   * configuration by 7 (700 forks for the 25 real tests) and alone took longer than the deep run's
+   * two hours: 303 of those 700 forks passed in 44 minutes on 2026-12-01 (0 failed, 8.7 s per fork),
+   * about 100 minutes for the step; the preset's 400 forks without it would take about an hour.
+   * Plain {@code --mode default} keeps jcstress's own numbers, split compilation included.
    */
   static final List<String> DEEP_MODE = List.of(
       "-m", "default", "-sc", "false", "-fsm", "2", "-iters", "1", "-pth", "false", "-hs", "1024");
