@@ -283,10 +283,14 @@ public interface PlaylistRegistry extends AutoCloseable {
     private JoinPosition joinPosition = JoinPosition.live();
     private int wakeBatchBytes = DEFAULT_WAKE_BATCH_BYTES;
     private Duration wakeBatchDelay = DEFAULT_WAKE_BATCH_DELAY;
-    /** Default of {@link #wakeBatching}: wake a parked reader once 32 KiB are readable for it... */
-    public static final int DEFAULT_WAKE_BATCH_BYTES = 32 * 1024;
-    /** ...or 200 ms after it last received data (see {@link #wakeBatching}). */
-    public static final Duration DEFAULT_WAKE_BATCH_DELAY = Duration.ofMillis(200);
+    /** Default of {@link #wakeBatching}: wake a parked reader once 64 KiB are readable for it... */
+    public static final int DEFAULT_WAKE_BATCH_BYTES = 64 * 1024;
+    /**
+     * ...or 500 ms after it last received data (see {@link #wakeBatching}): about VLC's own write
+     * cadence, and well inside a player's buffer; half the wake-ups and writes per viewer of 200 ms
+     * (benchmarks/LOAD.md).
+     */
+    public static final Duration DEFAULT_WAKE_BATCH_DELAY = Duration.ofMillis(500);
     /** The longest delay {@link #wakeBatching} accepts: 5 seconds. */
     public static final Duration MAX_WAKE_BATCH_DELAY = Duration.ofSeconds(5);
 
@@ -562,8 +566,8 @@ public interface PlaylistRegistry extends AutoCloseable {
      * a flush on the registry's timer every half delay, so a viewer gets data within about {@code
      * maxDelay} (at most one and a half) even while the upstream sends nothing. Reads are unchanged:
      * {@link StreamReader#poll} still returns whatever is readable, in whole packets. The bytes are
-     * capped at a quarter of the {@linkplain #bufferCapacity buffer capacity}. Default 32 KiB and
-     * 200 ms; {@code wakeBatching(0, Duration.ZERO)} (or any {@code bytes <= 1} or a zero delay) turns
+     * capped at a quarter of the {@linkplain #bufferCapacity buffer capacity}. Default 64 KiB and
+     * 500 ms; {@code wakeBatching(0, Duration.ZERO)} (or any {@code bytes <= 1} or a zero delay) turns
      * batching off.
      *
      * @param bytes readable bytes that wake a reader at once; zero or more

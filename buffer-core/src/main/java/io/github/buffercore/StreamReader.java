@@ -72,7 +72,7 @@ public interface StreamReader extends AutoCloseable {
    * <p>Otherwise it runs on the <b>stream's writer thread</b> right after the writer published new
    * data or the end/failure of the stream, on the registry's timer thread (wake batching, below), or
    * on the thread that calls {@link #close()}. Under the registry's {@linkplain
-   * PlaylistRegistry.Builder#wakeBatching wake batching} (on by default: 32 KiB or 200 ms) "readable"
+   * PlaylistRegistry.Builder#wakeBatching wake batching} (on by default: 64 KiB or 500 ms) "readable"
    * means: the reader's first data since it joined, or at least the batch's bytes, or any data once
    * the batch's delay passed since this reader last received data; so a viewer is woken a few times
    * per second with larger reads instead of once per upstream read. A thread blocked in {@link

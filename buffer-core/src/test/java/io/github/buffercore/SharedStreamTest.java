@@ -224,7 +224,12 @@ class SharedStreamTest {
       server.stall();
     });
     registry = builder("/live").bufferCapacity(256 * 1024).mpegTs(false)
-        .slowClientPolicy(SlowClientPolicy.DISCONNECT).build();
+        .slowClientPolicy(SlowClientPolicy.DISCONNECT)
+        // The server's 64 KiB window equals the wake batch (a quarter of 256 KiB): each window would
+        // wait out the batch delay. And no periodic cleanup: its stall sweep would evict the lapped,
+        // non-reading client (closing its reader) before this test's read finds the lap itself.
+        .wakeBatching(0, Duration.ZERO).manualCleanup()
+        .build();
     ClientLease fastLease = registry.acquire("p1", "ch1", tuners(1));
     ClientLease stalledLease = registry.acquire("p1", "ch1", tuners(1));
     StreamReader fast = fastLease.reader();

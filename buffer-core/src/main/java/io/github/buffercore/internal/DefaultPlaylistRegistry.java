@@ -291,7 +291,7 @@ public abstract class DefaultPlaylistRegistry {
   /** One cleanup pass over every playlist (its values: no entry object per item); returns what was removed. */
   public CleanupReport cleanup() {
     ensureOpen();
-    RegistryViews.CleanupTally tally = null; // the report's lists, made only if something is removed
+    Object tally = null; // the report's lists, made only if something is removed (CleanupTally)
     for (RegistryNode node : playlists.values()) {
       long now = config.ticker().read();
       if (!(node instanceof PlaylistState seen) || !StallSweep.sweep(seen, now)

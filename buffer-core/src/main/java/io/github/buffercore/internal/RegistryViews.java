@@ -36,9 +36,11 @@ final class RegistryViews {
   }
 
   /**
-   * The lists of one cleanup pass's report, each made only when the pass puts something in it: a pass
-   * that removes nothing allocates nothing for its report, and one that removes a single playlist one
-   * one-element list ({@code ChurnBenchmark}, {@code -prof gc}). Used by one thread, for one pass.
+   * The lists of one cleanup pass's report, each made only when the pass puts something in it. The
+   * pass carries its tally as an {@code Object}: {@code null} (nothing yet), the id of the one playlist
+   * removed so far (a {@link String}: the common pass that removes a single idle playlist allocates
+   * only its report and that report's one-element list, {@code ChurnBenchmark}, {@code -prof gc}), or
+   * a {@link CleanupTally} once there is more. Used by one thread, for one pass.
    */
   static final class CleanupTally {
 
@@ -48,16 +50,20 @@ final class RegistryViews {
     private List<String> stopped;
     private List<String> removed;
 
+    private CleanupTally() {
+    }
+
     /**
      * Adds what one cleanup step of {@code playlistId} evicted, stopped and removed.
      *
-     * @return {@code tally}, or a new one if it was {@code null} and the step removed something
+     * @param tally the pass's tally so far ({@code null}, a removed id or a {@code CleanupTally})
+     * @return the tally with the step added
      */
-    static CleanupTally record(CleanupTally tally, String playlistId, Step step) {
+    static Object record(Object tally, String playlistId, Step step) {
       if (step.effects().isEmpty() && step.outcome() != Outcome.REMOVED) {
         return tally;
       }
-      CleanupTally into = tally != null ? tally : new CleanupTally();
+      CleanupTally into = grown(tally);
       into.add(playlistId, step);
       return into;
     }
@@ -65,11 +71,27 @@ final class RegistryViews {
     /**
      * Adds a removed playlist.
      *
-     * @return {@code tally}, or a new one if it was {@code null}
+     * @param tally the pass's tally so far ({@code null}, a removed id or a {@code CleanupTally})
+     * @return the tally with {@code playlistId} added
      */
-    static CleanupTally removed(CleanupTally tally, String playlistId) {
-      CleanupTally into = tally != null ? tally : new CleanupTally();
+    static Object removed(Object tally, String playlistId) {
+      if (tally == null) {
+        return playlistId;
+      }
+      CleanupTally into = grown(tally);
       into.removed = add(into.removed, playlistId);
+      return into;
+    }
+
+    /** The tally as lists: {@code tally} itself, or a new one holding what it stood for. */
+    private static CleanupTally grown(Object tally) {
+      if (tally instanceof CleanupTally lists) {
+        return lists;
+      }
+      CleanupTally into = new CleanupTally();
+      if (tally != null) {
+        into.removed = List.of((String) tally);
+      }
       return into;
     }
 
@@ -87,10 +109,16 @@ final class RegistryViews {
       }
     }
 
-    /** The report of the pass; {@code tally} may be {@code null}: nothing was removed. */
-    static CleanupReport report(CleanupTally tally) {
-      return tally == null ? NOTHING : new CleanupReport(orNone(tally.evicted), orNone(tally.stopped),
-          orNone(tally.removed));
+    /** The report of the pass; {@code tally} is {@code null} (nothing removed), a removed id or lists. */
+    static CleanupReport report(Object tally) {
+      if (tally == null) {
+        return NOTHING;
+      }
+      if (tally instanceof String onlyRemoved) {
+        return new CleanupReport(List.of(), List.of(), List.of(onlyRemoved));
+      }
+      CleanupTally lists = (CleanupTally) tally;
+      return new CleanupReport(orNone(lists.evicted), orNone(lists.stopped), orNone(lists.removed));
     }
 
     private static List<String> add(List<String> list, String item) {

@@ -50,7 +50,7 @@ public final class RegistryNodeMain {
         .streamGrace(Duration.ZERO)
         // No wake batching: the harness's SIGSTOP check counts every byte a viewer reads after the
         // takeover as late, and a batched reader holds bytes received while the slot was still held
-        // for up to one batch (200 ms), which it would hand over right after SIGCONT, before the pool
+        // for up to one batch (500 ms), which it would hand over right after SIGCONT, before the pool
         // has noticed the loss. The write side's fencing (no byte into the ring once the slot is not
         // held) is what this test proves; holding back a batch across a pause is a separate, known gap.
         .wakeBatching(0, Duration.ZERO)

@@ -77,7 +77,7 @@ public final class NettyHttpStack implements HttpStack {
 
   /**
    * Bytes copied per chunk: whole 1316-byte (7 TS packets) datagrams, about 62 KB, so that one wake-up
-   * of a batched reader (32 KiB or 200 ms, see {@code PlaylistRegistry.Builder#wakeBatching}) or a
+   * of a batched reader (64 KiB or 500 ms, see {@code PlaylistRegistry.Builder#wakeBatching}) or a
    * joiner's burst is one poll, one chunk and one write. The chunk is pooled and held only while its
    * write is in flight.
    */
