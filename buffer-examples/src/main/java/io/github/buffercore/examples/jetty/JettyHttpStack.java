@@ -16,11 +16,14 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.Connection;
@@ -199,7 +202,7 @@ public final class JettyHttpStack implements HttpStack {
     // guaranteed to be cheap enough for a selector thread. The streaming itself never blocks.
 
     private final ProxyApp app;
-    private final Executor executor;
+    private final PoolWakeups[] wakeups;
     private final Set<StreamPump> open;
     private final EdgeWatchdog watchdog;
     private final HeaderTimeouts headers;
@@ -207,7 +210,11 @@ public final class JettyHttpStack implements HttpStack {
     ProxyHandler(ProxyApp app, Executor executor, Set<StreamPump> open, EdgeWatchdog watchdog,
         HeaderTimeouts headers) {
       this.app = app;
-      this.executor = executor;
+      // One shard per core, so that the grouped writes still use every core.
+      this.wakeups = new PoolWakeups[Integer.highestOneBit(Math.max(1, Runtime.getRuntime().availableProcessors()))];
+      for (int i = 0; i < wakeups.length; i++) {
+        wakeups[i] = new PoolWakeups(executor);
+      }
       this.open = open;
       this.watchdog = watchdog;
       this.headers = headers;
@@ -244,7 +251,8 @@ public final class JettyHttpStack implements HttpStack {
         return true;
       }
       StreamOutcome stream = (StreamOutcome) outcome;
-      StreamPump pump = new StreamPump(app, stream, request, response, rearming, executor, open, watchdog);
+      PoolWakeups shard = wakeups[(int) (stream.lease().clientId() & (wakeups.length - 1))];
+      StreamPump pump = new StreamPump(app, stream, request, response, rearming, shard, open, watchdog);
       open.add(pump);
       // Waiting for upstream data is not idleness; a pending write that makes no progress is failed by
       // Jetty without asking this listener.
@@ -254,6 +262,48 @@ public final class JettyHttpStack implements HttpStack {
       request.addFailureListener(pump::clientGone);
       pump.iterate();
       return true;
+    }
+  }
+
+  /**
+   * The readiness callbacks of a shard of the viewers, run by one pool task per round: a publication
+   * (or the batch flush) wakes many viewers of a stream at once on the writer's thread, and a pool task
+   * per viewer would cost a task and usually a parked thread's wake-up (a futex call) per viewer; here
+   * it is one per shard. Each {@link StreamPump#iterate()} only polls and starts a non-blocking write.
+   */
+  private static final class PoolWakeups implements Runnable {
+
+    private final Executor pool;
+    private final Queue<StreamPump> due = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+
+    PoolWakeups(Executor pool) {
+      this.pool = pool;
+    }
+
+    /** Any thread (the stream's writer, the flush timer, a closing thread): queues a viewer's pump. */
+    void add(StreamPump pump) {
+      due.offer(pump);
+      if (scheduled.compareAndSet(false, true)) {
+        try {
+          pool.execute(this);
+        } catch (RejectedExecutionException stopped) {
+          // The server is stopping: Jetty fails the open responses, whose callbacks release the leases.
+          scheduled.set(false);
+          LOG.debug("Jetty's pool stopped; not resuming stream {} of client {}", pump.stream.channelId(),
+              pump.stream.lease().clientId());
+        }
+      }
+    }
+
+    @Override
+    public void run() {
+      // Cleared before draining: a pump queued after this point schedules the next round itself.
+      scheduled.set(false);
+      StreamPump pump;
+      while ((pump = due.poll()) != null) {
+        pump.iterate();
+      }
     }
   }
 
@@ -306,7 +356,7 @@ public final class JettyHttpStack implements HttpStack {
     private volatile long writes;
 
     StreamPump(ProxyApp app, StreamOutcome stream, Request request, Response response,
-        Callback jettyCallback, Executor executor, Set<StreamPump> open, EdgeWatchdog watchdog) {
+        Callback jettyCallback, PoolWakeups wakeups, Set<StreamPump> open, EdgeWatchdog watchdog) {
       this.app = app;
       this.stream = stream;
       this.reader = stream.reader();
@@ -316,16 +366,9 @@ public final class JettyHttpStack implements HttpStack {
       this.open = open;
       this.watchdog = watchdog;
       this.pool = request.getComponents().getByteBufferPool();
-      // The readiness callback runs on the stream's writer thread: only hand over to Jetty's pool.
-      this.iterateLater = () -> {
-        try {
-          executor.execute(this::iterate);
-        } catch (RejectedExecutionException stopped) {
-          // The server is stopping: Jetty fails the open responses, whose callbacks release the leases.
-          LOG.debug("Jetty's pool stopped; not resuming stream {} of client {}", stream.channelId(),
-              stream.lease().clientId());
-        }
-      };
+      // The readiness callback runs on the stream's writer thread: only hand over to Jetty's pool,
+      // grouped with the other viewers woken in the same round.
+      this.iterateLater = () -> wakeups.add(this);
     }
 
     @Override
