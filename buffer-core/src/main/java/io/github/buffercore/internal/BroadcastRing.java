@@ -5,7 +5,6 @@ import io.github.buffercore.StreamReader;
 import io.github.buffercore.UpstreamException;
 import java.lang.invoke.VarHandle;
 import java.util.Objects;
-import java.util.Arrays;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,8 +55,11 @@ public final class BroadcastRing extends RingMemory implements ChunkSink {
 
   private static final Logger LOG = LoggerFactory.getLogger(BroadcastRingLogger.NAME);
 
-  /** Current readers; copy-on-write under {@link #readersLock}, iterated lock-free by the writer. */
-  private volatile RingReader[] readers = new RingReader[0];
+  /**
+   * Current readers; replaced under {@link #readersLock} (a join appends into the array the previous
+   * list shares, a leave copies: {@link PrefixSharingList}), iterated lock-free by the writer.
+   */
+  private volatile PrefixSharingList<RingReader> readers = PrefixSharingList.empty();
 
   private final Object readersLock = new Object();
 
@@ -194,7 +196,9 @@ public final class BroadcastRing extends RingMemory implements ChunkSink {
     final boolean ended = terminal != null;
     final WakeBatch batch = all || ended ? null : wakeBatch;
     final long now = batch == null ? 0 : batch.now();
-    for (RingReader reader : readers) {
+    final PrefixSharingList<RingReader> current = readers;
+    for (int i = 0, n = current.size(); i < n; i++) {
+      final RingReader reader = current.get(i);
       final boolean wake = all || ended || reader.closed || reader.position < currentTail
           && (batch == null || batch.due(currentTail - reader.position, reader.lastDelivery, now));
       Thread waiter = reader.waiter;
@@ -270,10 +274,8 @@ public final class BroadcastRing extends RingMemory implements ChunkSink {
 
   private StreamReader register(RingReader reader) {
     synchronized (readersLock) {
-      RingReader[] current = readers;
-      RingReader[] next = Arrays.copyOf(current, current.length + 1);
-      next[current.length] = reader;
-      readers = next;
+      // Volatile store after the append's slot store: the writer's next read of readers sees both.
+      readers = readers.append(reader);
     }
     LOG.debug("Reader joined stream '{}' of playlist '{}' at position {} ({} readers)", streamId, playlistId,
         reader.position, readerCount());
@@ -282,16 +284,7 @@ public final class BroadcastRing extends RingMemory implements ChunkSink {
 
   private void removeReader(RingReader reader) {
     synchronized (readersLock) {
-      RingReader[] current = readers;
-      for (int i = 0; i < current.length; i++) {
-        if (current[i] == reader) {
-          RingReader[] next = new RingReader[current.length - 1];
-          System.arraycopy(current, 0, next, 0, i);
-          System.arraycopy(current, i + 1, next, i, current.length - i - 1);
-          readers = next;
-          return;
-        }
-      }
+      readers = readers.without(reader);
     }
   }
 
@@ -368,7 +361,7 @@ public final class BroadcastRing extends RingMemory implements ChunkSink {
    * @return the reader count
    */
   public int readerCount() {
-    return readers.length;
+    return readers.size();
   }
 
   /**

@@ -194,7 +194,7 @@ final class PlaylistTransitions {
     PlaylistState next = state.withoutStream(streamId, failed.now());
     List<Effect> effects = new ArrayList<>(2 * stream.clientCount() + 3);
     if (failed.refused() && notify) {
-      long refusedClient = stream.idle() ? 0L : stream.clients()[0].clientId();
+      long refusedClient = stream.idle() ? 0L : stream.clients().get(0).clientId();
       effects.add(event(Type.TUNER_LIMIT_REACHED, next, streamId, refusedClient, 0));
     }
     for (Lease lease : stream.clients()) {

@@ -1,21 +1,21 @@
 package io.github.buffercore.internal;
 
 import io.github.buffercore.StreamStats;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * One stream of a playlist: immutable, replaced as a whole inside the playlist's map computation.
  *
- * <p>The clients are a plain array in join order, copied on every join and leave: a stream has a
- * handful of viewers, and a copied array is a fraction of the allocation of a copied hash map (the
- * join/leave path is measured by {@code AcquireCloseBenchmark}). The array is never modified after
- * the record is built and never handed out.
+ * <p>The clients are a {@link PrefixSharingList} in join order: a join appends into the array it
+ * shares with the previous state (amortised O(1); a copied array made a storm of n joins O(n^2)), a
+ * leave copies. The list is immutable; each state sees only its own prefix of the shared array.
  *
  * @param streamId the stream id
  * @param generation unique per start of the stream (the client id of the lease that started it); lets a delayed action (a grace timer, an upstream
  *     pump) tell "this stream" from "a later stream with the same id"
- * @param clients the leases of its clients, in join order; never modified
+ * @param clients the leases of its clients, in join order
  * @param idleSince ticker time at which the last client left, meaningful only while there are no
  *     clients
  * @param shared the data path (upstream pump and ring), or {@code null} in a registry without upstream
@@ -24,14 +24,16 @@ import java.util.List;
  *     a registry with a listener; its members are clients too, added by {@link #folded()}
  */
 record StreamState(
-    String streamId, long generation, Lease[] clients, long idleSince, SharedStream shared,
+    String streamId, long generation, PrefixSharingList<Lease> clients, long idleSince, SharedStream shared,
     TunerHold tuner, JoinGate gate) {
 
   private static final Lease[] NONE = new Lease[0];
 
+  private static final PrefixSharingList<Lease> NO_CLIENTS = PrefixSharingList.empty();
+
   static StreamState started(String streamId, long generation, Lease first, SharedStream shared,
       TunerHold tuner, boolean gated) {
-    return new StreamState(streamId, generation, new Lease[] {first}, 0L, shared, tuner,
+    return new StreamState(streamId, generation, NO_CLIENTS.append(first), 0L, shared, tuner,
         gated ? new JoinGate() : null);
   }
 
@@ -43,7 +45,7 @@ record StreamState(
    * @return whether it joined; {@code false}: join through the compute
    */
   boolean joinThroughGate(Lease lease) {
-    return gate != null && clients.length > 0 && gate.join(lease);
+    return gate != null && !clients.isEmpty() && gate.join(lease);
   }
 
   /**
@@ -56,29 +58,31 @@ record StreamState(
       return this;
     }
     Lease[] members = gate.close();
-    Lease[] all = clients;
-    if (members.length > 0) {
-      all = Arrays.copyOf(clients, clients.length + members.length);
-      System.arraycopy(members, 0, all, clients.length, members.length);
-    }
-    return new StreamState(streamId, generation, all, all.length == 0 ? idleSince : 0L, shared, tuner,
+    PrefixSharingList<Lease> all = clients.appendAll(members);
+    return new StreamState(streamId, generation, all, all.isEmpty() ? idleSince : 0L, shared, tuner,
         new JoinGate());
   }
 
-  /** The clients and the gate's members as seen now, for read-only passes outside the compute. */
-  Lease[] viewers() {
+  /**
+   * The clients and the gate's members as seen now, for read-only passes outside the compute. Never
+   * appends to the clients' shared array (a view must not take the next join's spare slot).
+   */
+  Iterable<Lease> viewers() {
     Lease[] members = gate == null ? NONE : gate.members();
     if (members.length == 0) {
       return clients;
     }
-    Lease[] all = Arrays.copyOf(clients, clients.length + members.length);
-    System.arraycopy(members, 0, all, clients.length, members.length);
+    List<Lease> all = new ArrayList<>(clients.size() + members.length);
+    for (Lease lease : clients) {
+      all.add(lease);
+    }
+    all.addAll(Arrays.asList(members));
     return all;
   }
 
   /** {@link #clientCount()} plus the gate's members now: the count a snapshot shows. */
   int viewerCount() {
-    return clients.length + (gate == null ? 0 : gate.memberCount());
+    return clients.size() + (gate == null ? 0 : gate.memberCount());
   }
 
   /** The data path's counters, or {@link StreamStats#NONE} without one. */
@@ -87,55 +91,38 @@ record StreamState(
   }
 
   boolean idle() {
-    return clients.length == 0;
+    return clients.isEmpty();
   }
 
   int clientCount() {
-    return clients.length;
+    return clients.size();
   }
 
-  /** A read-only view of the clients, for the rare paths that evict them. */
+  /** A read-only copy of the clients, for the rare paths that evict them. */
   List<Lease> clientList() {
-    return List.of(clients);
+    return clients.toList();
   }
 
   /** Whether this very lease (not just its id) is a client: membership is identity. */
   boolean holds(Lease lease) {
-    return indexOf(lease) >= 0;
-  }
-
-  private int indexOf(Lease lease) {
-    for (int i = 0; i < clients.length; i++) {
-      if (clients[i] == lease) {
-        return i;
-      }
-    }
-    return -1;
+    return clients.indexOf(lease) >= 0;
   }
 
   StreamState withClient(Lease lease) {
-    Lease[] joined = Arrays.copyOf(clients, clients.length + 1);
-    joined[clients.length] = lease;
-    return new StreamState(streamId, generation, joined, 0L, shared, tuner, gate);
+    return new StreamState(streamId, generation, clients.append(lease), 0L, shared, tuner, gate);
   }
 
   /** Returns this stream without {@code lease}; if that empties it, it is idle since {@code now}. */
   StreamState withoutClient(Lease lease, long now) {
-    int index = indexOf(lease);
-    if (index < 0) {
+    PrefixSharingList<Lease> left = clients.without(lease);
+    if (left == clients) {
       return this;
     }
-    if (clients.length == 1) {
-      return new StreamState(streamId, generation, NONE, now, shared, tuner, gate);
-    }
-    Lease[] left = new Lease[clients.length - 1];
-    System.arraycopy(clients, 0, left, 0, index);
-    System.arraycopy(clients, index + 1, left, index, left.length - index);
-    return new StreamState(streamId, generation, left, idleSince, shared, tuner, gate);
+    return new StreamState(streamId, generation, left, left.isEmpty() ? now : idleSince, shared, tuner, gate);
   }
 
   StreamState withClients(List<Lease> kept, long idleSinceIfEmpty) {
-    return new StreamState(streamId, generation, kept.toArray(NONE),
+    return new StreamState(streamId, generation, PrefixSharingList.copyOf(kept),
         kept.isEmpty() ? idleSinceIfEmpty : 0L, shared, tuner, gate);
   }
 
@@ -151,6 +138,6 @@ record StreamState(
 
   @Override
   public String toString() {
-    return "StreamState[" + streamId + " generation " + generation + ", " + clients.length + " client(s)]";
+    return "StreamState[" + streamId + " generation " + generation + ", " + clients.size() + " client(s)]";
   }
 }

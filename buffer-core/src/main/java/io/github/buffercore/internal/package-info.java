@@ -40,6 +40,11 @@
  *   the reader registers and then re-checks the batch against the tail, the writer stores the tail and
  *   then looks for registered callbacks (both sequentially consistent), and the callback is claimed
  *   atomically, so neither a lost nor a doubled wake-up can happen.</dd>
+ *   <dt>{@code AppendClaimsItsSlot}</dt>
+ *   <dd>Two lists appended from the same {@code PrefixSharingList} (a stream's clients, a ring's
+ *   readers) never see each other's element: an append writes into the shared array's spare slot only
+ *   after claiming it with a compare-and-set of the claimed count from its own size, and copies its own
+ *   prefix into a new array otherwise; each list reads only below its own size.</dd>
  * </dl>
  */
 package io.github.buffercore.internal;

@@ -22,7 +22,7 @@ class GraceBoundaryTest {
     PlaylistTransitions rules = new PlaylistTransitions(30, GRACE, 60, false, null);
     PlaylistState state = PlaylistState.created(
             new Playlist("p1", 1, PlaylistSettings.withTuners(2), Optional.empty()), IDLE_SINCE)
-        .withStream(new StreamState("a", 100, new Lease[0], IDLE_SINCE, null, new TunerHold(), null));
+        .withStream(new StreamState("a", 100, PrefixSharingList.empty(), IDLE_SINCE, null, new TunerHold(), null));
 
     Step early = rules.apply(state, new PlaylistEvent.GraceExpired("a", 100, IDLE_SINCE + GRACE - 1));
     assertThat(early.outcome()).isEqualTo(Outcome.UNCHANGED);

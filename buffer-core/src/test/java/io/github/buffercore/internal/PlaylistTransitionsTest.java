@@ -57,11 +57,13 @@ class PlaylistTransitionsTest {
   }
 
   private static StreamState running(String streamId, long generation, Lease... clients) {
-    return new StreamState(streamId, generation, clients, 0L, null, new TunerHold(), null);
+    return new StreamState(streamId, generation, PrefixSharingList.copyOf(List.of(clients)), 0L, null,
+        new TunerHold(), null);
   }
 
   private static StreamState idle(String streamId, long generation, long idleSince) {
-    return new StreamState(streamId, generation, new Lease[0], idleSince, null, new TunerHold(), null);
+    return new StreamState(streamId, generation, PrefixSharingList.empty(), idleSince, null, new TunerHold(),
+        null);
   }
 
   // ---------------------------------------------------------------------------------------------
