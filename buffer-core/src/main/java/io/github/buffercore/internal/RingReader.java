@@ -4,6 +4,7 @@ import io.github.buffercore.SlowClientException;
 import io.github.buffercore.SlowClientPolicy;
 import io.github.buffercore.StreamReader;
 import io.github.buffercore.UpstreamException;
+import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Arrays;
@@ -26,10 +27,14 @@ final class RingReader implements StreamReader {
   /** Result of {@link #tryCopy} when the copied bytes were (possibly) overwritten. */
   private static final int LAPPED = Integer.MIN_VALUE;
 
+  // For the consumer's release stores on its own volatile fields (why: see pollNow).
+  private static final VarHandle POSITION = handle("position");
+  private static final VarHandle BYTES_READ = handle("bytesRead");
+  private static final VarHandle LAST_DELIVERY = handle("lastDelivery");
+
   private final RingMemory ring;
   /** Removes this reader from the writer's list; called once, by close. */
   private final Consumer<RingReader> onClose;
-
 
   /** Next position to read. Written only by the consumer; volatile so the writer and status see it. */
   volatile long position;
@@ -71,6 +76,14 @@ final class RingReader implements StreamReader {
     this.position = start;
     this.prefix = prefix == null || prefix.length == 0 ? null : prefix;
     this.onClose = onClose;
+  }
+
+  private static VarHandle handle(String field) {
+    try {
+      return MethodHandles.lookup().findVarHandle(RingReader.class, field, long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
   }
 
   @Override
@@ -117,10 +130,7 @@ final class RingReader implements StreamReader {
     }
   }
 
-  /**
-   * Whether a poll would return something other than 0 and, under wake batching, the batch is due;
-   * uses a volatile tail load (Dekker).
-   */
+  /** Whether a poll would return data and, under wake batching, the batch is due (volatile tail load). */
   private boolean readableNow() {
     return closed || prefix != null || ring.terminal != null
         || ring.wakeDue(position, lastDelivery, (long) RingMemory.TAIL.getVolatile(ring));
@@ -131,7 +141,8 @@ final class RingReader implements StreamReader {
     final int n = pollNow(dst, off, len);
     final WakeBatch batch = ring.wakeBatch;
     if (n > 0 && batch != null) {
-      lastDelivery = batch.now(); // the next batched wake-up counts its delay from here
+      // The next batched wake-up counts its delay from here; a release store as in pollNow.
+      LAST_DELIVERY.setRelease(this, batch.now());
     }
     return n;
   }
@@ -156,8 +167,11 @@ final class RingReader implements StreamReader {
       if (available > pos) {
         int n = tryCopy(pos, available, dst, off, wholePackets(pos, len));
         if (n != LAPPED) {
-          position = pos + n;
-          bytesRead += n; // single writer (the consumer): the volatile read-modify-write is not racy
+          // Release, not volatile, stores (a volatile store is a locked instruction on x86): the
+          // writer acts on a position only after seeing this reader wait, and that registration is
+          // a later volatile access of this thread, which publishes them (NoLostWakeUp, BatchedWakeup).
+          POSITION.setRelease(this, pos + n);
+          BYTES_READ.setRelease(this, bytesRead + n);
           ring.bytesDelivered.add(n);
           return n;
         }
