@@ -36,7 +36,7 @@ final class RingReader implements StreamReader {
   /** Removes this reader from the writer's list; called once, by close. */
   private final Consumer<RingReader> onClose;
 
-  /** Next position to read. Written only by the consumer; volatile so the writer and status see it. */
+  /** Next position to read. Written only by the consumer (release stores in pollNow); read volatile. */
   volatile long position;
 
   private volatile long bytesRead;
