@@ -1,5 +1,6 @@
 package io.github.buffercore.internal.ts;
 
+import java.util.Arrays;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +67,8 @@ public final class TsAnalyser {
   private int pendingContinuity;
   private byte[] pendingHeader;
   private int videoCc = -1;
+  /** The last video packet with payload, to tell a true duplicate from a counter that only matches. */
+  private final byte[] lastVideo = new byte[TsPackets.PACKET_SIZE];
 
   // Media clock.
   private long lastPcr = -1;
@@ -136,12 +139,13 @@ public final class TsAnalyser {
     }
     final int cc = TsPackets.continuityCounter(b, o);
     final boolean flagged = TsPackets.discontinuityIndicator(b, o);
-    if (cc == videoCc && !flagged) {
+    final int payload = TsPackets.payloadOffset(b, o);
+    if (cc == videoCc && !flagged && duplicate(b, o, payload)) {
       return; // a duplicate packet, which the standard allows once
     }
     final boolean lost = videoCc >= 0 && cc != ((videoCc + 1) & 0x0F) && !flagged;
     videoCc = cc;
-    final int payload = TsPackets.payloadOffset(b, o);
+    System.arraycopy(b, o, lastVideo, 0, TsPackets.PACKET_SIZE);
     if (TsPackets.payloadUnitStart(b, o)) {
       if (pending) {
         scanner.abandon();
@@ -176,6 +180,19 @@ public final class TsAnalyser {
         scan(b, o + payload, o + TsPackets.PACKET_SIZE);
       }
     }
+  }
+
+  /**
+   * Whether the packet repeats the last video packet: same header and payload (a duplicate's PCR may
+   * differ, so the adaptation field is not compared). A matching counter alone is not enough: a looped
+   * clip whose video packets are a multiple of 16 restarts with the counter it ended on, and skipping
+   * that packet would lose the keyframe that starts the loop.
+   */
+  private boolean duplicate(byte[] b, int o, int payload) {
+    final int end = TsPackets.PACKET_SIZE;
+    return payload >= 0 && payload == TsPackets.payloadOffset(lastVideo, 0)
+        && Arrays.equals(b, o, o + 4, lastVideo, 0, 4)
+        && Arrays.equals(b, o + payload, o + end, lastVideo, payload, end);
   }
 
   private void scan(byte[] b, int from, int to) {

@@ -142,6 +142,40 @@ class TsAnalyserTest {
   }
 
   @Test
+  void aLoopSeamWhereTheVideoCounterRepeatsIsNotTakenForADuplicatePacket() {
+    // A clip whose video packets are a multiple of 16 ends on the counter it starts with, so its loop
+    // restarts with that counter: the first packet of the next loop (the loop's keyframe) must count.
+    byte[] ts = TsTestMedia.h264().clone();
+    TsAnalyser[] probe = new TsAnalyser[1];
+    analyse(probe, ts, 1);
+    int videoPid = probe[0].videoPid();
+    int first = -1;
+    int last = -1;
+    for (int o = 0; o < ts.length; o += PACKET) {
+      if (TsPackets.pid(ts, o) == videoPid && TsPackets.hasPayload(ts, o)) {
+        first = first < 0 ? o : first;
+        last = o;
+      }
+    }
+    TsPackets.setContinuityCounter(ts, last, TsPackets.continuityCounter(ts, first));
+    Points points = new Points();
+    TsAnalyser analyser = new TsAnalyser("pl", "st", points);
+    for (int loop = 0; loop < 3; loop++) {
+      analyser.packets(ts, 0, ts.length, (long) loop * ts.length);
+    }
+    assertThat(points.positions).as("every keyframe of the three loops").hasSize(30);
+    assertThat(points.positions).contains((long) ts.length + first, 2L * ts.length + first);
+
+    // A true duplicate (the same packet twice in a row) is still skipped: it starts no second point.
+    byte[] doubled = new byte[ts.length + PACKET];
+    System.arraycopy(ts, 0, doubled, 0, first + PACKET);
+    System.arraycopy(ts, first, doubled, first + PACKET, ts.length - first);
+    Points once = new Points();
+    new TsAnalyser("pl", "st", once).packets(doubled, 0, doubled.length, 0);
+    assertThat(once.positions).hasSize(10).doesNotContain((long) first + PACKET);
+  }
+
+  @Test
   void analysingPacketsAllocatesNothingOnceTheTablesAreKnown() {
     byte[] ts = TsTestMedia.withoutRandomAccessIndicators(TsTestMedia.h264());
     long[] count = new long[1];
