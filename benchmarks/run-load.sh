@@ -37,5 +37,8 @@ if [[ " $* " != *" --clip "* ]] && command -v ffmpeg > /dev/null; then
 fi
 # The examples jar is on the class path for its SLF4J provider (slf4j-simple and its settings): the
 # benchmark jar deliberately has none, so that JMH measures buffer-core with the NOP logger.
-exec java -cp benchmarks/target/benchmarks.jar:buffer-examples/target/buffer-examples.jar \
+# The client's own heap: a young generation larger than a run allocates, committed up front, so that no
+# collection of the measuring JVM pauses the viewers' reads during a storm (LoadBenchmark also collects
+# before each run and reports the client's collections per run).
+exec java -Xms2g -Xmx2g -Xmn1g -XX:+AlwaysPreTouch -cp benchmarks/target/benchmarks.jar:buffer-examples/target/buffer-examples.jar \
   io.github.buffercore.bench.load.LoadBenchmark "$@"

@@ -22,11 +22,12 @@ import org.slf4j.LoggerFactory;
  * Warms the JIT before a server takes its first viewer: a second, private instance of the same stack
  * on an ephemeral loopback port, serving the in-process {@link DemoChannel}, is joined first by a
  * flood of {@value #ROUND} loopback viewers at once (they read their first bytes, keep watching
- * 0.5 s, then leave), then, once the JIT's compile queues have drained, by the rest of the joins in
- * trickles of {@value #TRICKLE} (each leaves after its first bytes); the queues drain again and the
- * private server is closed. About 13 s on the 2-core benchmark machine for the default 4,000
- * joins, busy or quiet (the trickles' idle selector timeouts give the compiler its time), about 7 s for
- * 2,000.
+ * 0.5 s, then leave), then, once the JIT's compile queues have drained, by trickles of
+ * {@value #TRICKLE} (each leaves after its first bytes) up to {@value #TRICKLED} joins, and then by
+ * crowds of {@value #REHEARSAL} (the rehearsals: they watch for a second, then leave), the queues
+ * drained after each; then the private server is closed. 10-12 s on the quiet 2-core benchmark machine
+ * for the default 6,000 joins (the trickles' idle selector timeouts give the compiler its time), about
+ * 7 s for 2,000.
  *
  * <p>Why: on a cold JVM the first few thousand joins run interpreted or in profiling code while the
  * compiler threads compete for the same cores. Measured on the 2-core load benchmark machine, 2,000
@@ -50,11 +51,13 @@ final class JoinWarmup {
   /**
    * The default number of warm-up joins ({@code --warmup-joins}): enough for the join path to reach
    * C2 before the server listens. Measured with 2,000 viewers joining the Netty example at once
-   * (benchmarks/results/LOAD-NOTES.md): after 4,000 warm-up joins the JIT compiled nothing during
-   * their joins and p99 first byte was 0.31-0.37 s; after 2,000 the JIT still compiled ~120 methods
-   * (50-80 of them in C2) in their first second and p99 was 0.33-0.71 s depending on the machine's load.
+   * (benchmarks/results/LOAD-NOTES.md): after 4,000 warm-up joins (then all trickles) the JIT compiled
+   * nothing during their joins and p99 first byte was 0.31-0.37 s; after 2,000 the JIT still compiled
+   * ~120 methods (50-80 of them in C2) in their first second and p99 was 0.33-0.71 s depending on the
+   * machine's load. A crowd of 5,000 still met C2 compiles after 4,000 joins (see {@link #REHEARSAL}),
+   * hence 6,000 with two rehearsals.
    */
-  static final int DEFAULT_JOINS = 4_000;
+  static final int DEFAULT_JOINS = 6_000;
   /** Viewers connected at once in the first round (the flood: class loading, first compiles). */
   static final int ROUND = 500;
   /**
@@ -70,6 +73,21 @@ final class JoinWarmup {
    * the pump's writes to many viewers) is what the JIT compiles during a real storm, not just the join.
    */
   static final long HOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+  /** Joins made by the first flood and the trickles; the joins beyond them come as rehearsals. */
+  static final int TRICKLED = 2_000;
+  /**
+   * Viewers connected at once in each round after the trickles (the rehearsals): what only a crowd
+   * does, and the trickles never show the JIT, happens there before the server listens: thousands of
+   * readers on one ring woken per batch, counters contended by several threads, maps resized past a
+   * few thousand entries; and the join path's methods, which have no loops, pass C2's invocation
+   * threshold (5,000 calls) only with more joins than the trickles make. Measured on the 2-core
+   * benchmark machine (benchmarks/results/LOAD-NOTES.md): after 4,000 joins C2 still compiled the
+   * pipeline's write path and threw away and recompiled ConcurrentHashMap's resize, LongAdder and
+   * Jetty's send callback in the first second of a 5,000-viewer storm, on the cores the joins needed.
+   */
+  static final int REHEARSAL = 2_000;
+  /** How long the rehearsal's viewers keep reading: two of the library's default wake batches. */
+  static final long REHEARSAL_HOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(1_000);
   /** Bytes (head and body) a warm-up viewer reads before it leaves: its head and first data. */
   static final int BODY_BYTES = 4 * 1024;
   /** The longest a round may take; a round that does not finish in time ends the warm-up. */
@@ -160,12 +178,16 @@ final class JoinWarmup {
           new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), limits);
       try {
         InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port());
+        // The first TRICKLED joins: a flood, then trickles; every join after them: rehearsals.
+        int trickled = Math.min(joins, TRICKLED);
         for (int done = 0; done < joins; ) {
           boolean flood = done == 0;
-          int round = Math.min(flood ? ROUND : TRICKLE, joins - done);
-          int ok = round(address, round, flood ? HOLD_NANOS : 0);
+          boolean rehearsal = done >= trickled;
+          int round = rehearsal ? Math.min(REHEARSAL, joins - done)
+              : Math.min(flood ? ROUND : TRICKLE, trickled - done);
+          int ok = round(address, round, flood ? HOLD_NANOS : rehearsal ? REHEARSAL_HOLD_NANOS : 0);
           done += round;
-          if (flood) {
+          if (flood || rehearsal) {
             drained &= awaitCompilerIdle();
           }
           served += ok;

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * Command line of every example server:
  * {@code [--host 127.0.0.1] [--port 34400] [--tuners 2] [--grace 10] [--name NAME] [--start-behind BYTES]
  * [--header-timeout 10] [--write-timeout 30] [--backlog 4096] [--threads 4096] [--send-buffer 262144]
- * [--redis redis://host:port] [--warmup-joins 4000] [M3U file or URL | channels.properties]}.
+ * [--redis redis://host:port] [--warmup-joins 6000] [M3U file or URL | channels.properties]}.
  * Without a channel source it serves the embedded {@link DemoChannel}. With {@code --redis}, tuner
  * limits are leases in that Redis ({@link RedisTunerPool}), shared by every server pointed at it.
  * Before it listens, it warms the JIT with {@code --warmup-joins} loopback viewers on a private demo
@@ -124,7 +124,7 @@ public final class Launcher {
       return "usage: [--host 127.0.0.1] [--port " + DEFAULT_PORT + "] [--tuners 2] [--grace 10]"
           + " [--name PLAYLIST] [--start-behind BYTES] [--header-timeout 10] [--write-timeout 30]"
           + " [--backlog 4096] [--threads 4096] [--send-buffer 262144] [--redis redis://host:port]"
-          + " [--warmup-joins 4000]"
+          + " [--warmup-joins 6000]"
           + " [M3U file or URL | channels.properties]";
     }
   }

@@ -30,6 +30,14 @@ class JoinWarmupTest {
         JOINS)).isEqualTo(JOINS);
   }
 
+  /** The joins beyond the trickles come as a rehearsal crowd; every one of them is served too. */
+  @Test
+  void joinsBeyondTheTricklesAreARehearsalCrowdThatIsServedWhole() {
+    int joins = JoinWarmup.TRICKLED + 3;
+    assertThat(JoinWarmup.run(new io.github.buffercore.examples.netty.NettyHttpStack(), EdgeLimits.defaults(),
+        joins)).isEqualTo(joins);
+  }
+
   @Test
   void noJoinsIsNoWarmUp() {
     assertThat(JoinWarmup.run(new io.github.buffercore.examples.netty.NettyHttpStack(), EdgeLimits.defaults(), 0))

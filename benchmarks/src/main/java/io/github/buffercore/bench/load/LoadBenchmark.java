@@ -1,5 +1,6 @@
 package io.github.buffercore.bench.load;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -66,6 +67,8 @@ public final class LoadBenchmark {
     JDK("jdk", "io.github.buffercore.examples.jdk.JdkServerMain"),
     JETTY("jetty", "io.github.buffercore.examples.jetty.JettyServerMain"),
     NETTY("netty", "io.github.buffercore.examples.netty.NettyServerMain"),
+    /** The floor: {@link FloorServer}, the least any server must do per viewer (no library, no HTTP codec). */
+    FLOOR("floor", "io.github.buffercore.bench.load.FloorServer"),
     VLC("vlc", null);
 
     final String id;
@@ -82,7 +85,7 @@ public final class LoadBenchmark {
           return stack;
         }
       }
-      throw new IllegalArgumentException("Unknown stack '" + id + "' (jdk, jetty, netty or vlc)");
+      throw new IllegalArgumentException("Unknown stack '" + id + "' (jdk, jetty, netty, floor or vlc)");
     }
   }
 
@@ -333,6 +336,11 @@ public final class LoadBenchmark {
       Map<String, Long> idleThreads = ProcStats.cpuByThreadName(pid);
       long[] overflowsBefore = ProcStats.listenOverflows();
       upstream.resetMaxOpen();
+      // The client is the instrument: a collection of its own heap during the storm delays every viewer's
+      // first byte by the pause. Start each storm on a collected heap (run-load.sh gives this JVM a young
+      // generation larger than a run allocates), and report the client's pauses of the run below.
+      System.gc();
+      long[] clientGcBefore = clientGc();
       ProcStats.Sample selfBefore = ProcStats.sample(ProcessHandle.current().pid());
 
       client = new ViewerClient(new InetSocketAddress("127.0.0.1", port), PATH, spec.viewers(),
@@ -381,6 +389,9 @@ public final class LoadBenchmark {
         }
       }
       ProcStats.Sample selfAfter = ProcStats.sample(ProcessHandle.current().pid());
+      long[] clientGcAfter = clientGc();
+      String clientGc = String.format(Locale.ROOT, "client (this JVM) garbage collections during the run: %d, "
+          + "%d ms in total", clientGcAfter[0] - clientGcBefore[0], clientGcAfter[1] - clientGcBefore[1]);
       Map<String, Long> counts = syscalls == null ? Map.of() : syscalls.finish();
       Map<String, Map<String, Double>> profile = new LinkedHashMap<>();
       if (jfr != null) {
@@ -396,7 +407,7 @@ public final class LoadBenchmark {
       return measure(config, spec, client.viewers(), clip, markedAt, stoppedAt, idle, after, idleThreads,
           afterThreads, overflowsBefore, overflowsAfter, upstreamMax, upstream.accepted() - acceptedBefore,
           threadsMax, selfAfter.cpuSeconds() - selfBefore.cpuSeconds(), counts, syscallSeconds, profile,
-          warmupFirstByteMs, heapInfo, String.join(" ", command));
+          warmupFirstByteMs, heapInfo, String.join(" ", command), clientGc);
     } finally {
       // On a failure mid-run the viewers still hold sockets; stopping twice is harmless.
       if (client != null) {
@@ -413,7 +424,8 @@ public final class LoadBenchmark {
       long markedAt, long stoppedAt, ProcStats.Sample idle, ProcStats.Sample after, Map<String, Long> idleThreads,
       Map<String, Long> afterThreads, long[] overflowsBefore, long[] overflowsAfter, int upstreamMax,
       int upstreamAccepted, int threadsMax, double clientCpu, Map<String, Long> syscalls, long syscallSeconds,
-      Map<String, Map<String, Double>> profile, double warmupFirstByteMs, String heapInfo, String command) {
+      Map<String, Map<String, Double>> profile, double warmupFirstByteMs, String heapInfo, String command,
+      String clientGc) {
     Map<String, Integer> errors = new TreeMap<>();
     List<Double> headers = new ArrayList<>();
     List<Double> firstBytes = new ArrayList<>();
@@ -484,7 +496,7 @@ public final class LoadBenchmark {
         after.writtenBytes() - idle.writtenBytes(), overflowsAfter[0] - overflowsBefore[0],
         overflowsAfter[1] - overflowsBefore[1], threadCpu, clientCpu, chunked, syscalls, syscallSeconds,
         secondHalf > 0 ? secondHalfBytes / secondHalf : 0, profile, warmupFirstByteMs, heapInfo, command,
-        latencySplit(sorted(toRequest), sorted(requestToHead)));
+        latencySplit(sorted(toRequest), sorted(requestToHead)) + "; " + clientGc);
   }
 
   /**
@@ -500,6 +512,17 @@ public final class LoadBenchmark {
         + "/ max %s ms (client side); request written -> head read p50 %s / p99 %s ms (kernel + server + client "
         + "read loop)", ms(percentile(toRequest, 50)), ms(percentile(toRequest, 99)),
         ms(toRequest[toRequest.length - 1]), ms(percentile(requestToHead, 50)), ms(percentile(requestToHead, 99)));
+  }
+
+  /** This JVM's garbage collections so far: {count, milliseconds} over all collectors. */
+  private static long[] clientGc() {
+    long count = 0;
+    long millis = 0;
+    for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+      count += Math.max(0, gc.getCollectionCount());
+      millis += Math.max(0, gc.getCollectionTime());
+    }
+    return new long[] {count, millis};
   }
 
   /** The JVM's heap and metaspace summary at the end of the run ({@code jcmd GC.heap_info}), one line. */
@@ -543,7 +566,17 @@ public final class LoadBenchmark {
     Path m3u = dir.resolve("channels.m3u");
     Files.writeString(m3u, "#EXTM3U\n#EXTINF:-1 tvg-id=\"" + CHANNEL + "\"," + CHANNEL + "\n" + upstream.url() + "\n");
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    return List.of(java.toString(), "-cp", config.jar().toAbsolutePath().toString(), stack.mainClass,
+    String classPath = config.jar().toAbsolutePath().toString();
+    if (stack == Stack.FLOOR) {
+      // The floor lives in this jar; the examples jar gives it the same SLF4J provider as the examples.
+      try {
+        classPath = Path.of(LoadBenchmark.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+            .toAbsolutePath() + File.pathSeparator + classPath;
+      } catch (java.net.URISyntaxException e) {
+        throw new IOException("cannot locate the benchmarks jar", e);
+      }
+    }
+    return List.of(java.toString(), "-cp", classPath, stack.mainClass,
         "--port", Integer.toString(port), "--tuners", "1", m3u.toAbsolutePath().toString());
   }
 
@@ -649,7 +682,11 @@ public final class LoadBenchmark {
     out.append("- Servers: child processes started as a user would, default JVM flags (the JVM sizes its heap "
         + "from the machine's memory); the examples get an M3U naming the upstream, `--tuners 1`. VLC: `cvlc -q "
         + "<upstream> --sout '#std{access=http,mux=ts,dst=127.0.0.1:<port>" + PATH + "}'` (as user nobody "
-        + "via `setpriv` when run as root).\n");
+        + "via `setpriv` when run as root). `floor` (where run): `FloorServer` from the benchmarks jar, the least "
+        + "any server must do per viewer (accept, read to the blank line, one gathering write of a fixed head and "
+        + "the channel's last 20,000 bytes, then every 500 ms the new bytes from one shared direct ring; one "
+        + "selector thread per core, no HTTP codec, no registry, warmed by 4,000 loopback joins): the machine's "
+        + "bound for the other rows.\n");
     out.append(String.format(Locale.ROOT, "- Clients: `ViewerClient`, %d NIO selector threads in the benchmark's "
         + "JVM on the same machine; every viewer connects at once, sends one HTTP/1.1 GET, reads the body "
         + "for %d s from the start of the run and then resets the connection.%n", config.clientThreads(),

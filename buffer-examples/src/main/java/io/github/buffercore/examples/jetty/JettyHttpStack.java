@@ -60,6 +60,11 @@ public final class JettyHttpStack implements HttpStack {
 
   private static final Logger LOG = LoggerFactory.getLogger(JettyHttpStack.class);
 
+  /** Jetty pool threads per core, beyond {@link #POOL_THREADS_FIXED}: the handlers never block. */
+  static final int POOL_THREADS_PER_CORE = 8;
+  /** Pool threads for Jetty's acceptor, selectors and reserved threads, whatever the core count. */
+  static final int POOL_THREADS_FIXED = 16;
+
   /** Bytes copied per write: whole 1316-byte (7 TS packets) datagrams, about 62 KB. */
   static final int CHUNK = 48 * 1316;
 
@@ -70,7 +75,11 @@ public final class JettyHttpStack implements HttpStack {
 
   @Override
   public RunningServer start(ProxyApp app, InetSocketAddress address, EdgeLimits limits) throws Exception {
-    QueuedThreadPool threads = new QueuedThreadPool();
+    // Every handler here is non-blocking, so threads beyond a few per core only queue for the CPU. With
+    // Jetty's default cap (200) a storm of joins made the pool start about 190 threads while the joins
+    // waited (35 -> 227 threads at 5,000 viewers, benchmarks/LOAD.md); capped, the jobs queue instead.
+    QueuedThreadPool threads = new QueuedThreadPool(POOL_THREADS_PER_CORE
+        * Runtime.getRuntime().availableProcessors() + POOL_THREADS_FIXED);
     threads.setName("jetty-http");
     threads.setDaemon(true);
     Server server = new Server(threads);

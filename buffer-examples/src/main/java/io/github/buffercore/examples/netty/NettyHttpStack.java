@@ -21,8 +21,13 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -83,6 +88,9 @@ public final class NettyHttpStack implements HttpStack {
    */
   static final int CHUNK = 48 * 1316;
 
+  /** System property that forces the JDK's NIO transport ({@code nio}) instead of native epoll. */
+  static final String TRANSPORT_PROPERTY = "buffercore.netty.transport";
+
   /** Largest request (headers and body) accepted; the proxy only serves bodiless GET and HEAD. */
   static final int MAX_REQUEST = 16 * 1024;
 
@@ -93,17 +101,22 @@ public final class NettyHttpStack implements HttpStack {
 
   @Override
   public RunningServer start(ProxyApp app, InetSocketAddress address, EdgeLimits limits) throws Exception {
-    EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1,
-        new DefaultThreadFactory("netty-boss", true), NioIoHandler.newFactory());
-    EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0,
-        new DefaultThreadFactory("netty-http", true), NioIoHandler.newFactory());
+    // Netty's native epoll transport where it loads (Linux): per connection it saves the JDK selector's
+    // bookkeeping (selected-key sets, interest-op syscalls), which a storm of joins pays thousands of
+    // times; elsewhere, or with -Dbuffercore.netty.transport=nio, the JDK's NIO.
+    boolean epoll = !"nio".equals(System.getProperty(TRANSPORT_PROPERTY)) && Epoll.isAvailable();
+    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    Class<? extends ServerChannel> serverChannelType =
+        epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("netty-boss", true), io);
+    EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("netty-http", true), io);
     EdgeWatchdog watchdog = new EdgeWatchdog("netty", limits);
     Map<EventExecutor, LoopWakeups> wakeups = new ConcurrentHashMap<>();
     Channel serverChannel;
     try {
       serverChannel = new ServerBootstrap()
           .group(boss, workers)
-          .channel(NioServerSocketChannel.class)
+          .channel(serverChannelType)
           .option(ChannelOption.SO_BACKLOG, limits.backlog())
           .childOption(ChannelOption.SO_SNDBUF, limits.sendBuffer())
           .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -121,6 +134,7 @@ public final class NettyHttpStack implements HttpStack {
       shutdown(boss, workers);
       throw e;
     }
+    LOG.debug("Netty transport: {}", epoll ? "native epoll" : "NIO");
     return new RunningServer() {
       @Override
       public int port() {
