@@ -32,6 +32,17 @@ public interface HttpStack {
   String name();
 
   /**
+   * Whether every open stream response holds a thread of its own (a blocking stack): the JIT warm-up
+   * then keeps its crowds as small as its first flood, since each warm-up viewer would cost a thread
+   * and its stack for the life of the process's memory.
+   *
+   * @return true for a thread-per-viewer stack; false (the default) for a non-blocking one
+   */
+  default boolean threadPerViewer() {
+    return false;
+  }
+
+  /**
    * Starts serving {@code app} on {@code address} (port 0 picks a free port) with the given limits.
    *
    * @param app the application

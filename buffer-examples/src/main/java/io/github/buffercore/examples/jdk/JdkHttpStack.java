@@ -49,6 +49,12 @@ public final class JdkHttpStack implements HttpStack {
 
   private static final ThreadLocal<Phase> CURRENT = new ThreadLocal<>();
 
+  /** Each stream response holds a request thread (virtual on Java 21+, platform on Java 17). */
+  @Override
+  public boolean threadPerViewer() {
+    return true;
+  }
+
   @Override
   public String name() {
     return "JDK HttpServer";
