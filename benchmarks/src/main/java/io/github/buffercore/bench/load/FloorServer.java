@@ -352,6 +352,8 @@ public final class FloorServer implements AutoCloseable {
       parts[0].clear();
       send(key, viewer, parts, end);
     } catch (IOException e) {
+      // Usually the benchmark's reset at the end of a run: one line per viewer only when asked for.
+      LOG.debug("Floor viewer {} failed: {}", channel, e.toString());
       close(key);
     }
   }
@@ -373,6 +375,7 @@ public final class FloorServer implements AutoCloseable {
       // A head cut short is not resumed: the floor's viewers read the whole head or the run shows it.
       viewer.next += Math.max(0, n - headLeft);
     } catch (IOException e) {
+      LOG.debug("Floor viewer {} failed on write: {}", key.channel(), e.toString());
       close(key);
     }
   }
