@@ -86,9 +86,6 @@ final class JoinWarmup {
    * Jetty's send callback in the first second of a 5,000-viewer storm, on the cores the joins needed.
    */
   static final int REHEARSAL = 2_000;
-  // A thread-per-viewer stack (HttpStack#threadPerViewer) rehearses in crowds of ROUND instead: 2,000
-  // at once started 2,000 platform threads on Java 17 and the JDK example's idle RSS went from 0.6 to
-  // 1.2 GB (benchmarks/LOAD.md, jdk:1000).
   /** How long the rehearsal's viewers keep reading: two of the library's default wake batches. */
   static final long REHEARSAL_HOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(1_000);
   /** Bytes (head and body) a warm-up viewer reads before it leaves: its head and first data. */
@@ -183,11 +180,14 @@ final class JoinWarmup {
         InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port());
         // The first TRICKLED joins: a flood, then trickles; every join after them: rehearsals.
         int trickled = Math.min(joins, TRICKLED);
+        // A thread-per-viewer stack rehearses in crowds no larger than its first flood: 2,000 at once
+        // started 2,000 platform threads on Java 17 and left the JDK example's idle RSS at 1.2 GB
+        // instead of 0.6 (benchmarks/results/LOAD-NOTES.md).
+        int crowd = stack.threadPerViewer() ? ROUND : REHEARSAL;
         for (int done = 0; done < joins; ) {
           boolean flood = done == 0;
           boolean rehearsal = done >= trickled;
-          int round = rehearsal ? Math.min(stack.threadPerViewer() ? ROUND : REHEARSAL, joins - done)
-              : Math.min(flood ? ROUND : TRICKLE, trickled - done);
+          int round = rehearsal ? Math.min(crowd, joins - done) : Math.min(flood ? ROUND : TRICKLE, trickled - done);
           int ok = round(address, round, flood ? HOLD_NANOS : rehearsal ? REHEARSAL_HOLD_NANOS : 0);
           done += round;
           if (flood || rehearsal) {

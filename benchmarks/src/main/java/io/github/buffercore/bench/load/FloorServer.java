@@ -1,7 +1,6 @@
 package io.github.buffercore.bench.load;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -16,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,31 +43,29 @@ import org.slf4j.LoggerFactory;
 public final class FloorServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(FloorServer.class);
-  private static final int RING_BYTES = 8 << 20;
   private static final long ROUND_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
   private static final byte[] STREAM_HEAD = ("HTTP/1.1 200 OK\r\nContent-Type: video/mp2t\r\n"
       + "Cache-Control: no-cache\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
   private static final byte[] STATUS_HEAD = ("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
       + "Content-Length: 3\r\nConnection: close\r\n\r\nok\n").getBytes(StandardCharsets.US_ASCII);
 
-  /** The channel's bytes; written by the upstream thread only, read by the selector threads. */
-  private final ByteBuffer ring = ByteBuffer.allocateDirect(RING_BYTES);
-  /** Bytes written to the ring since the start; volatile: it publishes the ring's bytes below it. */
-  private volatile long written;
+  /** The channel's bytes. */
+  private final FloorRing ring;
   private volatile boolean closed;
   private final int burstBytes;
-  private final URI upstream;
   /** The warm-up's private listening socket; every loop accepts from it until it closes. */
   private final ServerSocketChannel warmListener;
-  private ServerSocketChannel listener;
-  private final List<Thread> threads = new ArrayList<>();
-  /** Every loop's selector; guards {@code pending}. */
-  private final List<Selector> selectors = new ArrayList<>();
-  /** Listening sockets each loop registers on its own thread: {selector, channel}. */
-  private final List<Object[]> pending = new ArrayList<>();
+  /**
+   * The real listening socket, null until the warm-up is over; each loop registers it on its own thread
+   * (a registration from another thread would block while the selector selects).
+   */
+  private volatile ServerSocketChannel listener;
+  // Filled once by the starting thread; copy-on-write so that close() from a shutdown hook sees them.
+  private final List<Thread> loops = new CopyOnWriteArrayList<>();
+  private final List<Selector> selectors = new CopyOnWriteArrayList<>();
 
   private FloorServer(URI upstream, int burstBytes) throws IOException {
-    this.upstream = upstream;
+    this.ring = new FloorRing(upstream);
     this.burstBytes = burstBytes;
     this.warmListener = ServerSocketChannel.open();
     warmListener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4096);
@@ -85,8 +83,8 @@ public final class FloorServer implements AutoCloseable {
    * @throws IOException if the port cannot be bound
    */
   public static FloorServer start(int port, URI upstream, int burstBytes, int warmupJoins) throws IOException {
-    if (burstBytes < 0 || burstBytes > RING_BYTES / 2 || warmupJoins < 0 || port < 0 || port > 65_535) {
-      throw new IllegalArgumentException("burst 0.." + RING_BYTES / 2 + ", warm-up joins >= 0 and port 0..65535"
+    if (burstBytes < 0 || burstBytes > FloorRing.BYTES / 2 || warmupJoins < 0 || port < 0 || port > 65_535) {
+      throw new IllegalArgumentException("burst 0.." + FloorRing.BYTES / 2 + ", warm-up joins >= 0 and port 0..65535"
           + " expected: " + burstBytes + ", " + warmupJoins + ", " + port);
     }
     FloorServer floor = new FloorServer(upstream, burstBytes);
@@ -96,10 +94,10 @@ public final class FloorServer implements AutoCloseable {
       floor.warmUp((InetSocketAddress) floor.warmListener.getLocalAddress(), warmupJoins);
       floor.warmListener.close();
       ServerSocketChannel real = ServerSocketChannel.open();
-      floor.listener = real;
       real.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 4096);
       real.configureBlocking(false);
-      floor.open(real);
+      floor.listener = real;
+      floor.selectors.forEach(Selector::wakeup);
     } catch (IOException | RuntimeException e) {
       floor.close();
       throw e;
@@ -130,7 +128,7 @@ public final class FloorServer implements AutoCloseable {
       }
     }
     if (port < 0 || channels == null) {
-      System.err.println("usage: FloorServer --port P [--burst-bytes 0.." + RING_BYTES / 2
+      System.err.println("usage: FloorServer --port P [--burst-bytes 0.." + FloorRing.BYTES / 2
           + "] [--warmup-joins N] CHANNELS.m3u");
       System.exit(2);
       return;
@@ -152,17 +150,13 @@ public final class FloorServer implements AutoCloseable {
     }
   }
 
-  /** Stops the loops and the upstream reader and closes every socket; waits up to 5 s for the threads. */
+  /** Stops the loops and the upstream reader and closes every socket; waits up to 5 s for each thread. */
   @Override
   public void close() {
     closed = true;
-    synchronized (selectors) {
-      selectors.forEach(Selector::wakeup);
-    }
-    for (Thread thread : threads) {
-      thread.interrupt(); // the upstream reader: its blocking read ends with the interrupt or the next slice
-    }
-    for (Thread thread : threads) {
+    selectors.forEach(Selector::wakeup);
+    ring.close();
+    for (Thread thread : loops) {
       try {
         thread.join(5_000);
       } catch (InterruptedException e) {
@@ -181,61 +175,18 @@ public final class FloorServer implements AutoCloseable {
     }
   }
 
+  /** Starts the upstream reader and one loop per core; called once, before anything else sees them. */
   private void startThreads() throws IOException {
-    Thread reader = new Thread(this::readUpstream, "floor-upstream");
-    reader.setDaemon(true);
-    threads.add(reader);
+    ring.start();
     int cores = Runtime.getRuntime().availableProcessors();
     for (int i = 0; i < cores; i++) {
       Selector selector = Selector.open();
-      synchronized (selectors) {
-        selectors.add(selector);
-      }
+      selectors.add(selector);
       // Registered here, before the loop runs: a registration blocks while its selector selects.
       warmListener.register(selector, SelectionKey.OP_ACCEPT);
-      threads.add(new Thread(() -> serve(selector), "floor-loop-" + i));
+      loops.add(new Thread(() -> serve(selector), "floor-loop-" + i));
     }
-    threads.forEach(Thread::start);
-  }
-
-  private void open(ServerSocketChannel real) throws IOException {
-    synchronized (selectors) {
-      for (Selector selector : selectors) {
-        // register blocks while the selector is in select(); the queued registration runs on its thread.
-        pending.add(new Object[] {selector, real});
-        selector.wakeup();
-      }
-    }
-  }
-
-  private void readUpstream() {
-    byte[] chunk = new byte[16 * 1024];
-    while (!closed) {
-      try (InputStream in = upstream.toURL().openStream()) {
-        int n;
-        while (!closed && (n = in.read(chunk)) > 0) {
-          long at = written;
-          int offset = (int) (at % RING_BYTES);
-          int first = Math.min(n, RING_BYTES - offset);
-          ring.put(offset, chunk, 0, first);
-          ring.put(0, chunk, first, n - first);
-          written = at + n;
-        }
-        if (!closed) {
-          LOG.warn("Floor upstream {} ended; reconnecting", upstream);
-        }
-      } catch (IOException e) {
-        if (closed) {
-          return;
-        }
-        LOG.warn("Floor upstream {} failed; reconnecting in 1 s", upstream, e);
-        try {
-          Thread.sleep(1_000);
-        } catch (InterruptedException stop) {
-          return;
-        }
-      }
-    }
+    loops.forEach(Thread::start);
   }
 
   /** One viewer's state, owned by its selector thread. */
@@ -251,18 +202,16 @@ public final class FloorServer implements AutoCloseable {
     ByteBuffer in = ByteBuffer.allocateDirect(4096);
     ByteBuffer head = ByteBuffer.allocateDirect(STREAM_HEAD.length).put(STREAM_HEAD).flip();
     ByteBuffer statusHead = ByteBuffer.allocateDirect(STATUS_HEAD.length).put(STATUS_HEAD).flip();
-    ByteBuffer[] parts = {head, ring.duplicate(), ring.duplicate()};
+    ByteBuffer[] parts = {head, ring.view(), ring.view()};
+    boolean listening = false;
     try (selector) {
       long nextRound = System.nanoTime() + ROUND_NANOS;
       while (!closed) {
         selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextRound - System.nanoTime())));
-        synchronized (selectors) {
-          for (Object[] p : pending) {
-            if (p[0] == selector) {
-              ((ServerSocketChannel) p[1]).register(selector, SelectionKey.OP_ACCEPT);
-            }
-          }
-          pending.removeIf(p -> p[0] == selector);
+        ServerSocketChannel real = listener;
+        if (!listening && real != null) {
+          real.register(selector, SelectionKey.OP_ACCEPT);
+          listening = true;
         }
         for (var it = selector.selectedKeys().iterator(); it.hasNext(); ) {
           SelectionKey key = it.next();
@@ -278,7 +227,7 @@ public final class FloorServer implements AutoCloseable {
         }
         if (System.nanoTime() - nextRound >= 0) {
           nextRound = System.nanoTime() + ROUND_NANOS;
-          long end = written;
+          long end = ring.written();
           for (SelectionKey key : selector.keys()) {
             if (key.isValid() && key.attachment() instanceof Viewer viewer && viewer.next >= 0) {
               head.position(head.limit());
@@ -347,7 +296,7 @@ public final class FloorServer implements AutoCloseable {
         close(key);
         return;
       }
-      long end = written;
+      long end = ring.written();
       viewer.next = Math.max(0, end - burstBytes);
       parts[0].clear();
       send(key, viewer, parts, end);
@@ -359,16 +308,11 @@ public final class FloorServer implements AutoCloseable {
   }
 
   /** Writes the viewer's bytes up to {@code end} (after the head, if {@code parts[0]} has any left). */
-  private void send(SelectionKey key, Viewer viewer, ByteBuffer[] parts, long end) {
-    if (end - viewer.next > RING_BYTES - (1 << 20)) {
+  private static void send(SelectionKey key, Viewer viewer, ByteBuffer[] parts, long end) {
+    if (!FloorRing.slice(parts[1], parts[2], viewer.next, end)) {
       close(key); // lapped
       return;
     }
-    int from = (int) (viewer.next % RING_BYTES);
-    int length = (int) (end - viewer.next);
-    int first = Math.min(length, RING_BYTES - from);
-    parts[1].limit(from + first).position(from);
-    parts[2].limit(length - first).position(0);
     try {
       long headLeft = parts[0].remaining();
       long n = ((SocketChannel) key.channel()).write(parts);

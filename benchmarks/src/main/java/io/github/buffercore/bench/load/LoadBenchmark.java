@@ -3,11 +3,14 @@ package io.github.buffercore.bench.load;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -162,11 +165,11 @@ public final class LoadBenchmark {
       long listenDrops, Map<String, Long> cpuByThread, double clientCpuSeconds, boolean chunked,
       Map<String, Long> syscalls, long syscallSeconds, double secondHalfBytesPerSecond,
       Map<String, Map<String, Double>> profile, double warmupFirstByteMs, String heapInfo, String command,
-      String latencySplit) {
+      String latencySplit, String clientGc) {
 
     static RunResult skipped(RunSpec spec, String why) {
       return new RunResult(spec, why, 0, Map.of(), new double[0], new double[0], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-          0, 0, 0, 0, 0, 0, Map.of(), 0, false, Map.of(), 0, 0, Map.of(), Double.NaN, "", "", "");
+          0, 0, 0, 0, 0, 0, Map.of(), 0, false, Map.of(), 0, 0, Map.of(), Double.NaN, "", "", "", "");
     }
 
     /** Syscalls (or context switches) of the given kinds per served viewer-second of the perf window. */
@@ -496,7 +499,7 @@ public final class LoadBenchmark {
         after.writtenBytes() - idle.writtenBytes(), overflowsAfter[0] - overflowsBefore[0],
         overflowsAfter[1] - overflowsBefore[1], threadCpu, clientCpu, chunked, syscalls, syscallSeconds,
         secondHalf > 0 ? secondHalfBytes / secondHalf : 0, profile, warmupFirstByteMs, heapInfo, command,
-        latencySplit(sorted(toRequest), sorted(requestToHead)) + "; " + clientGc);
+        latencySplit(sorted(toRequest), sorted(requestToHead)), clientGc);
   }
 
   /**
@@ -518,7 +521,7 @@ public final class LoadBenchmark {
   private static long[] clientGc() {
     long count = 0;
     long millis = 0;
-    for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
       count += Math.max(0, gc.getCollectionCount());
       millis += Math.max(0, gc.getCollectionTime());
     }
@@ -572,7 +575,7 @@ public final class LoadBenchmark {
       try {
         classPath = Path.of(LoadBenchmark.class.getProtectionDomain().getCodeSource().getLocation().toURI())
             .toAbsolutePath() + File.pathSeparator + classPath;
-      } catch (java.net.URISyntaxException e) {
+      } catch (URISyntaxException e) {
         throw new IOException("cannot locate the benchmarks jar", e);
       }
     }
@@ -791,6 +794,9 @@ public final class LoadBenchmark {
           + "%,d bytes written (wchar; sendmsg is not counted there)", r.writeCalls(), r.writtenBytes()));
       if (!r.latencySplit().isBlank()) {
         out.append("; ").append(r.latencySplit());
+      }
+      if (!r.clientGc().isBlank()) {
+        out.append("; ").append(r.clientGc());
       }
       if (!r.heapInfo().isBlank()) {
         out.append("; at the end (`jcmd GC.heap_info`): ").append(r.heapInfo());
