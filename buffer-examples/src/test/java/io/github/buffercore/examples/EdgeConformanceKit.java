@@ -85,6 +85,16 @@ public abstract class EdgeConformanceKit {
   protected abstract Class<?> mainClass();
 
   /**
+   * JVM options for the process-level tests' launch of {@link #mainClass()}, e.g. a system property
+   * that selects a variant of the stack.
+   *
+   * @return the options, none by default
+   */
+  protected List<String> jvmOptions() {
+    return List.of();
+  }
+
+  /**
    * Whether the stack lets the app (or its own problem handler) answer a request whose target it
    * cannot even parse. The JDK server rejects those inside its parser with its own HTML 400, before
    * any handler runs; every other error it sends is a problem.
@@ -691,9 +701,10 @@ public abstract class EdgeConformanceKit {
   }
 
   private Launched launch(String... args) throws IOException {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), mainClass().getName()));
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions());
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass().getName()));
     command.addAll(List.of(args));
     Path output = java.nio.file.Files.createTempFile("edge-launch", ".log");
     Launched launched = new Launched(new ProcessBuilder(command).redirectErrorStream(true)

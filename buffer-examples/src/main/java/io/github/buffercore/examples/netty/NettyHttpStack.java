@@ -94,6 +94,24 @@ public final class NettyHttpStack implements HttpStack {
   /** Largest request (headers and body) accepted; the proxy only serves bodiless GET and HEAD. */
   static final int MAX_REQUEST = 16 * 1024;
 
+  /** Whether the native epoll transport is used where it loads; false forces the JDK's NIO. */
+  private final boolean nativeTransport;
+
+  /** A stack on Netty's native epoll transport where it loads, else on the JDK's NIO. */
+  public NettyHttpStack() {
+    this(true);
+  }
+
+  /**
+   * A stack on the given transport.
+   *
+   * @param nativeTransport true for the native epoll transport where it loads (the default); false for
+   *     the JDK's NIO everywhere, as {@code -Dbuffercore.netty.transport=nio} does for the default
+   */
+  public NettyHttpStack(boolean nativeTransport) {
+    this.nativeTransport = nativeTransport;
+  }
+
   @Override
   public String name() {
     return "Netty 4 (non-blocking)";
@@ -104,7 +122,8 @@ public final class NettyHttpStack implements HttpStack {
     // Netty's native epoll transport where it loads (Linux): per connection it saves the JDK selector's
     // bookkeeping (selected-key sets, interest-op syscalls), which a storm of joins pays thousands of
     // times; elsewhere, or with -Dbuffercore.netty.transport=nio, the JDK's NIO.
-    boolean epoll = !"nio".equals(System.getProperty(TRANSPORT_PROPERTY)) && Epoll.isAvailable();
+    boolean epoll = nativeTransport && !"nio".equals(System.getProperty(TRANSPORT_PROPERTY))
+        && Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     Class<? extends ServerChannel> serverChannelType =
         epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
