@@ -1,10 +1,12 @@
 package io.github.buffercore;
 
+import java.nio.ByteBuffer;
+import java.nio.ReadOnlyBufferException;
 import java.time.Duration;
 
 /**
  * One HTTP client's view of a shared live stream: the bytes the single upstream writer publishes,
- * from the reader's start position onwards, copied into the caller's arrays.
+ * from the reader's start position onwards, copied into the caller's arrays or buffers.
  *
  * <p><b>Concurrency contract.</b> A reader belongs to one consumer at a time: {@link #read}, {@link
  * #poll} and {@link #onReadable} must not be called concurrently with each other on the same reader
@@ -63,6 +65,48 @@ public interface StreamReader extends AutoCloseable {
    * @throws IndexOutOfBoundsException if {@code off} and {@code len} do not fit {@code dst}
    */
   int poll(byte[] dst, int off, int len);
+
+  /**
+   * Copies the bytes that are available right now into {@code dst}, from its position up to its limit,
+   * without waiting, and advances its position past them; the same as {@link #poll(byte[], int, int)}
+   * otherwise (return values, failures, single-consumer rule). Meant for servers that write from direct
+   * buffers: polling straight into one (a pooled Netty or Jetty buffer, say) saves the socket layer's
+   * copy of a heap array into a direct buffer. The library's readers copy from the stream's ring into
+   * {@code dst} once, whether it is direct or heap.
+   *
+   * <p>The default implementation is for other implementations of this interface: it polls into {@code
+   * dst}'s array when it has an accessible one, and otherwise through a temporary array of at most 64
+   * KiB.
+   *
+   * @param dst the buffer to copy into, at its position; its limit bounds the copy
+   * @return the number of bytes copied (&gt; 0), {@code 0} if nothing is available right now (or
+   *     {@code dst} has no room), or {@code -1} at the end of the stream
+   * @throws UpstreamException if the upstream failed and all data published before the failure was read
+   * @throws SlowClientException if the reader was lapped under {@link SlowClientPolicy#DISCONNECT}
+   * @throws IllegalStateException if this reader was closed
+   * @throws ReadOnlyBufferException if {@code dst} is read-only (nothing is consumed then)
+   * @throws NullPointerException if {@code dst} is {@code null}
+   */
+  default int poll(ByteBuffer dst) {
+    if (dst.isReadOnly()) {
+      throw new ReadOnlyBufferException();
+    }
+    int position = dst.position();
+    int n;
+    if (dst.hasArray()) {
+      n = poll(dst.array(), dst.arrayOffset() + position, dst.remaining());
+      if (n > 0) {
+        dst.position(position + n);
+      }
+      return n;
+    }
+    byte[] through = new byte[Math.min(dst.remaining(), 64 * 1024)];
+    n = poll(through, 0, through.length);
+    if (n > 0) {
+      dst.put(through, 0, n);
+    }
+    return n;
+  }
 
   /**
    * Registers a one-shot callback that runs once this reader becomes readable: data is available, the

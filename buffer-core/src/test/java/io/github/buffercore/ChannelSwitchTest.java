@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.buffercore.internal.InProcessTunerPool;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -122,6 +123,9 @@ class ChannelSwitchTest {
             assertThat(switched.switchedTo()).isEqualTo(channel);
             assertThat(switched.streamId()).isEqualTo(old.streamId());
           });
+      assertThatThrownBy(() -> old.reader().poll(ByteBuffer.allocateDirect(PACKET)))
+          .as("a direct-buffer poll of the old lease of switch %d", i)
+          .isInstanceOf(StreamSwitchedException.class);
       old.close(); // the player closes the old channel after opening the new one: changes nothing
       RegistrySnapshot snapshot = registry.snapshot();
       assertThat(snapshot.totalStreams()).as("streams after switch %d", i).isEqualTo(1);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -12,8 +13,22 @@ class DisconnectReleasesLeaseTest {
 
   private static final Duration GUARD = Duration.ofSeconds(30);
 
+  /** One read of a lapped viewer: it must throw {@link SlowClientException}. */
+  private interface LappedRead {
+    void read(StreamReader reader) throws Exception;
+  }
+
   @Test
   void aLappedLeaseLeavesItsStreamAndFreesTheTunerWithoutClose() throws Exception {
+    lappedLeaseIsReleased(reader -> reader.read(new byte[188], 0, 188, GUARD));
+  }
+
+  @Test
+  void aLappedLeasePollingADirectBufferIsReleasedToo() throws Exception {
+    lappedLeaseIsReleased(reader -> reader.poll(ByteBuffer.allocateDirect(188)));
+  }
+
+  private static void lappedLeaseIsReleased(LappedRead lappedRead) throws Exception {
     byte[] clip = new byte[188 * 64];
     for (int i = 0; i < clip.length; i += 188) {
       clip[i] = 0x47;
@@ -30,7 +45,6 @@ class DisconnectReleasesLeaseTest {
         .build()) {
       ClientLease lease = registry.acquire("p1", "slow", id -> PlaylistSettings.withTuners(1));
       StreamReader reader = lease.reader();
-      byte[] packet = new byte[188];
       // The viewer does not read until the writer is two buffers ahead of it.
       long deadline = System.nanoTime() + GUARD.toNanos();
       while (registry.snapshot().playlist("p1").orElseThrow().streams().get(0).stats().bytesIn()
@@ -38,7 +52,7 @@ class DisconnectReleasesLeaseTest {
         assertThat(System.nanoTime()).as("the upstream delivers").isLessThan(deadline);
         Thread.onSpinWait();
       }
-      assertThatThrownBy(() -> reader.read(packet, 0, packet.length, GUARD))
+      assertThatThrownBy(() -> lappedRead.read(reader))
           .isInstanceOf(SlowClientException.class);
       // No lease.close(): the client left and its stream stopped with the failed read.
       assertThat(registry.snapshot().playlist("p1").orElseThrow().streams()).isEmpty();

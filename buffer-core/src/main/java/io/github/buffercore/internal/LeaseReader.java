@@ -4,6 +4,7 @@ import io.github.buffercore.ClientLease;
 import io.github.buffercore.SlowClientException;
 import io.github.buffercore.StreamReader;
 import io.github.buffercore.StreamSwitchedException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.function.Supplier;
 
@@ -45,6 +46,18 @@ final class LeaseReader implements StreamReader {
     lease.touch();
     try {
       return delegate.poll(dst, off, len);
+    } catch (SlowClientException disconnected) {
+      throw released(disconnected);
+    } catch (IllegalStateException closed) {
+      throw switchedOr(closed);
+    }
+  }
+
+  @Override
+  public int poll(ByteBuffer dst) {
+    lease.touch();
+    try {
+      return delegate.poll(dst);
     } catch (SlowClientException disconnected) {
       throw released(disconnected);
     } catch (IllegalStateException closed) {

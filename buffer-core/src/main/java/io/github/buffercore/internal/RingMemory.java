@@ -4,7 +4,9 @@ import io.github.buffercore.SlowClientPolicy;
 import io.github.buffercore.UpstreamException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -151,6 +153,53 @@ abstract class RingMemory {
   final boolean wakeDue(long position, long lastDelivery, long tail) {
     final WakeBatch batch = wakeBatch;
     return tail > position && (batch == null || batch.due(tail - position, lastDelivery, batch.now()));
+  }
+
+  /** A packet's worth of MPEG-TS stuffing (0xFF): what finishes a packet a skip tore. Never written. */
+  static final byte[] STUFFING = stuffing();
+
+  private static byte[] stuffing() {
+    byte[] bytes = new byte[TsPacketAligner.PACKET_SIZE];
+    Arrays.fill(bytes, (byte) 0xFF);
+    return bytes;
+  }
+
+  /**
+   * Copies {@code n} bytes from ring index {@code index}, wrapping at the end, into a reader's target:
+   * {@code dst} at {@code off}, or, when {@code dst} is null, {@code buf} at index {@code off} (its
+   * position untouched). Plain loads: the reader validates them against the intent afterwards.
+   */
+  final void copyOut(int index, int n, byte[] dst, ByteBuffer buf, int off) {
+    final int first = Math.min(n, capacity - index);
+    copyTo(buffer, index, dst, buf, off, first);
+    if (n > first) {
+      copyTo(buffer, 0, dst, buf, off + first, n - first);
+    }
+  }
+
+  /**
+   * Copies {@code src[from, from + n)} to {@code dst} at {@code off}, or, when {@code dst} is null, to
+   * {@code buf} at index {@code off} (its position untouched).
+   */
+  static void copyTo(byte[] src, int from, byte[] dst, ByteBuffer buf, int off, int n) {
+    if (dst != null) {
+      System.arraycopy(src, from, dst, off, n);
+    } else {
+      buf.put(off, src, from, n);
+    }
+  }
+
+  /**
+   * In MPEG-TS mode, shortens a read so it ends on a packet boundary whenever it can reach one, so
+   * the viewer's position is a boundary and a skip never tears a packet it has begun.
+   */
+  final int wholePackets(long pos, int len) {
+    if (!mpegTs) {
+      return len;
+    }
+    long end = pos + len;
+    long alignedEnd = end - end % TsPacketAligner.PACKET_SIZE;
+    return alignedEnd > pos ? (int) (alignedEnd - pos) : len;
   }
 
   /** Where a new or skipping reader starts, computed from the current tail. */

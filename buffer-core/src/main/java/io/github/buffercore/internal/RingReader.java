@@ -6,8 +6,9 @@ import io.github.buffercore.StreamReader;
 import io.github.buffercore.UpstreamException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ReadOnlyBufferException;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -138,7 +139,24 @@ final class RingReader implements StreamReader {
 
   @Override
   public int poll(byte[] dst, int off, int len) {
-    final int n = pollNow(dst, off, len);
+    Objects.checkFromIndexSize(off, len, dst.length);
+    return delivered(pollNow(dst, null, off, len));
+  }
+
+  @Override
+  public int poll(ByteBuffer dst) { // one copy from the ring into dst, direct or heap
+    if (dst.isReadOnly()) {
+      throw new ReadOnlyBufferException();
+    }
+    final int at = dst.position();
+    final int n = delivered(pollNow(null, dst, at, dst.remaining()));
+    if (n > 0) {
+      dst.position(at + n);
+    }
+    return n;
+  }
+
+  private int delivered(int n) {
     final WakeBatch batch = ring.wakeBatch;
     if (n > 0 && batch != null) {
       // The next batched wake-up counts its delay from here; a release store as in pollNow.
@@ -147,25 +165,25 @@ final class RingReader implements StreamReader {
     return n;
   }
 
-  private int pollNow(byte[] dst, int off, int len) {
-    Objects.checkFromIndexSize(off, len, dst.length);
+  /** Copies into {@code dst} at {@code off}, or, if {@code dst} is null, into {@code buf} at index {@code off}. */
+  private int pollNow(byte[] dst, ByteBuffer buf, int off, int len) {
     ensureOpen();
     if (len == 0) {
       return 0;
     }
     final byte[] first = prefix;
     if (first != null) {
-      return pollPrefix(first, dst, off, len);
+      return pollPrefix(first, dst, buf, off, len);
     }
     if (padding > 0) {
-      return pad(dst, off, len);
+      return pad(dst, buf, off, len);
     }
     while (true) {
       final long pos = position;
       // Acquire: every byte below the observed tail was stored before the writer's tail store.
       final long available = (long) RingMemory.TAIL.getAcquire(ring);
       if (available > pos) {
-        int n = tryCopy(pos, available, dst, off, wholePackets(pos, len));
+        int n = tryCopy(pos, available, dst, buf, off, ring.wholePackets(pos, len));
         if (n != LAPPED) {
           // Release, not volatile, stores (a volatile store is a locked instruction on x86): the
           // writer acts on a position only after seeing this reader wait, and that registration is
@@ -177,7 +195,7 @@ final class RingReader implements StreamReader {
         }
         handleLap(pos);
         if (padding > 0) {
-          return pad(dst, off, len); // the torn packet's rest comes before the data after the skip
+          return pad(dst, buf, off, len); // the torn packet's rest comes before the data after the skip
         }
         continue;
       }
@@ -197,12 +215,12 @@ final class RingReader implements StreamReader {
   }
 
   /** Copies the next bytes of the join prefix; its position in the ring does not move. */
-  private int pollPrefix(byte[] first, byte[] dst, int off, int len) {
+  private int pollPrefix(byte[] first, byte[] dst, ByteBuffer buf, int off, int len) {
     int n = Math.min(len, first.length - prefixSent);
     if (n >= TsPacketAligner.PACKET_SIZE) {
       n -= n % TsPacketAligner.PACKET_SIZE; // whole packets when the caller's buffer allows, as below
     }
-    System.arraycopy(first, prefixSent, dst, off, n);
+    RingMemory.copyTo(first, prefixSent, dst, buf, off, n);
     prefixSent += n;
     if (prefixSent == first.length) {
       prefix = null;
@@ -212,44 +230,26 @@ final class RingReader implements StreamReader {
     return n;
   }
 
-  private int pad(byte[] dst, int off, int len) {
+  private int pad(byte[] dst, ByteBuffer buf, int off, int len) {
     int n = Math.min(padding, len);
-    Arrays.fill(dst, off, off + n, (byte) 0xFF);
+    RingMemory.copyTo(RingMemory.STUFFING, 0, dst, buf, off, n);
     padding -= n;
     bytesRead += n;
     return n;
   }
 
   /**
-   * In MPEG-TS mode, shortens a read so it ends on a packet boundary whenever it can reach one, so
-   * the viewer's position is a boundary and a skip never tears a packet it has begun.
-   */
-  private int wholePackets(long pos, int len) {
-    if (!ring.mpegTs) {
-      return len;
-    }
-    long end = pos + len;
-    long alignedEnd = end - end % TsPacketAligner.PACKET_SIZE;
-    return alignedEnd > pos ? (int) (alignedEnd - pos) : len;
-  }
-
-  /**
-   * Copies {@code [pos, min(available, pos + len))} into {@code dst} and validates the copy.
+   * Copies {@code [pos, min(available, pos + len))} into {@code dst} (or {@code buf}) and validates the copy.
    *
    * @return the number of bytes copied, or {@link #LAPPED} if they may have been overwritten
    */
-  private int tryCopy(long pos, long available, byte[] dst, int off, int len) {
+  private int tryCopy(long pos, long available, byte[] dst, ByteBuffer buf, int off, int len) {
     // Early check: if a write already announced it overwrites pos, do not bother copying.
     if ((long) RingMemory.TAIL_INTENT.getAcquire(ring) - ring.capacity > pos) {
       return LAPPED;
     }
     final int n = (int) Math.min(available - pos, len);
-    final int index = (int) (pos & ring.mask);
-    final int first = Math.min(n, ring.capacity - index);
-    System.arraycopy(ring.buffer, index, dst, off, first);
-    if (n > first) {
-      System.arraycopy(ring.buffer, 0, dst, off + first, n - first);
-    }
+    ring.copyOut((int) (pos & ring.mask), n, dst, buf, off);
     // LoadLoad fence: the byte loads above may not be reordered after the intent load below (the
     // StampedLock.validate pattern). If any byte we loaded came from a newer write, that write's
     // intent store (ordered before its bytes by the writer's StoreStore fence) is visible here.

@@ -351,7 +351,7 @@ public final class JettyHttpStack implements HttpStack {
     private final EdgeWatchdog watchdog;
     /**
      * Jetty's buffer pool: a viewer holds a chunk only while its write is in flight, not for its whole
-     * life (a per-viewer array of {@link #CHUNK} bytes would be 63 KB of heap per viewer).
+     * life (a per-viewer array of {@link #CHUNK} bytes would be 63 KB per viewer).
      */
     private final ByteBufferPool pool;
     /** The chunk of the write in flight; released when it completed (process runs again only then). */
@@ -387,11 +387,14 @@ public final class JettyHttpStack implements HttpStack {
       if (lastWritten) {
         return Action.SUCCEEDED;
       }
-      RetainableByteBuffer chunk = pool.acquire(CHUNK, false);
+      // A direct buffer: the reader copies the ring's bytes into it once, and the socket writes from it
+      // (a heap buffer would cost the JDK's channel a second copy into a temporary direct one).
+      RetainableByteBuffer chunk = pool.acquire(CHUNK, true);
       ByteBuffer bytes = chunk.getByteBuffer();
       int n;
       try {
-        n = reader.poll(bytes.array(), bytes.arrayOffset(), CHUNK);
+        bytes.clear().limit(CHUNK); // fill mode from 0 (the pool hands it out empty, in flush mode)
+        n = reader.poll(bytes);
         if (n <= 0) {
           chunk.release();
         }
@@ -411,7 +414,7 @@ public final class JettyHttpStack implements HttpStack {
         }
         writing = true;
         inFlight = chunk;
-        bytes.clear().limit(n);
+        bytes.flip(); // flush mode: the n bytes just polled
         response.write(false, bytes, this);
         writes++;
         return Action.SCHEDULED;

@@ -83,8 +83,8 @@ public final class NettyHttpStack implements HttpStack {
   /**
    * Bytes copied per chunk: whole 1316-byte (7 TS packets) datagrams, about 62 KB, so that one wake-up
    * of a batched reader (64 KiB or 500 ms, see {@code PlaylistRegistry.Builder#wakeBatching}) or a
-   * joiner's burst is one poll, one chunk and one write. The chunk is pooled and held only while its
-   * write is in flight.
+   * joiner's burst is one poll, one chunk and one write. The chunk is a pooled direct buffer, held only
+   * while its write is in flight.
    */
   static final int CHUNK = 48 * 1316;
 
@@ -461,11 +461,12 @@ public final class NettyHttpStack implements HttpStack {
         boolean wrote = false;
         try {
           while (ctx.channel().isWritable()) {
-            ByteBuf chunk = ctx.alloc().heapBuffer(CHUNK, CHUNK);
+            ByteBuf chunk = ctx.alloc().directBuffer(CHUNK, CHUNK);
             int n;
             try {
-              // Poll straight into the (pooled) buffer's array: one copy from the ring, none after.
-              n = reader.poll(chunk.array(), chunk.arrayOffset(), CHUNK);
+              // Poll straight into the pooled direct buffer: one copy from the ring, and the socket
+              // writes from it (a heap buffer costs the epoll and NIO transports a copy into a direct one).
+              n = reader.poll(chunk.internalNioBuffer(0, CHUNK));
             } catch (RuntimeException e) {
               chunk.release();
               throw e;
