@@ -35,7 +35,7 @@ import org.openjdk.jmh.annotations.Threads;
 // A fixed heap with a small young generation, for every impl alike: its regions are recycled, so
 // their pages stay resident. With the default ergonomics G1 keeps growing into fresh regions and
 // the kernel zeroes each page on first touch: an allocating op (churn: 184-224 B) then measures
-// page faults (55% of a profile of createRemove_1thread, a run at 5.8 +- 13.0 ops/us), not the
+// page faults (24% of a profile of createRemove_1thread, a run at 5.8 +- 13.0 ops/us), not the
 // registry. The fan-out benchmarks pin their heap for the same reason.
 @Fork(jvmArgsAppend = {"-Xms2g", "-Xmx2g", "-Xmn64m"})
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
