@@ -1,25 +1,15 @@
 package io.github.buffercore.bench.load;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -60,8 +50,8 @@ import org.slf4j.LoggerFactory;
 public final class LoadBenchmark {
 
   private static final Logger LOG = LoggerFactory.getLogger(LoadBenchmark.class);
-  private static final String CHANNEL = "load";
-  private static final String PATH = "/stream/" + CHANNEL;
+  static final String CHANNEL = "load";
+  static final String PATH = "/stream/" + CHANNEL;
   /** How long before the mid-run mark a viewer's first byte must come for its rate to be judged. */
   private static final long JUDGE_AFTER_BURST = TimeUnit.SECONDS.toNanos(2);
 
@@ -238,7 +228,7 @@ public final class LoadBenchmark {
         Thread.sleep(2_000);
       }
     }
-    String report = render(config, clip, results, started, loadBefore, ProcStats.read("/proc/loadavg"));
+    String report = LoadReport.render(config, clip, results, started, loadBefore, ProcStats.read("/proc/loadavg"));
     Path out = config.out();
     if (out.toAbsolutePath().getParent() != null) {
       Files.createDirectories(out.toAbsolutePath().getParent());
@@ -261,10 +251,10 @@ public final class LoadBenchmark {
 
   private static RunResult runOne(Config config, RunSpec spec, PacedUpstream upstream, TsClip clip)
       throws Exception {
-    int port = freePort();
+    int port = ServerProcess.freePort();
     Path dir = config.workDir().resolve(spec.stack().id + "-" + spec.viewers());
     Files.createDirectories(dir);
-    List<String> command = command(config, spec.stack(), port, upstream, dir);
+    List<String> command = ServerProcess.command(config, spec.stack(), port, upstream, dir);
     if (command == null) {
       return RunResult.skipped(spec, "cvlc is not installed (apt-get install vlc-bin vlc-plugin-base)");
     }
@@ -292,7 +282,7 @@ public final class LoadBenchmark {
               + "late and deoptimise the server's compiled code", spec.label(), jfrInit);
         }
       }
-      String notReady = awaitReady(spec.stack(), port, server, Duration.ofSeconds(60));
+      String notReady = ServerProcess.awaitReady(spec.stack(), port, server, Duration.ofSeconds(60));
       if (notReady != null) {
         return RunResult.skipped(spec, notReady + " (logs in " + dir + ")");
       }
@@ -382,7 +372,7 @@ public final class LoadBenchmark {
       long stoppedAt = client.stop();
       // After the viewers stop: jcmd can take seconds on a loaded machine, and the run ends at its
       // duration, not when a diagnostic returns.
-      String heapInfo = spec.stack() == Stack.VLC ? "" : heapInfo(pid);
+      String heapInfo = spec.stack() == Stack.VLC ? "" : ServerProcess.heapInfo(pid);
       if (warmup != null) {
         warmup.stop();
         ViewerClient.Viewer first = warmup.viewers().get(0);
@@ -419,7 +409,7 @@ public final class LoadBenchmark {
       if (warmup != null) {
         warmup.close();
       }
-      stop(server, spec);
+      ServerProcess.stop(server, spec);
     }
   }
 
@@ -492,29 +482,14 @@ public final class LoadBenchmark {
         .limit(6)
         .forEach(e -> threadCpu.put(e.getKey(), e.getValue()));
     return new RunResult(spec, null, served, errors, sorted(headers), sorted(firstBytes), keptUp,
-        judged, judged == 0 ? Double.NaN : minRatio, percentile(sorted(rates), 50), percentile(sorted(bursts), 50),
-        percentile(sorted(gaps), 99), viewerSeconds,
+        judged, judged == 0 ? Double.NaN : minRatio, LoadReport.percentile(sorted(rates), 50), LoadReport.percentile(sorted(bursts), 50),
+        LoadReport.percentile(sorted(gaps), 99), viewerSeconds,
         after.cpuSeconds() - idle.cpuSeconds(), idle.rssKb(), after.rssKb(), after.hwmKb(), idle.threads(),
         threadsMax, upstreamMax, upstreamAccepted, after.writeCalls() - idle.writeCalls(),
         after.writtenBytes() - idle.writtenBytes(), overflowsAfter[0] - overflowsBefore[0],
         overflowsAfter[1] - overflowsBefore[1], threadCpu, clientCpu, chunked, syscalls, syscallSeconds,
         secondHalf > 0 ? secondHalfBytes / secondHalf : 0, profile, warmupFirstByteMs, heapInfo, command,
-        latencySplit(sorted(toRequest), sorted(requestToHead)), clientGc);
-  }
-
-  /**
-   * Where the time to headers went: the client's share (connect started -> request written, which
-   * includes the client's own selector thread getting round to the viewer) and the rest (request
-   * written -> head read: the kernel, the server, and the client's read loop).
-   */
-  static String latencySplit(double[] toRequest, double[] requestToHead) {
-    if (toRequest.length == 0) {
-      return "";
-    }
-    return String.format(Locale.ROOT, "time to headers split: connect started -> request written p50 %s / p99 %s "
-        + "/ max %s ms (client side); request written -> head read p50 %s / p99 %s ms (kernel + server + client "
-        + "read loop)", ms(percentile(toRequest, 50)), ms(percentile(toRequest, 99)),
-        ms(toRequest[toRequest.length - 1]), ms(percentile(requestToHead, 50)), ms(percentile(requestToHead, 99)));
+        LoadReport.latencySplit(sorted(toRequest), sorted(requestToHead)), clientGc);
   }
 
   /** This JVM's garbage collections so far: {count, milliseconds} over all collectors. */
@@ -528,133 +503,10 @@ public final class LoadBenchmark {
     return new long[] {count, millis};
   }
 
-  /** The JVM's heap and metaspace summary at the end of the run ({@code jcmd GC.heap_info}), one line. */
-  private static String heapInfo(long pid) {
-    try {
-      Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-          Long.toString(pid), "GC.heap_info").redirectErrorStream(true).start();
-      String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!jcmd.waitFor(30, TimeUnit.SECONDS)) {
-        jcmd.destroyForcibly();
-        return "jcmd GC.heap_info did not answer within 30 s";
-      }
-      return out.lines().map(String::strip).filter(l -> l.contains("heap") && l.contains("total")
-          || l.startsWith("Metaspace")).map(l -> l.replaceAll("\\s*\\[.*$", "").replaceAll(", reserved.*$", ""))
-          .collect(Collectors.joining("; "));
-    } catch (IOException e) {
-      return "jcmd GC.heap_info failed: " + e.getMessage();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return "interrupted";
-    }
-  }
-
-  private static List<String> command(Config config, Stack stack, int port, PacedUpstream upstream, Path dir)
-      throws IOException {
-    if (stack == Stack.VLC) {
-      Path cvlc = onPath("cvlc");
-      if (cvlc == null) {
-        return null;
-      }
-      List<String> command = new ArrayList<>();
-      if ("root".equals(System.getProperty("user.name"))) {
-        // VLC refuses to run as root ("VLC is not supposed to be run as root"); setpriv execs, so the
-        // child's pid is VLC's own and /proc/<pid> measures VLC.
-        command.addAll(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"));
-      }
-      command.addAll(List.of(cvlc.toString(), "-q", upstream.url(), "--sout",
-          "#std{access=http,mux=ts,dst=127.0.0.1:" + port + PATH + "}"));
-      return command;
-    }
-    Path m3u = dir.resolve("channels.m3u");
-    Files.writeString(m3u, "#EXTM3U\n#EXTINF:-1 tvg-id=\"" + CHANNEL + "\"," + CHANNEL + "\n" + upstream.url() + "\n");
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    String classPath = config.jar().toAbsolutePath().toString();
-    if (stack == Stack.FLOOR) {
-      // The floor lives in this jar; the examples jar gives it the same SLF4J provider as the examples.
-      try {
-        classPath = Path.of(LoadBenchmark.class.getProtectionDomain().getCodeSource().getLocation().toURI())
-            .toAbsolutePath() + File.pathSeparator + classPath;
-      } catch (URISyntaxException e) {
-        throw new IOException("cannot locate the benchmarks jar", e);
-      }
-    }
-    return List.of(java.toString(), "-cp", classPath, stack.mainClass,
-        "--port", Integer.toString(port), "--tuners", "1", m3u.toAbsolutePath().toString());
-  }
-
-  private static Path onPath(String name) {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-      Path candidate = Path.of(dir, name);
-      if (Files.isExecutable(candidate)) {
-        return candidate;
-      }
-    }
-    return null;
-  }
-
-  /** Null when the server answers; otherwise why not. */
-  private static String awaitReady(Stack stack, int port, Process server, Duration timeout)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    while (System.nanoTime() < deadline) {
-      if (!server.isAlive()) {
-        return "the server exited at start with status " + server.exitValue();
-      }
-      if (stack == Stack.VLC) {
-        try (Socket probe = new Socket(InetAddress.getLoopbackAddress(), port)) {
-          return null;
-        } catch (IOException notYet) {
-          Thread.sleep(100);
-          continue;
-        }
-      }
-      try {
-        HttpResponse<Void> status = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/status"))
-            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
-        if (status.statusCode() == 200) {
-          return null;
-        }
-      } catch (IOException notYet) {
-        // not listening yet
-      }
-      Thread.sleep(100);
-    }
-    return "the server did not answer within " + timeout.toSeconds() + " s";
-  }
-
-  private static void stop(Process server, RunSpec spec) throws InterruptedException {
-    server.destroy();
-    if (!server.waitFor(15, TimeUnit.SECONDS)) {
-      LOG.warn("Server of run {} (pid {}) ignored SIGTERM for 15 s; killing it", spec.label(), server.pid());
-      server.destroyForcibly();
-      server.waitFor(15, TimeUnit.SECONDS);
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Report
-
   private static double[] sorted(List<Double> values) {
     double[] array = values.stream().mapToDouble(Double::doubleValue).toArray();
     Arrays.sort(array);
     return array;
-  }
-
-  /** Nearest-rank percentile; NaN for no values. */
-  static double percentile(double[] sorted, double p) {
-    if (sorted.length == 0) {
-      return Double.NaN;
-    }
-    int rank = (int) Math.ceil(p / 100.0 * sorted.length);
-    return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
   }
 
   private static String summary(RunResult r) {
@@ -663,194 +515,8 @@ public final class LoadBenchmark {
     }
     return String.format(Locale.ROOT, "served %d/%d, errors %d, first byte p50 %.0f ms p99 %.0f ms, kept up %d of %d, "
         + "CPU %.1f s, RSS %d -> %d MB", r.served(), r.spec().viewers(), r.errorCount(),
-        percentile(r.firstByteMs(), 50), percentile(r.firstByteMs(), 99), r.keptUp(), r.judged(), r.cpuSeconds(),
+        LoadReport.percentile(r.firstByteMs(), 50), LoadReport.percentile(r.firstByteMs(), 99), r.keptUp(),
+        r.judged(), r.cpuSeconds(),
         r.rssIdleKb() / 1024, r.rssEndKb() / 1024);
-  }
-
-  static String render(Config config, TsClip clip, List<RunResult> results, ZonedDateTime started,
-      String loadBefore, String loadAfter) {
-    StringBuilder out = new StringBuilder();
-    out.append("# Load benchmark: viewers on one live channel, per server stack\n\n");
-    out.append("Generated by `io.github.buffercore.bench.load.LoadBenchmark` (`benchmarks/run-load.sh`) on ")
-        .append(started.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)).append(". Command:\n\n```\n")
-        .append("benchmarks/run-load.sh ").append(config.commandLine()).append("\n```\n\n");
-    if (!config.context().isBlank()) {
-      out.append("**Conditions:** ").append(config.context().strip()).append("\n\n");
-    }
-    out.append("## Setup\n\n");
-    out.append(String.format(Locale.ROOT, "- Upstream: `PacedUpstream`, a local HTTP server on 127.0.0.1 playing "
-        + "`%s` (%,d bytes, %.1f s) in a loop at its PCR-measured rate, %.0f kbit/s (%,.0f B/s), in 20 ms "
-        + "slices, no burst.%n", clip.name(), clip.bytes().length, clip.seconds(), clip.bytesPerSecond() * 8 / 1000,
-        clip.bytesPerSecond()));
-    out.append("- Servers: child processes started as a user would, default JVM flags (the JVM sizes its heap "
-        + "from the machine's memory); the examples get an M3U naming the upstream, `--tuners 1`. VLC: `cvlc -q "
-        + "<upstream> --sout '#std{access=http,mux=ts,dst=127.0.0.1:<port>" + PATH + "}'` (as user nobody "
-        + "via `setpriv` when run as root). `floor` (where run): `FloorServer` from the benchmarks jar, the least "
-        + "any server must do per viewer (accept, read to the blank line, one gathering write of a fixed head and "
-        + "the channel's last 20,000 bytes, then every 500 ms the new bytes from one shared direct ring; one "
-        + "selector thread per core, no HTTP codec, no registry, warmed by 4,000 loopback joins): the machine's "
-        + "bound for the other rows.\n");
-    out.append(String.format(Locale.ROOT, "- Clients: `ViewerClient`, %d NIO selector threads in the benchmark's "
-        + "JVM on the same machine; every viewer connects at once, sends one HTTP/1.1 GET, reads the body "
-        + "for %d s from the start of the run and then resets the connection.%n", config.clientThreads(),
-        config.durationSeconds()));
-    out.append(config.warmupSeconds() > 0 ? String.format(Locale.ROOT, "- Warm-up: before the N viewers, one "
-        + "viewer joins the cold server and watches for %d s (it stays connected through the run, outside the "
-        + "counts): the server's class loading, JIT of the serving path and the channel's upstream start are "
-        + "met once, by that viewer, whose time to first byte is reported apart (`warm-up viewer first byte`). "
-        + "The N viewers join a live channel.%n", config.warmupSeconds())
-        : "- No warm-up (`--warmup 0`): the N viewers join a cold server and a cold channel.\n");
-    if (config.warmStorm() > 0) {
-      out.append(String.format(Locale.ROOT, "- Warm storm (`--warm-storm %d`, a diagnostic, not how a new user "
-          + "meets the server): before the N viewers, %d viewers joined at once, watched 3 s and left, so the "
-          + "N viewers meet JIT-compiled join and serving code in server and client.%n", config.warmStorm(),
-          config.warmStorm()));
-    }
-    out.append(config.clientWarmup() > 0 ? String.format(Locale.ROOT, "- Client warm-up (`--client-warmup %d`): "
-        + "before the first run, %d client viewers joined a private stub server inside the benchmark's JVM and "
-        + "read for 3 s, so the measuring client's own code is compiled; no server under test is warmed by it.%n",
-        config.clientWarmup(), config.clientWarmup()) : "- No client warm-up (`--client-warmup 0`).\n");
-    out.append(config.jfr() ? "- Flight Recorder: started in each Java server by `jcmd` right after launch "
-        + "(a one-second recording, before the example's JIT warm-up), and again for the measured window "
-        + "(`settings=profile`); a first `JFR.start` after the warm-up would make HotSpot discard the compiled "
-        + "code (see `JfrProfile.initialize`).\n" : "- Flight Recorder off (`--jfr false`).\n");
-    out.append(String.format(Locale.ROOT, "- Kept up: the body bytes a viewer received in the second half of "
-        + "the run are >= %.0f%% of the live rate x that time. Judged are the served viewers whose first byte "
-        + "came at least 2 s before the half, so the backlog a server sends a new viewer at once is behind "
-        + "them; later joiners are not judged (their lateness shows in the first-byte columns).%n",
-        config.keepUp() * 100));
-    out.append("- Server CPU: utime + stime of `/proc/<pid>/stat` from just before the viewers connect to the "
-        + "end of the run, over the viewer-time served (sum over served viewers of end - first byte). RSS: "
-        + "`VmRSS` before the viewers and at the end, `VmHWM`; per added viewer = (end - idle) / viewers. "
-        + "Syscalls: `perf stat` on the kernel's syscall tracepoints (counting, not tracing: the server is not "
-        + "slowed) over the second half of the run, per served viewer-second; write calls = write + writev + "
-        + "sendmsg + sendto; bytes per write call = the bytes the viewers received in that half / those calls; "
-        + "poll waits = epoll_wait + epoll_pwait + poll + ppoll. Listen overflows: the kernel's `TcpExt ListenOverflows` / "
-        + "`ListenDrops` over the run (system-wide).\n");
-    out.append("- Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" CPUs (")
-        .append(cpuModel()).append("), `").append(System.getProperty("java.vm.name")).append(' ')
-        .append(System.getProperty("java.runtime.version")).append("`, ")
-        .append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.version"))
-        .append("; somaxconn ").append(ProcStats.read("/proc/sys/net/core/somaxconn"))
-        .append(", tcp_max_syn_backlog ").append(ProcStats.read("/proc/sys/net/ipv4/tcp_max_syn_backlog"))
-        .append("; load average (1/5/15 min) ").append(firstThree(loadBefore)).append(" before, ")
-        .append(firstThree(loadAfter)).append(" after.\n\n");
-
-    out.append("## Results\n\n");
-    out.append("| run | served | errors | head p50 / p99 (ms) | first byte p50 / p99 (ms) | kept up / judged | "
-        + "rate worst / median | join burst KB (median) | longest gap p99 (ms) | server CPU s per viewer-min | CPU ms per viewer-s | "
-        + "RSS idle -> end (MB), peak | RSS KB per added viewer | threads idle / max | upstream conns "
-        + "(max open / opened) | write calls per viewer-s | bytes per write call | poll waits per viewer-s | "
-        + "futex per viewer-s | context switches per viewer-s | listen overflows / drops | client CPU s | "
-        + "warm-up viewer first byte (ms) |\n");
-    out.append("|---|").append("---:|".repeat(22)).append('\n');
-    for (RunResult r : results) {
-      out.append("| ").append(r.spec().label()).append(" | ");
-      if (r.skipped() != null) {
-        out.append("not run: ").append(r.skipped()).append(" |").append(" |".repeat(21)).append('\n');
-        continue;
-      }
-      double viewerMinutes = r.viewerSeconds() / 60;
-      out.append(String.format(Locale.ROOT,
-          "%d | %d | %s / %s | %s / %s | %d / %d | %s / %s | %s | %s | %s | %s | %d -> %d, %d | %.1f | %d / %d | %d / %d | %s | %s | "
-              + "%s | %s | %s | %d / %d | %.1f | %s |%n",
-          r.served(), r.errorCount(), ms(percentile(r.headersMs(), 50)), ms(percentile(r.headersMs(), 99)),
-          ms(percentile(r.firstByteMs(), 50)), ms(percentile(r.firstByteMs(), 99)), r.keptUp(), r.judged(),
-          ratio(r.keepUpMinRatio()), ratio(r.keepUpMedianRatio()), ms(r.burstMedianKb()), ms(r.maxGapP99Ms()),
-          viewerMinutes == 0 ? "-" : String.format(Locale.ROOT, "%.4f", r.cpuSeconds() / viewerMinutes),
-          r.viewerSeconds() == 0 ? "-" : String.format(Locale.ROOT, "%.3f", r.cpuSeconds() * 1000 / r.viewerSeconds()),
-          r.rssIdleKb() / 1024, r.rssEndKb() / 1024, r.hwmKb() / 1024,
-          (r.rssEndKb() - r.rssIdleKb()) / (double) r.spec().viewers(), r.threadsIdle(), r.threadsMax(),
-          r.upstreamMax(), r.upstreamAccepted(),
-          rate(r.perViewerSecond("write", "writev", "sendmsg", "sendto")),
-          r.writes() == 0 ? "-" : String.format(Locale.ROOT, "%,.0f",
-              r.secondHalfBytesPerSecond() * r.syscallSeconds() / r.writes()),
-          rate(r.perViewerSecond("epoll_wait", "epoll_pwait", "poll", "ppoll")),
-          rate(r.perViewerSecond("futex")), rate(r.perViewerSecond("context-switches")),
-          r.listenOverflows(), r.listenDrops(), r.clientCpuSeconds(), ms(r.warmupFirstByteMs())));
-    }
-    out.append("\n`rate`: a judged viewer's second-half bytes / the upstream's in the same time; the slowest "
-        + "viewer's and the median. VLC remuxes rather than forwards: its output is paced by the clip's "
-        + "timestamps and carries slightly different bytes than its input. "
-        + "`join burst`: the bytes a viewer had received by mid-run beyond the live rate since its first byte, "
-        + "i.e. the backlog the server sent at once when it joined (buffer-core starts a viewer `startBehind` "
-        + "bytes behind live, at most what the ring holds). `longest gap`: "
-        + "per viewer, the longest time between two reads after its first byte (how bursty delivery is).\n\n");
-
-    out.append("### Errors, response framing and server CPU by thread\n\n");
-    for (RunResult r : results) {
-      if (r.skipped() != null) {
-        continue;
-      }
-      out.append("- **").append(r.spec().label()).append("**: ");
-      out.append(r.errors().isEmpty() ? "no errors" : r.errors().entrySet().stream()
-          .map(e -> e.getValue() + " x " + e.getKey()).collect(Collectors.joining("; ")));
-      out.append(r.chunked() ? "; body chunked (framing bytes counted as body)" : "");
-      out.append(String.format(Locale.ROOT, "; server CPU %.1f s over the run: ", r.cpuSeconds()));
-      out.append(r.cpuByThread().entrySet().stream()
-          .map(e -> String.format(Locale.ROOT, "`%s` %.1f s", e.getKey(), e.getValue() / (double) ProcStats.CLOCK_TICKS))
-          .collect(Collectors.joining(", ")));
-      out.append(String.format(Locale.ROOT, "; `/proc/<pid>/io` over the run: %,d write(2)-family calls, "
-          + "%,d bytes written (wchar; sendmsg is not counted there)", r.writeCalls(), r.writtenBytes()));
-      if (!r.latencySplit().isBlank()) {
-        out.append("; ").append(r.latencySplit());
-      }
-      if (!r.clientGc().isBlank()) {
-        out.append("; ").append(r.clientGc());
-      }
-      if (!r.heapInfo().isBlank()) {
-        out.append("; at the end (`jcmd GC.heap_info`): ").append(r.heapInfo());
-      }
-      out.append(". Syscalls in the last ").append(r.syscallSeconds()).append(" s (`perf stat`): ")
-          .append(r.syscalls().isEmpty() ? "not counted (perf missing or failed)" : r.syscalls().entrySet().stream()
-              .map(e -> e.getKey() + " " + String.format(Locale.ROOT, "%,d", e.getValue()))
-              .collect(Collectors.joining(", ")));
-      out.append(". Command: `").append(r.command()).append("`\n");
-      for (Map.Entry<String, Map<String, Double>> section : r.profile().entrySet()) {
-        Map<String, Double> frames = section.getValue();
-        out.append("  - JFR over the whole run, top frames of ").append(section.getKey())
-            .append(String.format(Locale.ROOT, ", %.0f samples: ", frames.getOrDefault("(samples)", 0.0)))
-            .append(frames.entrySet().stream().filter(e -> !e.getKey().equals("(samples)"))
-                .map(e -> String.format(Locale.ROOT, "`%s` %.0f%%", e.getKey(), e.getValue()))
-                .collect(Collectors.joining(", ")))
-            .append('\n');
-      }
-    }
-    out.append('\n');
-    if (Files.exists(config.notes())) {
-      out.append("## Analysis (hand-written, `").append(config.notes()).append("`)\n\n");
-      try {
-        out.append(Files.readString(config.notes(), StandardCharsets.UTF_8));
-      } catch (IOException e) {
-        out.append("(unreadable: ").append(e).append(")\n");
-      }
-    }
-    return out.toString();
-  }
-
-  private static String ratio(double value) {
-    return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%.2f", value);
-  }
-
-  private static String rate(double value) {
-    return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%.2f", value);
-  }
-
-  private static String ms(double value) {
-    return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%.0f", value);
-  }
-
-  private static String firstThree(String loadavg) {
-    String[] fields = loadavg.split(" ");
-    return fields.length >= 3 ? fields[0] + " " + fields[1] + " " + fields[2] : loadavg;
-  }
-
-  private static String cpuModel() {
-    try {
-      return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-          .map(l -> l.substring(l.indexOf(':') + 1).strip()).findFirst().orElse("unknown model");
-    } catch (IOException e) {
-      return "unknown model (" + e + ")";
-    }
   }
 }

@@ -3,12 +3,17 @@ package io.github.buffercore.stress.scenario;
 import io.github.buffercore.SlowClientException;
 import io.github.buffercore.SlowClientPolicy;
 import io.github.buffercore.StreamReader;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A 16-byte ring, a reader created at position 0, and a writer that publishes four 8-byte chunks:
  * chunk {@code k} (positions {@code 8k .. 8k+7}) is filled with the value {@code k + 1}, so the value a
  * byte must have follows from its absolute position alone. The third and fourth chunks overwrite the
  * first and second while the reader may be copying them.
+ *
+ * <p>Every other scenario polls into a {@link ByteBuffer} ({@link StreamReader#poll(ByteBuffer)}), the
+ * rest into an array, so both of the reader's copy paths race the writer in every run.
  *
  * <p>A read is <em>consistent</em> if every byte it returned equals {@code position / 8 + 1} for the
  * absolute position it was returned for; anything else is a torn or overwritten read.
@@ -24,7 +29,12 @@ public final class RingScenario {
   static final int CHUNK = 8;
   static final int CHUNKS = 4;
 
+  /** Scenarios created so far: the odd ones poll into a buffer. */
+  private static final AtomicInteger CREATED = new AtomicInteger();
+
   private final RingUnderTest ring;
+  /** This scenario's destination when it polls into a buffer, else {@code null}. */
+  private final ByteBuffer buffer;
   private final StreamReader reader;
   private final byte[][] chunks = new byte[CHUNKS][CHUNK];
 
@@ -37,6 +47,7 @@ public final class RingScenario {
   public RingScenario(RingUnderTest.Factory factory, SlowClientPolicy policy) {
     ring = factory.create(CAPACITY, policy);
     reader = ring.newReader();
+    buffer = (CREATED.getAndIncrement() & 1) == 1 ? ByteBuffer.allocate(CHUNK) : null;
     for (int k = 0; k < CHUNKS; k++) {
       java.util.Arrays.fill(chunks[k], (byte) (k + 1));
     }
@@ -50,7 +61,8 @@ public final class RingScenario {
   }
 
   /**
-   * One poll of up to one chunk, checked against the absolute positions it covered.
+   * One poll of up to one chunk (into an array or a buffer), checked against the absolute positions it
+   * covered.
    *
    * @return the number of bytes read (0 if none yet), {@link #TORN} or {@link #LAPPED}
    */
@@ -58,7 +70,12 @@ public final class RingScenario {
     byte[] dst = new byte[CHUNK];
     int n;
     try {
-      n = reader.poll(dst, 0, CHUNK);
+      if (buffer == null) {
+        n = reader.poll(dst, 0, CHUNK);
+      } else {
+        n = reader.poll(buffer.clear());
+        buffer.flip().get(dst, 0, Math.max(n, 0));
+      }
     } catch (SlowClientException lapped) {
       return LAPPED;
     }
