@@ -21,7 +21,8 @@ import java.util.spi.ToolProvider;
  * intent store and its byte copy ({@code BroadcastRing.write}: {@code TAIL_INTENT.setRelease} →
  * {@code VarHandle.storeStoreFence()} → first {@code System.arraycopy}), and the reader's LoadLoad
  * fence between its byte copy and its validating intent load ({@code RingReader.tryCopy}: last
- * {@code System.arraycopy} → {@code VarHandle.loadLoadFence()} → {@code TAIL_INTENT.getAcquire}).
+ * {@code System.arraycopy}, or the {@code RingMemory.copyOut} call that copies into an array or a
+ * buffer → {@code VarHandle.loadLoadFence()} → {@code TAIL_INTENT.getAcquire}).
  * Without them a weakly ordered CPU (AArch64, POWER) may make a later write's bytes visible before
  * its intent, or satisfy the copy's loads after the validation: a torn read that passes validation.
  * On x86 (TSO) the hardware never reorders stores with stores or loads with loads, so the fences emit
@@ -48,6 +49,12 @@ public final class NoTornReadFences {
   private static final Pattern OTHER_HANDLE = Pattern.compile("getstatic .*:Ljava/lang/invoke/VarHandle;");
   private static final Pattern HANDLE_CALL = Pattern.compile("invoke(virtual|static) .*java/lang/invoke/VarHandle\\.(\\w+):");
   private static final Pattern ARRAYCOPY = Pattern.compile("invokestatic .*java/lang/System\\.arraycopy:");
+  /**
+   * The reader's copy out of the ring, {@code RingMemory.copyOut}: its byte loads (an {@code arraycopy}
+   * or a buffer's bulk {@code put}) belong to the call in program order, so a fence after the call
+   * orders them as it would an inline {@code arraycopy}.
+   */
+  private static final Pattern RING_COPY = Pattern.compile("invoke(virtual|static) .*io/github/buffercore/internal/RingMemory\\.copyOut:");
 
   private NoTornReadFences() { }
 
@@ -123,7 +130,8 @@ public final class NoTornReadFences {
 
   /**
    * The method's VarHandle calls ({@code TAIL_INTENT.<mode>} or {@code other.<mode>}), static fences
-   * ({@code storeStoreFence}, ...) and {@code arraycopy}s, in bytecode order.
+   * ({@code storeStoreFence}, ...) and {@code arraycopy}s (a {@code RingMemory.copyOut} call counts as
+   * one), in bytecode order.
    */
   static List<String> operations(String className, String method) {
     List<String> ops = new ArrayList<>();
@@ -145,7 +153,7 @@ public final class NoTornReadFences {
         pendingHandles.add("TAIL_INTENT");
       } else if (OTHER_HANDLE.matcher(line).find()) {
         pendingHandles.add("other");
-      } else if (ARRAYCOPY.matcher(line).find()) {
+      } else if (ARRAYCOPY.matcher(line).find() || RING_COPY.matcher(line).find()) {
         ops.add("arraycopy");
       } else {
         Matcher call = HANDLE_CALL.matcher(line);
