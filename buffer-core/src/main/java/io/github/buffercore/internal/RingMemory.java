@@ -55,6 +55,9 @@ abstract class RingMemory {
   /** The value of {@link #terminal} after the writer completed the stream. */
   static final Object COMPLETED = new Object();
 
+  /** A packet's worth of MPEG-TS stuffing (0xFF): what finishes a packet a skip tore. Never written. */
+  static final byte[] STUFFING = stuffing();
+
   static final VarHandle TAIL;
   static final VarHandle TAIL_INTENT;
 
@@ -155,15 +158,6 @@ abstract class RingMemory {
     return tail > position && (batch == null || batch.due(tail - position, lastDelivery, batch.now()));
   }
 
-  /** A packet's worth of MPEG-TS stuffing (0xFF): what finishes a packet a skip tore. Never written. */
-  static final byte[] STUFFING = stuffing();
-
-  private static byte[] stuffing() {
-    byte[] bytes = new byte[TsPacketAligner.PACKET_SIZE];
-    Arrays.fill(bytes, (byte) 0xFF);
-    return bytes;
-  }
-
   /**
    * Copies {@code n} bytes from ring index {@code index}, wrapping at the end, into a reader's target:
    * {@code dst} at {@code off}, or, when {@code dst} is null, {@code buf} at index {@code off} (its
@@ -231,5 +225,11 @@ abstract class RingMemory {
     } catch (ArithmeticException e) {
       return duration.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
     }
+  }
+
+  private static byte[] stuffing() {
+    byte[] bytes = new byte[TsPacketAligner.PACKET_SIZE];
+    Arrays.fill(bytes, (byte) 0xFF);
+    return bytes;
   }
 }

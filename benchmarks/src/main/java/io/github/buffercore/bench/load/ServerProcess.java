@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ServerProcess {
 
-  private static final Logger LOG = LoggerFactory.getLogger(LoadBenchmark.class);
+  private static final Logger LOG = LoggerFactory.getLogger(ServerProcess.class);
 
   private ServerProcess() { }
 
