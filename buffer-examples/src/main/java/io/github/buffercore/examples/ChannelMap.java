@@ -40,6 +40,33 @@ public final class ChannelMap {
    */
   static final Pattern VALID_ID = Pattern.compile("[\\p{L}\\p{M}\\p{N}._~-]{1,64}");
 
+  /**
+   * Whether {@code id} matches {@link #VALID_ID}. An ASCII id, what nearly every request carries, is
+   * checked by a loop (ASCII has no marks, and its only letters and digits are A-Z, a-z and 0-9); any
+   * other goes to the pattern.
+   *
+   * @param id the decoded id
+   * @return true if it is a valid id
+   */
+  static boolean isValidId(String id) {
+    int length = id.length();
+    if (length == 0 || length > 64) {
+      // Longer than 64 chars can still be 64 code points (surrogate pairs): the pattern decides.
+      return length != 0 && VALID_ID.matcher(id).matches();
+    }
+    for (int i = 0; i < length; i++) {
+      char c = id.charAt(i);
+      if (c >= 0x80) {
+        return VALID_ID.matcher(id).matches();
+      }
+      if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+          || c == '.' || c == '_' || c == '~' || c == '-')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** One channel. */
   public record Channel(String id, String playlistId, UpstreamTarget target) { }
 

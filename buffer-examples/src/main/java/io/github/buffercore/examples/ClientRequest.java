@@ -29,7 +29,7 @@ public record ClientRequest(String address, String userAgent, String keyHeader, 
   /** A request nothing is known about: it never switches. */
   public static final ClientRequest UNKNOWN = new ClientRequest(null, null, null, null);
   /** Compiled once: every stream request derives its key through it (String.replaceAll compiles per call). */
-  private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
+  static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
 
   /**
    * Returns the raw query of a request target ({@code /path?query#fragment}), for stacks that hand
@@ -70,8 +70,22 @@ public record ClientRequest(String address, String userAgent, String keyHeader, 
       return Optional.empty();
     }
     // Derived from what the client sent, not chosen by it: made valid rather than refused.
-    String key = CONTROL.matcher(address + " " + (userAgent == null ? "" : userAgent)).replaceAll("?");
+    String key = address + " " + (userAgent == null ? "" : userAgent);
+    if (hasControl(key)) { // checked first: a matcher per join is an allocation the usual key does not need
+      key = CONTROL.matcher(key).replaceAll("?");
+    }
     return Optional.of(ClientKey.of(key.length() > ClientKey.MAX_LENGTH
         ? key.substring(0, ClientKey.MAX_LENGTH) : key));
+  }
+
+  /** Whether {@link #CONTROL} finds anything: {@code \p{Cntrl}} is U+0000-U+001F and U+007F. */
+  static boolean hasControl(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < 0x20 || c == 0x7f) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -173,6 +173,10 @@ public final class HdHomeRun {
       default:
         break;
     }
+    // The prefix first: every viewer's request passes here, and a matcher is an allocation.
+    if (!rawPath.startsWith("/auto/v")) {
+      return Optional.empty();
+    }
     Matcher auto = AUTO_CHANNEL.matcher(rawPath);
     if (!auto.matches()) {
       return Optional.empty();

@@ -16,6 +16,14 @@ final class PathSegments {
    * is malformed or the bytes are not UTF-8. A {@code +} stays a plus (this is a path, not a form).
    */
   static String decodeUtf8(String encoded) {
+    if (isPlainAscii(encoded)) {
+      return encoded; // no escape, and ASCII bytes read as UTF-8 are themselves: every viewer's usual id
+    }
+    return decodeEscaped(encoded);
+  }
+
+  /** {@link #decodeUtf8} without its shortcut for plain ASCII. */
+  static String decodeEscaped(String encoded) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(encoded.length());
     for (int i = 0; i < encoded.length(); i++) {
       char c = encoded.charAt(i);
@@ -44,5 +52,15 @@ final class PathSegments {
     } catch (CharacterCodingException notUtf8) {
       return null;
     }
+  }
+
+  private static boolean isPlainAscii(String segment) {
+    for (int i = 0; i < segment.length(); i++) {
+      char c = segment.charAt(i);
+      if (c == '%' || c >= 0x80) {
+        return false;
+      }
+    }
+    return true;
   }
 }

@@ -220,7 +220,7 @@ public final class ProxyApp implements AutoCloseable {
 
   /** The channel, or the 400/404 answer if the id is malformed or unknown. */
   private Object channelOrRefusal(String channelId) {
-    if (!ChannelMap.VALID_ID.matcher(channelId).matches() || channelId.contains("..")) {
+    if (!ChannelMap.isValidId(channelId) || channelId.contains("..")) {
       return Problems.badChannelId(channelId);
     }
     Optional<ChannelMap.Channel> channel = channels.channel(channelId);

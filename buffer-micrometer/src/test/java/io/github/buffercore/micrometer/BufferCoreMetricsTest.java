@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -39,6 +40,8 @@ class BufferCoreMetricsTest {
   private final List<ClientLease> leases = new ArrayList<>();
   private PlaylistRegistry registry;
   private BufferCoreMetrics metrics;
+  /** The snapshots the binder took of the registry (it sees the registry through a counting view). */
+  private final AtomicInteger snapshotsTaken = new AtomicInteger();
 
   private void start(boolean streamTags) {
     metrics = BufferCoreMetrics.builder().streamTags(streamTags).snapshotMaxAge(Duration.ZERO).build();
@@ -54,7 +57,22 @@ class BufferCoreMetricsTest {
         .upstream(InProcessUpstreamSource.looping(clip).bytesPerSecond(4_000_000).build(),
             (playlistId, channelId) -> UpstreamTarget.of(URI.create("inprocess:" + channelId)))
         .build();
-    metrics.monitor(registry);
+    metrics.monitor(countingSnapshots(registry));
+  }
+
+  /** The real registry, with every {@code snapshot()} call counted into {@link #snapshotsTaken}. */
+  private PlaylistRegistry countingSnapshots(PlaylistRegistry real) {
+    return (PlaylistRegistry) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+        new Class<?>[] {PlaylistRegistry.class}, (proxy, method, args) -> {
+          if (method.getName().equals("snapshot")) {
+            snapshotsTaken.incrementAndGet();
+          }
+          try {
+            return method.invoke(real, args);
+          } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
   }
 
   @AfterEach
@@ -136,6 +154,34 @@ class BufferCoreMetricsTest {
     // counters never go back, even though the stream whose bytes they hold may stop
     assertThat(refused.get("buffercore_delivered_bytes_total{playlist=\"news\"}"))
         .isGreaterThanOrEqualTo(streamed.get("buffercore_delivered_bytes_total{playlist=\"news\"}"));
+  }
+
+  @Test
+  void viewersJoiningAndLeavingAreCountedWithoutASnapshotEach() {
+    start(false);
+    ClientLease first = join("news", "bbc", 2); // the playlist and the stream appear: refreshes
+    int afterFirstJoin = snapshotsTaken.get();
+    assertThat(afterFirstJoin).as("snapshots at the playlist's creation and the stream's start").isPositive();
+
+    List<ClientLease> crowd = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      crowd.add(join("news", "bbc", 2));
+    }
+    crowd.forEach(ClientLease::close);
+    // 200 joins and 200 leaves on a running stream add and remove no meter: no snapshot, no refresh
+    // (with one per event a storm of joins serialized on full snapshots of the registry)
+    assertThat(snapshotsTaken.get()).isEqualTo(afterFirstJoin);
+
+    Map<String, Double> samples = scrape(); // the scrape's refresh takes one
+    assertThat(samples).containsEntry("buffercore_viewers_joined_total{playlist=\"news\"}", 201.0)
+        .containsEntry("buffercore_viewers{playlist=\"news\"}", 1.0)
+        .containsEntry("buffercore_join_seconds_count{outcome=\"joined\",playlist=\"news\"}", 201.0);
+
+    int beforeStop = snapshotsTaken.get();
+    first.close(); // grace zero: the stream stops, and the refresh at its event takes a snapshot
+    assertThat(snapshotsTaken.get()).isGreaterThan(beforeStop);
+    assertThat(scrape()).containsEntry("buffercore_streams_active{playlist=\"news\"}", 0.0)
+        .containsEntry("buffercore_tuners_in_use{playlist=\"news\"}", 0.0);
   }
 
   @Test
