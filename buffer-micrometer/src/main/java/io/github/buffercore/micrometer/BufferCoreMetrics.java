@@ -116,19 +116,19 @@ public final class BufferCoreMetrics implements MeterBinder, RegistryListener {
   private final AtomicReference<PlaylistRegistry> source = new AtomicReference<>();
   private final AtomicReference<View> view = new AtomicReference<>(View.EMPTY);
 
-  /**
-   * The join timers by playlist id, one slot per {@link JoinOutcome}: built once, then only looked up,
-   * because building a meter on every join (tags, id, the registry's lookup) cost more than the join.
-   * Filled outside any compute; a race registers the same id twice, which Micrometer resolves to one
-   * meter, so both writers store the same timer.
-   */
-  private final ConcurrentMap<String, AtomicReferenceArray<Timer>> joinTimers = new ConcurrentHashMap<>();
-
-  /**
-   * The event counters by playlist id, one slot per {@link CountedEvent}, built once and then only
-   * looked up, as the join timers are.
-   */
-  private final ConcurrentMap<String, AtomicReferenceArray<Counter>> eventCounters = new ConcurrentHashMap<>();
+  /** The join timers, one slot per {@link JoinOutcome}. */
+  private final MetersByPlaylist<Timer> joinTimers = new MetersByPlaylist<>(JoinOutcome.values().length,
+      (registry, playlistId, slot) -> Timer.builder(PREFIX + ".join")
+          .description("Time a viewer's acquire took until it held a lease or was refused")
+          .tags("playlist", playlistId, "outcome", JoinOutcome.values()[slot].tag)
+          .register(registry));
+  /** The event counters, one slot per {@link CountedEvent}. */
+  private final MetersByPlaylist<Counter> eventCounters = new MetersByPlaylist<>(CountedEvent.values().length,
+      (registry, playlistId, slot) -> {
+        String name = CountedEvent.values()[slot].meterName;
+        return Counter.builder(name).tags("playlist", playlistId).description(description(name))
+            .register(registry);
+      });
 
   // Guarded by "this" (refresh): what is registered, and the last stats seen per stream generation.
   private final Set<String> playlistGauges = new HashSet<>();
@@ -194,7 +194,7 @@ public final class BufferCoreMetrics implements MeterBinder, RegistryListener {
     }
     CountedEvent counted = CountedEvent.of(event.type());
     if (counted != null) {
-      eventCounter(registry, event.playlistId(), counted).increment();
+      eventCounters.get(registry, event.playlistId(), counted.ordinal()).increment();
     }
     boolean addsOrRemovesMeters = switch (event.type()) {
       case PLAYLIST_CREATED, PLAYLIST_REMOVED, STREAM_STARTED, STREAM_STOPPED, UPSTREAM_FAILED -> true;
@@ -227,22 +227,6 @@ public final class BufferCoreMetrics implements MeterBinder, RegistryListener {
     }
   }
 
-  private Counter eventCounter(MeterRegistry registry, String playlistId, CountedEvent event) {
-    AtomicReferenceArray<Counter> counters = eventCounters.get(playlistId);
-    if (counters == null) {
-      counters = eventCounters.computeIfAbsent(playlistId,
-          id -> new AtomicReferenceArray<>(CountedEvent.values().length));
-    }
-    Counter counter = counters.get(event.ordinal());
-    if (counter == null) {
-      // A race builds the same id twice; Micrometer returns one meter for it, so both store the same.
-      counter = Counter.builder(event.meterName).tags("playlist", playlistId)
-          .description(description(event.meterName)).register(registry);
-      counters.set(event.ordinal(), counter);
-    }
-    return counter;
-  }
-
   /**
    * Times one {@code acquire} into {@code buffercore.join}, tagged with the playlist and its outcome:
    * {@code joined}, {@code refused} (a {@link TunerLimitExceededException}) or {@code failed} (any
@@ -272,7 +256,8 @@ public final class BufferCoreMetrics implements MeterBinder, RegistryListener {
       outcome = JoinOutcome.REFUSED;
       throw refused;
     } finally {
-      joinTimer(registry, playlistId, outcome).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+      joinTimers.get(registry, playlistId, outcome.ordinal())
+          .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }
   }
 
@@ -283,21 +268,39 @@ public final class BufferCoreMetrics implements MeterBinder, RegistryListener {
     final String tag = name().toLowerCase(Locale.ROOT);
   }
 
-  private Timer joinTimer(MeterRegistry registry, String playlistId, JoinOutcome outcome) {
-    AtomicReferenceArray<Timer> timers = joinTimers.get(playlistId);
-    if (timers == null) {
-      timers = joinTimers.computeIfAbsent(playlistId,
-          id -> new AtomicReferenceArray<>(JoinOutcome.values().length));
+  /**
+   * Meters built once per playlist and slot and then only looked up: building one (tags, id, the
+   * meter registry's lookup) on every join cost more than the join. Filled outside any compute; a race
+   * builds the same id twice, which Micrometer resolves to one meter, so both writers store the same.
+   */
+  private static final class MetersByPlaylist<M extends Meter> {
+
+    /** Builds the meter of one playlist and slot. */
+    interface Factory<M> {
+      M build(MeterRegistry registry, String playlistId, int slot);
     }
-    Timer timer = timers.get(outcome.ordinal());
-    if (timer == null) {
-      timer = Timer.builder(PREFIX + ".join")
-          .description("Time a viewer's acquire took until it held a lease or was refused")
-          .tags("playlist", playlistId, "outcome", outcome.tag)
-          .register(registry);
-      timers.set(outcome.ordinal(), timer);
+
+    private final ConcurrentMap<String, AtomicReferenceArray<M>> byPlaylist = new ConcurrentHashMap<>();
+    private final int slots;
+    private final Factory<M> factory;
+
+    MetersByPlaylist(int slots, Factory<M> factory) {
+      this.slots = slots;
+      this.factory = factory;
     }
-    return timer;
+
+    M get(MeterRegistry registry, String playlistId, int slot) {
+      AtomicReferenceArray<M> meters = byPlaylist.get(playlistId);
+      if (meters == null) {
+        meters = byPlaylist.computeIfAbsent(playlistId, id -> new AtomicReferenceArray<>(slots));
+      }
+      M meter = meters.get(slot);
+      if (meter == null) {
+        meter = factory.build(registry, playlistId, slot);
+        meters.set(slot, meter);
+      }
+      return meter;
+    }
   }
 
   /**
