@@ -601,6 +601,22 @@ public abstract class EdgeConformanceKit {
     assertThat(joiner.in.readNBytes(7 * 1024)).as("the joiner's backlog").hasSize(7 * 1024);
   }
 
+  @Test
+  void anHttp10ViewerGetsTheBareStreamDelimitedByTheClose() throws Exception {
+    start(Map.of("ch1", live("/live")), 2, builder -> builder.startBehind(0), TEST_LIMITS);
+    RawClient viewer = new RawClient(0);
+    viewer.send("GET /stream/ch1 HTTP/1.0\r\n\r\n");
+    Map<String, String> head = viewer.readHead();
+    assertThat(head).containsEntry(":status", "200").doesNotContainKey("transfer-encoding")
+        .doesNotContainKey("content-length");
+    // No chunk framing (HTTP/1.0 has none): the body is the TS packets themselves, sync bytes in place.
+    byte[] data = viewer.in.readNBytes(50 * PACKET);
+    assertThat(data).hasSize(50 * PACKET);
+    for (int p = 0; p < data.length; p += PACKET) {
+      assertThat(data[p]).as("sync byte of packet %d", p / PACKET).isEqualTo((byte) 0x47);
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------
   // point 4: HEAD, non-ASCII ids
 

@@ -32,7 +32,6 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -54,6 +53,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
@@ -87,6 +87,8 @@ public final class NettyHttpStack implements HttpStack {
    * while its write is in flight.
    */
   static final int CHUNK = 48 * 1316;
+  /** A chunk's buffer: its payload and the HTTP/1.1 chunk framing around it. */
+  private static final int FRAMED_CHUNK = ChunkFrame.capacity(CHUNK);
 
   /** System property that forces the JDK's NIO transport ({@code nio}) instead of native epoll. */
   static final String TRANSPORT_PROPERTY = "buffercore.netty.transport";
@@ -414,6 +416,8 @@ public final class NettyHttpStack implements HttpStack {
       private final ChannelHandlerContext ctx;
       private final FullHttpRequest request;
       private final boolean chunked;
+      /** The codec's context: a write from it goes to the handlers before the codec, not through it. */
+      private final ChannelHandlerContext pastEncoder;
       /** The readiness callback: runs on the stream's writer thread, so it only hops to the loop. */
       private final Runnable readable;
       /** A readiness callback is registered and has not run its pump yet (one may be pending). */
@@ -444,6 +448,7 @@ public final class NettyHttpStack implements HttpStack {
         this.ctx = ctx;
         this.request = request;
         this.chunked = chunked;
+        this.pastEncoder = Objects.requireNonNull(ctx.pipeline().context(HttpServerCodec.class), "codec");
         LoopWakeups loop = wakeups.computeIfAbsent(ctx.executor(), LoopWakeups::new);
         this.readable = () -> loop.add(this);
       }
@@ -461,12 +466,12 @@ public final class NettyHttpStack implements HttpStack {
         boolean wrote = false;
         try {
           while (ctx.channel().isWritable()) {
-            ByteBuf chunk = ctx.alloc().directBuffer(CHUNK, CHUNK);
+            ByteBuf chunk = ctx.alloc().directBuffer(FRAMED_CHUNK, FRAMED_CHUNK);
             int n;
             try {
               // Poll straight into the pooled direct buffer: one copy from the ring, and the socket
               // writes from it (a heap buffer costs the epoll and NIO transports a copy into a direct one).
-              n = reader.poll(chunk.internalNioBuffer(0, CHUNK));
+              n = reader.poll(chunk.internalNioBuffer(ChunkFrame.SIZE_LINE_ROOM, CHUNK));
             } catch (RuntimeException e) {
               chunk.release();
               throw e;
@@ -477,8 +482,10 @@ public final class NettyHttpStack implements HttpStack {
                 lastWrite = ctx.write(streamHead(chunked)).addListener(writeDone);
                 watched = watchdog.watch(this);
               }
-              chunk.writerIndex(n);
-              lastWrite = ctx.write(new DefaultHttpContent(chunk)).addListener(writeDone);
+              // Framed in its own buffer and written past the HTTP encoder (ChunkFrame); the head went
+              // through the encoder just before, on this thread, so the order on the wire holds.
+              ByteBuf body = chunked ? ChunkFrame.frame(chunk, n) : ChunkFrame.bare(chunk, n);
+              lastWrite = pastEncoder.write(body).addListener(writeDone);
               wrote = true;
               continue;
             }
