@@ -380,9 +380,8 @@ public final class BufferCoreMetrics implements MeterBinder, RegistryListener {
     gauge(registry, PREFIX + ".tuners.limit", tags, "The playlist's tuner limit",
         p -> p.playlist().tunerLimit());
     // Event counters exist from the playlist's first sight, at zero, so rate() works from the start.
-    for (String name : List.of(PREFIX + ".tuner.refusals", PREFIX + ".viewers.joined",
-        PREFIX + ".viewers.evicted")) {
-      Counter.builder(name).tags(tags).description(description(name)).register(registry);
+    for (CountedEvent counted : List.of(CountedEvent.REFUSED, CountedEvent.JOINED, CountedEvent.EVICTED)) {
+      eventCounters.get(registry, playlistId, counted.ordinal());
     }
   }
 
