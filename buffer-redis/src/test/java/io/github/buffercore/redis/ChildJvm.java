@@ -74,6 +74,31 @@ final class ChildJvm implements AutoCloseable {
     return process.pid();
   }
 
+  /**
+   * Whether every thread of the child is stopped (state {@code T} in {@code /proc/<pid>/task/<tid>/stat}),
+   * so that nothing it receives from now on is read before a {@code SIGCONT}. {@code kill -STOP}
+   * returns once the signal is queued, and a thread running on the other core may still run briefly.
+   */
+  boolean isStopped() {
+    java.io.File[] tasks = new java.io.File("/proc/" + pid() + "/task").listFiles();
+    if (tasks == null || tasks.length == 0) {
+      return false;
+    }
+    for (java.io.File task : tasks) {
+      try {
+        String stat = java.nio.file.Files.readString(task.toPath().resolve("stat"));
+        // "tid (comm) S ...": the name may hold spaces and parentheses, the state follows the last ')'
+        char state = stat.charAt(stat.lastIndexOf(')') + 2);
+        if (state != 'T' && state != 'Z' && state != 'X') {
+          return false;
+        }
+      } catch (IOException | UncheckedIOException e) {
+        // the thread ended between the listing and the read: it runs nothing
+      }
+    }
+    return true;
+  }
+
   /** Waits for a line matching {@code match}; fails naming the child and its output. */
   String await(Predicate<String> match, long timeoutMillis, String what) {
     long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);

@@ -22,6 +22,10 @@ import java.util.concurrent.locks.LockSupport;
  * {@link #maxOpenExcluding()} is the highest number of connections open at once, leaving out those of
  * a node the test has declared {@linkplain #frozen(String) frozen} (a stopped process, whose sockets
  * stay open in the kernel without anyone reading them).
+ *
+ * <p>Every packet's first payload byte (offset 4) is a mark: {@link #EARLY_MARK}, or {@link #LATE_MARK}
+ * on what is sent to a frozen node. No other byte of the stream has either value, so a viewer of that
+ * node that reads a late mark got a byte its node received while it was stopped.
  */
 final class CountingUpstream implements AutoCloseable {
 
@@ -35,6 +39,11 @@ final class CountingUpstream implements AutoCloseable {
   private final AtomicInteger open = new AtomicInteger();
   private final AtomicInteger maxOpen = new AtomicInteger();
   private final AtomicInteger accepted = new AtomicInteger();
+  /** The mark of a packet sent to a node that was not frozen. */
+  static final byte EARLY_MARK = 'E';
+  /** The mark of a packet sent to a node while it was frozen. */
+  static final byte LATE_MARK = 'L';
+
   private volatile String frozen = "";
   private volatile boolean closed;
 
@@ -47,7 +56,10 @@ final class CountingUpstream implements AutoCloseable {
     return "http://127.0.0.1:" + server.getLocalPort();
   }
 
-  /** From now on, the connections of {@code node} are left out of the maximum ("" for none). */
+  /**
+   * From now on, the connections of {@code node} are left out of the maximum, and the packets sent to
+   * it carry {@link #LATE_MARK} ("" for no node).
+   */
   void frozen(String node) {
     frozen = node;
   }
@@ -104,6 +116,10 @@ final class CountingUpstream implements AutoCloseable {
         chunk[p * 188] = 0x47;
       }
       while (!closed) {
+        byte mark = node.equals(frozen) ? LATE_MARK : EARLY_MARK;
+        for (int p = 0; p < 7; p++) {
+          chunk[p * 188 + 4] = mark;
+        }
         out.write(chunk);
         out.flush();
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // a live stream's pace

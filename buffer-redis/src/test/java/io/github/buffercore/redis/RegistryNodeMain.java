@@ -20,8 +20,9 @@ import java.util.concurrent.locks.LockSupport;
  * {@link RedisTunerPool}, whose upstream for channel {@code c} is {@code <upstream>/<node>/<c>}. One
  * viewer thread per channel keeps trying to watch it: acquire, read until the stream ends, try again
  * 100 ms later. Prints {@code PLAYING <channel>}, {@code REFUSED <channel> <exception>},
- * {@code ENDED <channel> <reason>}, and {@code READ <channel> <bytes> <wall millis>} for every read
- * that returned bytes. {@code EXIT} on stdin closes everything; ends by itself after
+ * {@code ENDED <channel> <reason>}, and {@code READ <channel> <bytes> <wall millis> <late marks>} for
+ * every read that returned bytes, the last field counting the {@link CountingUpstream#LATE_MARK} bytes
+ * among them. {@code EXIT} on stdin closes everything; ends by itself after
  * {@code maxRunSeconds}.
  *
  * <p>Arguments: redisUri ttlMillis upstreamBase nodeId limit channels maxRunSeconds.
@@ -48,12 +49,6 @@ public final class RegistryNodeMain {
     PlaylistRegistry registry = PlaylistRegistry.builder()
         .tunerPool(pool)
         .streamGrace(Duration.ZERO)
-        // No wake batching: the harness's SIGSTOP check counts every byte a viewer reads after the
-        // takeover as late, and a batched reader holds bytes received while the slot was still held
-        // for up to one batch (500 ms), which it would hand over right after SIGCONT, before the pool
-        // has noticed the loss. The write side's fencing (no byte into the ring once the slot is not
-        // held) is what this test proves; holding back a batch across a pause is a separate, known gap.
-        .wakeBatching(0, Duration.ZERO)
         .upstream(HttpUpstreamSource.builder().build(),
             (playlistId, channelId) -> UpstreamTarget.of(URI.create(upstream + "/" + nodeId + "/"
                 + channelId)))
@@ -109,7 +104,11 @@ public final class RegistryNodeMain {
         for (int n; (n = reader.read(buffer, 0, buffer.length, Duration.ofSeconds(1))) >= 0; ) {
           lease.touch();
           if (n > 0) {
-            say("READ " + channel + " " + n + " " + System.currentTimeMillis());
+            int late = 0;
+            for (int i = 0; i < n; i++) {
+              late += buffer[i] == CountingUpstream.LATE_MARK ? 1 : 0;
+            }
+            say("READ " + channel + " " + n + " " + System.currentTimeMillis() + " " + late);
           }
         }
         say("ENDED " + channel + " end of stream");
