@@ -3,7 +3,9 @@ package io.github.buffercore.examples;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -19,13 +21,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Warms the JIT before a server takes its first viewer: a second, private instance of the same stack
- * on an ephemeral loopback port, serving the in-process {@link DemoChannel}, is joined first by a
+ * Warms the JIT before a server takes its first viewer: a private instance of the same stack on an
+ * ephemeral loopback port, serving the in-process {@link DemoChannel}, is joined first by a
  * flood of {@value #ROUND} loopback viewers at once (they read their first bytes, keep watching
  * 0.5 s, then leave), then, once the JIT's compile queues have drained, by trickles of
  * {@value #TRICKLE} (each leaves after its first bytes) up to {@value #TRICKLED} joins, and then by
  * crowds of {@value #REHEARSAL} (the rehearsals: they watch for a second, then leave), the queues
- * drained after each; then the private server is closed. 10-12 s on the quiet 2-core benchmark machine
+ * drained after each, the last of them on a second private server started after the first was closed
+ * (see {@link #run}); the viewers send the request heads of several players ({@link #REQUEST_HEADERS}).
+ * 10-12 s on the quiet 2-core benchmark machine
  * for the default 6,000 joins (the trickles' idle selector timeouts give the compiler its time), about
  * 7 s for 2,000.
  *
@@ -88,6 +92,37 @@ final class JoinWarmup {
   static final int REHEARSAL = 2_000;
   /** How long the rehearsal's viewers keep reading: two of the library's default wake batches. */
   static final long REHEARSAL_HOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(1_000);
+  /**
+   * The header lines the warm-up viewers send after {@code Host}, in turn: what players and tuner
+   * clients send (a {@code User-Agent}, {@code Accept}, keep-alive or close, ICY metadata, the HTTP/2
+   * upgrade offer of Java's and curl's clients, which an HTTP/1.1 server ignores), and none.
+   * A warm-up whose viewers sent only {@code Host} left the header lookups (Netty's
+   * {@code DefaultHeaders.get}, {@code AsciiString.hashCode}) compiled for requests without them: the
+   * first real requests made them not entrant (benchmarks/results/LOAD-NOTES.md).
+   */
+  static final List<String> REQUEST_HEADERS = List.of(
+      "User-Agent: VLC/3.0.18 LibVLC/3.0.18\r\nAccept: */*\r\nAccept-Language: en_US\r\nIcy-MetaData: 1\r\n",
+      "User-Agent: Lavf/59.27.100\r\nAccept: */*\r\nConnection: close\r\nIcy-MetaData: 1\r\n",
+      "User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0"
+          + " Safari/537.36\r\nAccept: */*\r\nConnection: keep-alive\r\n",
+      "Connection: Upgrade, HTTP2-Settings\r\nHTTP2-Settings: AAEAAEAAAAIAAAABAAMAAABkAAQBAAAAAAUAAEAA\r\n"
+          + "Upgrade: h2c\r\nUser-Agent: Java-http-client/17.0.13\r\n",
+      "");
+  /**
+   * The non-stream answers a tuner client or an operator asks a proxy for (HDHomeRun discovery and
+   * line-up, the status, a path that does not exist), each requested {@value #PAGE_REQUESTS} times on
+   * every private server before its first round. They run the pipeline with other message types than
+   * a stream's (a whole response, a 404): after a warm-up of streams alone, the first status request
+   * to the real server made the pipeline's compiled write and the header lookups not entrant
+   * (benchmarks/results/LOAD-NOTES.md), and the first crowd of viewers met them recompiling.
+   */
+  static final List<String> PAGE_PATHS = List.of("/discover.json", "/lineup.json", "/lineup_status.json",
+      "/status", "/no-such-page");
+  /** How many times each of {@link #PAGE_PATHS} is requested on each private server. */
+  static final int PAGE_REQUESTS = 25;
+  /** The longest a page request may take (connect, and each read). */
+  static final int PAGE_TIMEOUT_MILLIS = 5_000;
+
   /** Bytes (head and body) a warm-up viewer reads before it leaves: its head and first data. */
   static final int BODY_BYTES = 4 * 1024;
   /** The longest a round may take; a round that does not finish in time ends the warm-up. */
@@ -157,7 +192,20 @@ final class JoinWarmup {
   }
 
   /**
-   * Runs {@code joins} warm-up joins against a private instance of {@code stack}.
+   * Runs {@code joins} warm-up joins against private instances of {@code stack}: every round but the
+   * last rehearsal on a first private server, the last rehearsal on a second one, started after the
+   * first was closed.
+   *
+   * <p>Why two: closing a server runs its stack's shutdown paths (an event loop's
+   * {@code confirmShutdown}, a promise's listeners, a ring's last wake-up) through methods C2 compiled
+   * while they only served, and starting a server runs its start-up paths; each branch that compiled
+   * code never saw taken is an uncommon trap, and the trap throws the compiled method away. Measured
+   * on the Netty example with one private server (JIT log, benchmarks/results/LOAD-NOTES.md): 80
+   * compiled methods were made not entrant between the end of the warm-up and the real server's first
+   * request, the pipeline's write and a promise's listeners among them, and C2 compiled them again
+   * under the first crowd of viewers. A trap that fired once at a bytecode is not compiled in again,
+   * so once a private server has been closed and another started and rehearsed, the real server's
+   * start finds compiled code that already covers it.
    *
    * @param stack the stack the real server will run (a new instance of the same class is fine: the
    *     JIT compiles classes, not instances)
@@ -170,49 +218,86 @@ final class JoinWarmup {
       return 0;
     }
     long start = System.nanoTime();
-    int served = 0;
+    List<Round> rounds = plan(joins, stack.threadPerViewer());
+    int onFirst = rounds.size() > 1 && rounds.get(rounds.size() - 1).rehearsal() ? rounds.size() - 1 : rounds.size();
+    Progress progress = new Progress();
+    onPrivateServer(stack, limits, rounds.subList(0, onFirst), progress);
+    int servers = 1;
+    if (!progress.stopped && onFirst < rounds.size()) {
+      onPrivateServer(stack, limits, rounds.subList(onFirst, rounds.size()), progress);
+      servers = 2;
+    }
+    // What the last round queued compiles now, not while the first real viewers join.
+    progress.drained &= awaitCompilerIdle();
+    LOG.info("JIT warm-up: {} warm-up viewers joined and left {} private demo server(s) in {} ms{}",
+        progress.served, servers, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start),
+        progress.drained ? "" : " (the JIT's compile queue was not empty after a "
+            + DRAIN_LIMIT_NANOS / 1_000_000_000 + " s wait)");
+    return progress.served;
+  }
+
+  /** What the warm-up has done so far; confined to the thread that runs it. */
+  private static final class Progress {
+    int served;
     boolean drained = true;
+    /** A round was not served whole, or a server failed: no more rounds. */
+    boolean stopped;
+  }
+
+  /** One round of the warm-up: its size, how long its viewers keep reading, and its kind. */
+  private record Round(int viewers, long holdNanos, boolean rehearsal, boolean drainAfter) { }
+
+  /** The rounds of {@code joins} warm-up joins: a flood, trickles up to {@link #TRICKLED}, rehearsals. */
+  private static List<Round> plan(int joins, boolean threadPerViewer) {
+    List<Round> rounds = new ArrayList<>();
+    int trickled = Math.min(joins, TRICKLED);
+    // A thread-per-viewer stack rehearses in crowds no larger than its first flood: 2,000 at once
+    // started 2,000 platform threads on Java 17 and left the JDK example's idle RSS at 1.2 GB
+    // instead of 0.6 (benchmarks/results/LOAD-NOTES.md).
+    int crowd = threadPerViewer ? ROUND : REHEARSAL;
+    for (int done = 0; done < joins; ) {
+      boolean flood = done == 0;
+      boolean rehearsal = done >= trickled;
+      int size = rehearsal ? Math.min(crowd, joins - done) : Math.min(flood ? ROUND : TRICKLE, trickled - done);
+      rounds.add(new Round(size, flood ? HOLD_NANOS : rehearsal ? REHEARSAL_HOLD_NANOS : 0, rehearsal,
+          flood || rehearsal));
+      done += size;
+    }
+    return rounds;
+  }
+
+  /**
+   * Runs {@code rounds} against one private server of {@code stack}, until a round is not served
+   * whole. A failure is logged, never thrown: the real server starts anyway.
+   */
+  private static void onPrivateServer(HttpStack stack, EdgeLimits limits, List<Round> rounds, Progress progress) {
     try (ProxyApp app = new ProxyApp(DemoChannel.channels(), DemoChannel.source(),
         builder -> builder.startBehind(Launcher.DEFAULT_START_BEHIND))) {
       HttpStack.RunningServer server = stack.start(app,
           new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), limits);
       try {
         InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port());
-        // The first TRICKLED joins: a flood, then trickles; every join after them: rehearsals.
-        int trickled = Math.min(joins, TRICKLED);
-        // A thread-per-viewer stack rehearses in crowds no larger than its first flood: 2,000 at once
-        // started 2,000 platform threads on Java 17 and left the JDK example's idle RSS at 1.2 GB
-        // instead of 0.6 (benchmarks/results/LOAD-NOTES.md).
-        int crowd = stack.threadPerViewer() ? ROUND : REHEARSAL;
-        for (int done = 0; done < joins; ) {
-          boolean flood = done == 0;
-          boolean rehearsal = done >= trickled;
-          int round = rehearsal ? Math.min(crowd, joins - done) : Math.min(flood ? ROUND : TRICKLE, trickled - done);
-          int ok = round(address, round, flood ? HOLD_NANOS : rehearsal ? REHEARSAL_HOLD_NANOS : 0);
-          done += round;
-          if (flood || rehearsal) {
-            drained &= awaitCompilerIdle();
+        pages(address);
+        for (Round round : rounds) {
+          int ok = round(address, round.viewers(), round.holdNanos());
+          if (round.drainAfter()) {
+            progress.drained &= awaitCompilerIdle();
           }
-          served += ok;
-          if (ok < round) {
+          progress.served += ok;
+          if (ok < round.viewers()) {
             LOG.warn("JIT warm-up: only {} of {} warm-up viewers were served in a round; stopping the warm-up",
-                ok, round);
-            break;
+                ok, round.viewers());
+            progress.stopped = true;
+            return;
           }
         }
       } finally {
         server.close();
       }
     } catch (Exception e) {
-      LOG.warn("JIT warm-up failed after {} warm-up viewers; starting without it", served, e);
+      LOG.warn("JIT warm-up failed after {} warm-up viewers; starting without it", progress.served, e);
+      progress.stopped = true;
     }
-    // What the last round queued compiles now, not while the first real viewers join.
-    drained &= awaitCompilerIdle();
-    LOG.info("JIT warm-up: {} warm-up viewers joined and left a private demo server in {} ms{}", served,
-        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start),
-        drained ? "" : " (the JIT's compile queue was not empty after a " + DRAIN_LIMIT_NANOS / 1_000_000_000
-            + " s wait)");
-    return served;
   }
 
   /**
@@ -220,8 +305,11 @@ final class JoinWarmup {
    * for {@code holdNanos} more, then reset.
    */
   private static int round(InetSocketAddress address, int count, long holdNanos) throws IOException {
-    byte[] request = ("GET /stream/" + DemoChannel.CHANNEL + " HTTP/1.1\r\nHost: warmup\r\n\r\n")
-        .getBytes(StandardCharsets.US_ASCII);
+    byte[][] requests = new byte[REQUEST_HEADERS.size()][];
+    for (int i = 0; i < requests.length; i++) {
+      requests[i] = ("GET /stream/" + DemoChannel.CHANNEL + " HTTP/1.1\r\nHost: warmup\r\n" + REQUEST_HEADERS.get(i)
+          + "\r\n").getBytes(StandardCharsets.US_ASCII);
+    }
     ByteBuffer buffer = ByteBuffer.allocateDirect(64 * 1024);
     List<SocketChannel> channels = new ArrayList<>(count);
     int served = 0;
@@ -230,8 +318,9 @@ final class JoinWarmup {
         SocketChannel channel = SocketChannel.open();
         channels.add(channel);
         channel.configureBlocking(false);
+        // {bytes received, which request head}
         channel.register(selector, channel.connect(address) ? SelectionKey.OP_WRITE : SelectionKey.OP_CONNECT,
-            new int[1]);
+            new int[] {0, i % requests.length});
       }
       long deadline = System.nanoTime() + ROUND_LIMIT_NANOS;
       long holdUntil = Long.MAX_VALUE;
@@ -250,7 +339,7 @@ final class JoinWarmup {
             key.interestOps(SelectionKey.OP_WRITE);
           } else if (key.isWritable()) {
             // A fresh socket's send buffer takes the short request whole.
-            channel.write(ByteBuffer.wrap(request));
+            channel.write(ByteBuffer.wrap(requests[received[1]]));
             key.interestOps(SelectionKey.OP_READ);
           } else if (key.isReadable()) {
             buffer.clear();
@@ -272,6 +361,26 @@ final class JoinWarmup {
       }
     }
     return served;
+  }
+
+  /**
+   * Requests each of {@link #PAGE_PATHS} {@link #PAGE_REQUESTS} times, one connection each
+   * ({@code Connection: close}), and reads every answer to its end.
+   */
+  private static void pages(InetSocketAddress address) throws IOException {
+    for (int i = 0; i < PAGE_REQUESTS; i++) {
+      for (String path : PAGE_PATHS) {
+        try (Socket socket = new Socket()) {
+          socket.connect(address, PAGE_TIMEOUT_MILLIS);
+          socket.setSoTimeout(PAGE_TIMEOUT_MILLIS);
+          socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: warmup\r\n"
+              + REQUEST_HEADERS.get(i % REQUEST_HEADERS.size()).replaceAll("Connection: [^\r]*\r\n", "")
+              + "Connection: close\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+          socket.getInputStream().transferTo(OutputStream.nullOutputStream());
+        }
+      }
+    }
   }
 
   /** Resets the connection: thousands of warm-up sockets must not sit in TIME_WAIT. */

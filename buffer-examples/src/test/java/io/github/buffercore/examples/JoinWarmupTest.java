@@ -3,6 +3,7 @@ package io.github.buffercore.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
 import javax.management.ObjectName;
 import org.junit.jupiter.api.Test;
 
@@ -36,6 +37,58 @@ class JoinWarmupTest {
     int joins = JoinWarmup.TRICKLED + 3;
     assertThat(JoinWarmup.run(new io.github.buffercore.examples.netty.NettyHttpStack(), EdgeLimits.defaults(),
         joins)).isEqualTo(joins);
+  }
+
+  /**
+   * The last rehearsal meets a second private server, started after the first was closed, so that the
+   * real server's start is not the first start after a close; a warm-up without rehearsals needs one.
+   */
+  @Test
+  void theLastRehearsalMeetsASecondPrivateServer() {
+    CountingStack rehearsed = new CountingStack(new io.github.buffercore.examples.netty.NettyHttpStack());
+    int joins = JoinWarmup.TRICKLED + 3;
+    assertThat(JoinWarmup.run(rehearsed, EdgeLimits.defaults(), joins)).isEqualTo(joins);
+    assertThat(rehearsed.starts).isEqualTo(2);
+    assertThat(rehearsed.closes).isEqualTo(2);
+
+    CountingStack trickled = new CountingStack(new io.github.buffercore.examples.netty.NettyHttpStack());
+    assertThat(JoinWarmup.run(trickled, EdgeLimits.defaults(), JOINS)).isEqualTo(JOINS);
+    assertThat(trickled.starts).isEqualTo(1);
+    assertThat(trickled.closes).isEqualTo(1);
+  }
+
+  /** A real stack whose private servers are counted as they start and close. */
+  private static final class CountingStack implements HttpStack {
+    private final HttpStack real;
+    int starts;
+    int closes;
+
+    CountingStack(HttpStack real) {
+      this.real = real;
+    }
+
+    @Override
+    public String name() {
+      return real.name();
+    }
+
+    @Override
+    public RunningServer start(ProxyApp app, InetSocketAddress address, EdgeLimits limits) throws Exception {
+      RunningServer server = real.start(app, address, limits);
+      starts++;
+      return new RunningServer() {
+        @Override
+        public int port() {
+          return server.port();
+        }
+
+        @Override
+        public void close() {
+          closes++;
+          server.close();
+        }
+      };
+    }
   }
 
   @Test
