@@ -28,10 +28,10 @@ import org.slf4j.LoggerFactory;
  * {@value #TRICKLE} (each leaves after its first bytes) up to {@value #TRICKLED} joins, and then by
  * crowds of {@value #REHEARSAL} (the rehearsals: they watch for a second, then leave), the queues
  * drained after each, the last of them on a second private server started after the first was closed
- * (see {@link #run}); the viewers send the request heads of several players ({@link #REQUEST_HEADERS}).
- * 10-12 s on the quiet 2-core benchmark machine
- * for the default 6,000 joins (the trickles' idle selector timeouts give the compiler its time), about
- * 7 s for 2,000.
+ * (see {@link #run}); the viewers send the request heads of several players ({@link #REQUEST_HEADERS}),
+ * and each private server first answers a few page requests ({@link #PAGE_PATHS}). About 12 s on the
+ * 2-core benchmark machine for the default 6,000 joins (the trickles' idle selector timeouts give the
+ * compiler its time), about 8 s for 2,000.
  *
  * <p>Why: on a cold JVM the first few thousand joins run interpreted or in profiling code while the
  * compiler threads compete for the same cores. Measured on the 2-core load benchmark machine, 2,000
