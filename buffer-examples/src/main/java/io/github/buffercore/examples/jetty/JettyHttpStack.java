@@ -65,6 +65,11 @@ public final class JettyHttpStack implements HttpStack {
   /** Pool threads for Jetty's acceptor, selectors and reserved threads, whatever the core count. */
   static final int POOL_THREADS_FIXED = 16;
 
+  /** Jetty's choice of acceptor threads (one on small machines), which accept in a blocking call. */
+  private static final int ACCEPTORS_DEFAULT = -1;
+  /** Selector threads: one per core, so that a storm of joins is selected and dispatched on every core. */
+  static final int SELECTORS = Math.max(1, Runtime.getRuntime().availableProcessors());
+
   /** Bytes copied per write: whole 1316-byte (7 TS packets) datagrams, about 62 KB. */
   static final int CHUNK = 48 * 1316;
 
@@ -85,7 +90,14 @@ public final class JettyHttpStack implements HttpStack {
     Server server = new Server(threads);
     HttpConfiguration config = new HttpConfiguration();
     config.setSendServerVersion(false);
-    ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(config));
+    // One selector per core, not Jetty's default of one per two cores: with one selector on 2 cores,
+    // that thread registered, selected and dispatched every connection of a join storm alone. In 19
+    // alternating runs of 5,000 joins, p99 first byte was 79-600 ms with one selector (12 runs <= 250,
+    // mean 245) and 120-459 ms with two (15 of 18, mean 216), at the same CPU per viewer-second; the
+    // gain is in the tail, when the machine is busy. Acceptors stay at Jetty's default (one blocking
+    // acceptor thread): accepting in the selectors was slower (p99 755-830 ms). LOAD-NOTES.md.
+    ServerConnector connector = new ServerConnector(server, ACCEPTORS_DEFAULT, SELECTORS,
+        new HttpConnectionFactory(config));
     connector.setHost(address.getHostString());
     connector.setPort(address.getPort());
     connector.setAcceptQueueSize(limits.backlog());
