@@ -93,9 +93,10 @@ public final class JettyHttpStack implements HttpStack {
     // One selector per core, not Jetty's default of one per two cores: with one selector on 2 cores,
     // that thread registered, selected and dispatched every connection of a join storm alone. In 19
     // alternating runs of 5,000 joins, p99 first byte was 79-600 ms with one selector (12 runs <= 250,
-    // mean 245) and 120-459 ms with two (15 of 18, mean 216), at the same CPU per viewer-second; the
-    // gain is in the tail, when the machine is busy. Acceptors stay at Jetty's default (one blocking
-    // acceptor thread): accepting in the selectors was slower (p99 755-830 ms). LOAD-NOTES.md.
+    // mean 245) and 120-459 ms with two (15 of 18, mean 216), at the same CPU per viewer-second: not
+    // worse, better in the busy host's runs, within the spread of identical code; four were not better.
+    // Acceptors stay at Jetty's default (one blocking acceptor thread): accepting in the selectors was
+    // slower (p99 755-830 ms). benchmarks/results/LOAD-NOTES.md, 2026-12-03.
     ServerConnector connector = new ServerConnector(server, ACCEPTORS_DEFAULT, SELECTORS,
         new HttpConnectionFactory(config));
     connector.setHost(address.getHostString());
