@@ -60,9 +60,12 @@ public final class JettyHttpStack implements HttpStack {
 
   private static final Logger LOG = LoggerFactory.getLogger(JettyHttpStack.class);
 
-  /** Jetty pool threads per core, beyond {@link #POOL_THREADS_FIXED}: the handlers never block. */
+  /**
+   * Jetty pool threads per core, beyond {@link #POOL_THREADS_FIXED}: one of them is the core's selector
+   * ({@link #SELECTORS}), the rest run handlers, which never block.
+   */
   static final int POOL_THREADS_PER_CORE = 8;
-  /** Pool threads for Jetty's acceptor, selectors and reserved threads, whatever the core count. */
+  /** Pool threads for Jetty's acceptor and reserved threads, whatever the core count. */
   static final int POOL_THREADS_FIXED = 16;
 
   /** Jetty's choice of acceptor threads (one on small machines), which accept in a blocking call. */
