@@ -43,7 +43,7 @@ class ChunkFrameTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("65536");
     assertThatThrownBy(() -> ChunkFrame.frame(Unpooled.buffer(16), 0))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("was 0");
-    assertThat(ChunkFrame.capacity(NettyHttpStack.CHUNK)).isEqualTo(6 + NettyHttpStack.CHUNK + 2);
+    assertThat(ChunkFrame.capacity(StreamPump.CHUNK)).isEqualTo(6 + StreamPump.CHUNK + 2);
   }
 
   @Test
@@ -55,7 +55,7 @@ class ChunkFrameTest {
         StandardCharsets.US_ASCII));
     ByteArrayOutputStream sent = new ByteArrayOutputStream();
     for (int i = 0; i < 40; i++) {
-      int length = i == 0 ? ChunkFrame.MAX_PAYLOAD : 1 + random.nextInt(i % 2 == 0 ? 20 : NettyHttpStack.CHUNK);
+      int length = i == 0 ? ChunkFrame.MAX_PAYLOAD : 1 + random.nextInt(i % 2 == 0 ? 20 : StreamPump.CHUNK);
       byte[] payload = new byte[length];
       random.nextBytes(payload);
       sent.writeBytes(payload);
