@@ -6,10 +6,14 @@ import io.github.buffercore.examples.ProxyApp;
 import io.github.buffercore.examples.ProxyApp.StreamHead;
 import io.github.buffercore.examples.ProxyApp.StreamOutcome;
 import io.github.buffercore.examples.ProxyApp.TextOutcome;
+import io.github.buffercore.examples.WakeupRounds;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.stream.Stream;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.server.Handler;
@@ -24,7 +28,8 @@ final class ProxyHandler extends Handler.Abstract {
   // guaranteed to be cheap enough for a selector thread. The streaming itself never blocks.
 
   private final ProxyApp app;
-  private final PoolWakeups[] wakeups;
+  /** Shards of the viewers' wake-ups; a power of two, picked by client id. */
+  private final List<WakeupRounds<StreamPump>> wakeups;
   private final Set<StreamPump> open;
   private final EdgeWatchdog watchdog;
   private final HeaderTimeouts headers;
@@ -33,10 +38,10 @@ final class ProxyHandler extends Handler.Abstract {
       HeaderTimeouts headers) {
     this.app = app;
     // One shard per core, so that the grouped writes still use every core.
-    this.wakeups = new PoolWakeups[Integer.highestOneBit(Math.max(1, Runtime.getRuntime().availableProcessors()))];
-    for (int i = 0; i < wakeups.length; i++) {
-      wakeups[i] = new PoolWakeups(executor);
-    }
+    this.wakeups = Stream.generate(() -> new WakeupRounds<StreamPump>(executor, new ConcurrentLinkedQueue<>(),
+            StreamPump::iterate))
+        .limit(Integer.highestOneBit(Math.max(1, Runtime.getRuntime().availableProcessors())))
+        .toList();
     this.open = open;
     this.watchdog = watchdog;
     this.headers = headers;
@@ -73,7 +78,7 @@ final class ProxyHandler extends Handler.Abstract {
       return true;
     }
     StreamOutcome stream = (StreamOutcome) outcome;
-    PoolWakeups shard = wakeups[(int) (stream.lease().clientId() & (wakeups.length - 1))];
+    WakeupRounds<StreamPump> shard = wakeups.get((int) (stream.lease().clientId() & (wakeups.size() - 1)));
     StreamPump pump = new StreamPump(app, stream, request, response, rearming, shard, open, watchdog);
     open.add(pump);
     // Waiting for upstream data is not idleness; a pending write that makes no progress is failed by

@@ -6,6 +6,7 @@ import io.github.buffercore.examples.EdgeWatchdog;
 import io.github.buffercore.examples.ProxyApp;
 import io.github.buffercore.examples.ProxyApp.StreamOutcome;
 import io.github.buffercore.examples.ProxyApp.TextOutcome;
+import io.github.buffercore.examples.WakeupRounds;
 import java.io.EOFException;
 import java.nio.ByteBuffer;
 import java.util.Set;
@@ -16,6 +17,8 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.IteratingCallback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The write loop of one stream response. {@link IteratingCallback} serialises {@link #process()}, so
@@ -26,11 +29,13 @@ import org.eclipse.jetty.util.IteratingCallback;
  */
 final class StreamPump extends IteratingCallback implements EdgeWatchdog.Watched {
 
+  private static final Logger LOG = LoggerFactory.getLogger(JettyHttpStack.class);
+
   /** Bytes copied per write: whole 1316-byte (7 TS packets) datagrams, about 62 KB. */
   static final int CHUNK = 48 * 1316;
 
   private final ProxyApp app;
-  final StreamOutcome stream;
+  private final StreamOutcome stream;
   private final StreamReader reader;
   private final Request request;
   private final Response response;
@@ -53,7 +58,7 @@ final class StreamPump extends IteratingCallback implements EdgeWatchdog.Watched
   private volatile long writes;
 
   StreamPump(ProxyApp app, StreamOutcome stream, Request request, Response response,
-      Callback jettyCallback, PoolWakeups wakeups, Set<StreamPump> open, EdgeWatchdog watchdog) {
+      Callback jettyCallback, WakeupRounds<StreamPump> wakeups, Set<StreamPump> open, EdgeWatchdog watchdog) {
     this.app = app;
     this.stream = stream;
     this.reader = stream.reader();
@@ -65,7 +70,13 @@ final class StreamPump extends IteratingCallback implements EdgeWatchdog.Watched
     this.pool = request.getComponents().getByteBufferPool();
     // The readiness callback runs on the stream's writer thread: only hand over to Jetty's pool,
     // grouped with the other viewers woken in the same round.
-    this.iterateLater = () -> wakeups.add(this);
+    this.iterateLater = () -> {
+      if (!wakeups.add(this)) {
+        // The server is stopping: Jetty fails the open responses, whose callbacks release the leases.
+        LOG.debug("Jetty's pool stopped; not resuming stream {} of client {}", stream.channelId(),
+            stream.lease().clientId());
+      }
+    };
   }
 
   @Override

@@ -4,6 +4,7 @@ import io.github.buffercore.examples.EdgeLimits;
 import io.github.buffercore.examples.EdgeWatchdog;
 import io.github.buffercore.examples.HttpStack;
 import io.github.buffercore.examples.ProxyApp;
+import io.github.buffercore.examples.WakeupRounds;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -35,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * its high-water mark it stops and resumes on {@code channelWritabilityChanged}, so a slow client never
  * queues unbounded data inside Netty (the library's ring buffer decides when it is too far behind);
  * when the reader has nothing, it parks on the reader's readiness callback, which only queues the
- * pump for its event loop ({@code LoopWakeups}: one task per loop and round, not one per viewer).
+ * pump for its event loop ({@link WakeupRounds}: one task per loop and round, not one per viewer).
  *
  * <p>Edge limits: the header timeout is a task on the channel's event loop, armed when the connection
  * opens or a response ends and cancelled when a complete request arrives; a stream response is
@@ -101,7 +102,7 @@ public final class NettyHttpStack implements HttpStack {
         EVENT_LOOPS_PER_CORE * Runtime.getRuntime().availableProcessors(),
         new DefaultThreadFactory("netty-http", true), io);
     EdgeWatchdog watchdog = new EdgeWatchdog("netty", limits);
-    Map<EventExecutor, LoopWakeups> wakeups = new ConcurrentHashMap<>();
+    Map<EventExecutor, WakeupRounds<StreamPump>> wakeups = new ConcurrentHashMap<>();
     Channel serverChannel;
     try {
       serverChannel = new ServerBootstrap()

@@ -8,6 +8,7 @@ import io.github.buffercore.examples.ProxyApp;
 import io.github.buffercore.examples.ProxyApp.StreamHead;
 import io.github.buffercore.examples.ProxyApp.StreamOutcome;
 import io.github.buffercore.examples.ProxyApp.TextOutcome;
+import io.github.buffercore.examples.WakeupRounds;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -24,6 +25,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.internal.PlatformDependent;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -46,14 +48,14 @@ final class ProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   final EdgeLimits limits;
   final EdgeWatchdog watchdog;
   /** Every loop's wake-up queue, shared by the handlers of all connections. */
-  private final Map<EventExecutor, LoopWakeups> wakeups;
+  private final Map<EventExecutor, WakeupRounds<StreamPump>> wakeups;
   /** The stream being sent on this connection, or {@code null}; event-loop confined. */
   private StreamPump pump;
   /** The pending header timeout, or {@code null}; event-loop confined. */
   private ScheduledFuture<?> headerTimeout;
 
   ProxyHandler(ProxyApp app, EdgeLimits limits, EdgeWatchdog watchdog,
-      Map<EventExecutor, LoopWakeups> wakeups) {
+      Map<EventExecutor, WakeupRounds<StreamPump>> wakeups) {
     this.wakeups = wakeups;
     this.app = app;
     this.limits = limits;
@@ -130,7 +132,8 @@ final class ProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     StreamOutcome stream = (StreamOutcome) outcome;
     pump = new StreamPump(this, stream, ctx, request, chunked,
-        wakeups.computeIfAbsent(ctx.executor(), LoopWakeups::new));
+        wakeups.computeIfAbsent(ctx.executor(),
+            loop -> new WakeupRounds<>(loop, PlatformDependent.newMpscQueue(), StreamPump::wake)));
     pump.pump();
   }
 

@@ -6,6 +6,7 @@ import io.github.buffercore.examples.EdgeWatchdog;
 import io.github.buffercore.examples.ProxyApp;
 import io.github.buffercore.examples.ProxyApp.StreamOutcome;
 import io.github.buffercore.examples.ProxyApp.TextOutcome;
+import io.github.buffercore.examples.WakeupRounds;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -15,6 +16,8 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Copies one stream to one connection. Every method but the {@link EdgeWatchdog.Watched} ones runs on
@@ -24,6 +27,8 @@ import java.util.concurrent.TimeUnit;
  * data read before the failure was flushed.
  */
 final class StreamPump implements EdgeWatchdog.Watched {
+
+  private static final Logger LOG = LoggerFactory.getLogger(NettyHttpStack.class);
 
   /**
    * Bytes copied per chunk: whole 1316-byte (7 TS packets) datagrams, about 62 KB, so that one wake-up
@@ -69,7 +74,7 @@ final class StreamPump implements EdgeWatchdog.Watched {
   };
 
   StreamPump(ProxyHandler handler, StreamOutcome stream, ChannelHandlerContext ctx,
-      FullHttpRequest request, boolean chunked, LoopWakeups loop) {
+      FullHttpRequest request, boolean chunked, WakeupRounds<StreamPump> loop) {
     this.handler = handler;
     this.stream = stream;
     this.reader = stream.reader();
@@ -78,7 +83,14 @@ final class StreamPump implements EdgeWatchdog.Watched {
     this.request = request;
     this.chunked = chunked;
     this.pastEncoder = Objects.requireNonNull(ctx.pipeline().context(HttpServerCodec.class), "codec");
-    this.readable = () -> loop.add(this);
+    this.readable = () -> {
+      if (!loop.add(this)) {
+        // The server is shutting down: closing the loop closes its channels, and their
+        // channelInactive releases the leases; there is nothing left to pump.
+        LOG.debug("Event loop {} stopped; not waking stream {} of client {}", ctx.executor(),
+            stream.channelId(), lease.clientId());
+      }
+    };
   }
 
   void wake() {
