@@ -44,8 +44,8 @@ public final class WakeupRounds<T> implements Runnable {
    * Queues an item for the next round, and schedules that round unless one is already scheduled.
    *
    * @param item what to wake
-   * @return {@code false} if the executor refused the round (it is stopping); the item is then never
-   *     woken, and the caller says so with its ids
+   * @return {@code false} if the executor refused the round (it is stopping); the item stays queued
+   *     and is woken only if a later add gets a round scheduled, so the caller says so with its ids
    */
   public boolean add(T item) {
     due.offer(item);
