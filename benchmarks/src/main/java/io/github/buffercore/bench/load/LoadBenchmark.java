@@ -20,6 +20,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -435,7 +436,17 @@ public final class LoadBenchmark {
     boolean chunked = false;
     double secondHalf = (stoppedAt - markedAt) / 1e9;
     double secondHalfBytes = 0;
+    long firstConnect = Long.MAX_VALUE;
+    long lastConnect = Long.MIN_VALUE;
+    long lastFirstByte = Long.MIN_VALUE;
     for (ViewerClient.Viewer viewer : viewers) {
+      if (viewer.connectStarted() != 0) {
+        firstConnect = Math.min(firstConnect, viewer.connectStarted());
+        lastConnect = Math.max(lastConnect, viewer.connectStarted());
+      }
+      if (viewer.firstByte() != 0) {
+        lastFirstByte = Math.max(lastFirstByte, viewer.firstByte());
+      }
       if (viewer.timeToHeaders() >= 0) {
         headers.add(viewer.timeToHeaders() / 1e6);
       }
@@ -489,7 +500,9 @@ public final class LoadBenchmark {
         after.writtenBytes() - idle.writtenBytes(), overflowsAfter[0] - overflowsBefore[0],
         overflowsAfter[1] - overflowsBefore[1], threadCpu, clientCpu, chunked, syscalls, syscallSeconds,
         secondHalf > 0 ? secondHalfBytes / secondHalf : 0, profile, warmupFirstByteMs, heapInfo, command,
-        LoadReport.latencySplit(sorted(toRequest), sorted(requestToHead)), clientGc);
+        Stream.of(LoadReport.latencySplit(sorted(toRequest), sorted(requestToHead)),
+                LoadReport.stormSpan(firstConnect, lastConnect, lastFirstByte))
+            .filter(part -> !part.isEmpty()).collect(Collectors.joining("; ")), clientGc);
   }
 
   /** This JVM's garbage collections so far: {count, milliseconds} over all collectors. */

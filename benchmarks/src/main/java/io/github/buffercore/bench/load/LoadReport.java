@@ -46,6 +46,28 @@ final class LoadReport {
         ms(percentile(requestToHead, 99)));
   }
 
+  /**
+   * How the crowd arrived and how long the server took for all of it: the client's connects were
+   * issued over the first span (first to last viewer's connect start), and the last viewer's first
+   * byte came the second span after the first connect. A viewer's time to first byte counts from its
+   * own connect, so it depends on how fast the client issued the crowd as well as on the server; the
+   * second span, the time to serve the whole crowd, does not.
+   *
+   * @param firstConnect the earliest connect start ({@link System#nanoTime()}), {@link Long#MAX_VALUE} if none
+   * @param lastConnect the latest connect start, {@link Long#MIN_VALUE} if none
+   * @param lastFirstByte the latest first body byte, {@link Long#MIN_VALUE} if none came
+   * @return the sentence, or "" when no viewer connected
+   */
+  static String stormSpan(long firstConnect, long lastConnect, long lastFirstByte) {
+    if (firstConnect == Long.MAX_VALUE) {
+      return "";
+    }
+    String issued = "the crowd: connects issued over " + ms((lastConnect - firstConnect) / 1e6) + " ms";
+    return lastFirstByte == Long.MIN_VALUE ? issued + ", no first byte came"
+        : issued + ", the last viewer's first byte " + ms((lastFirstByte - firstConnect) / 1e6)
+            + " ms after the first connect";
+  }
+
   static String render(LoadBenchmark.Config config, TsClip clip, List<LoadBenchmark.RunResult> results,
       ZonedDateTime started, String loadBefore, String loadAfter) {
     StringBuilder out = new StringBuilder();

@@ -99,6 +99,11 @@ public final class ViewerClient implements AutoCloseable {
       return bodyAtMark;
     }
 
+    /** When this viewer started to connect ({@link System#nanoTime()}), 0 if it never did. */
+    public long connectStarted() {
+      return start;
+    }
+
     /** When the first body byte came ({@link System#nanoTime()}), 0 if never. */
     public long firstByte() {
       return firstByte;
