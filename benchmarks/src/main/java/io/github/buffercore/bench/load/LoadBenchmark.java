@@ -16,11 +16,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -138,7 +136,7 @@ public final class LoadBenchmark {
           Integer.parseInt(opts.getOrDefault("--warmup", "5")),
           Integer.parseInt(opts.getOrDefault("--warm-storm", "0")),
           Integer.parseInt(opts.getOrDefault("--client-warmup", "2000")),
-          java.util.Arrays.stream(args).map(a -> a.matches("[A-Za-z0-9_./:,=@+-]+") ? a
+          Arrays.stream(args).map(a -> a.matches("[A-Za-z0-9_./:,=@+-]+") ? a
               : "'" + a.replace("'", "'\\''") + "'").collect(Collectors.joining(" ")));
       if (config.durationSeconds() < 2) {
         throw new IllegalArgumentException("--duration must be >= 2 seconds, was " + config.durationSeconds());
@@ -398,9 +396,10 @@ public final class LoadBenchmark {
           LOG.warn("Run {}: JFR profile unreadable: {}", spec.label(), e.getMessage());
         }
       }
-      return measure(config, spec, client.viewers(), clip, markedAt, stoppedAt, idle, after, idleThreads,
-          afterThreads, overflowsBefore, overflowsAfter, upstreamMax, upstream.accepted() - acceptedBefore,
-          threadsMax, selfAfter.cpuSeconds() - selfBefore.cpuSeconds(), counts, syscallSeconds, profile,
+      ViewerTally tally = ViewerTally.of(client.viewers(), clip.bytesPerSecond(), config.keepUp(), markedAt,
+          stoppedAt, JUDGE_AFTER_BURST);
+      return measure(spec, tally, idle, after, idleThreads, afterThreads, overflowsBefore, overflowsAfter,
+          upstreamMax, upstream.accepted() - acceptedBefore, threadsMax, selfAfter.cpuSeconds() - selfBefore.cpuSeconds(), counts, syscallSeconds, profile,
           warmupFirstByteMs, heapInfo, String.join(" ", command), clientGc);
     } finally {
       // On a failure mid-run the viewers still hold sockets; stopping twice is harmless.
@@ -414,95 +413,27 @@ public final class LoadBenchmark {
     }
   }
 
-  private static RunResult measure(Config config, RunSpec spec, List<ViewerClient.Viewer> viewers, TsClip clip,
-      long markedAt, long stoppedAt, ProcStats.Sample idle, ProcStats.Sample after, Map<String, Long> idleThreads,
-      Map<String, Long> afterThreads, long[] overflowsBefore, long[] overflowsAfter, int upstreamMax,
-      int upstreamAccepted, int threadsMax, double clientCpu, Map<String, Long> syscalls, long syscallSeconds,
-      Map<String, Map<String, Double>> profile, double warmupFirstByteMs, String heapInfo, String command,
-      String clientGc) {
-    Map<String, Integer> errors = new TreeMap<>();
-    List<Double> headers = new ArrayList<>();
-    List<Double> firstBytes = new ArrayList<>();
-    List<Double> toRequest = new ArrayList<>();
-    List<Double> requestToHead = new ArrayList<>();
-    List<Double> gaps = new ArrayList<>();
-    List<Double> rates = new ArrayList<>();
-    List<Double> bursts = new ArrayList<>();
-    int served = 0;
-    int keptUp = 0;
-    int judged = 0;
-    double minRatio = Double.POSITIVE_INFINITY;
-    double viewerSeconds = 0;
-    boolean chunked = false;
-    double secondHalf = (stoppedAt - markedAt) / 1e9;
-    double secondHalfBytes = 0;
-    long firstConnect = Long.MAX_VALUE;
-    long lastConnect = Long.MIN_VALUE;
-    long lastFirstByte = Long.MIN_VALUE;
-    for (ViewerClient.Viewer viewer : viewers) {
-      if (viewer.connectStarted() != 0) {
-        firstConnect = Math.min(firstConnect, viewer.connectStarted());
-        lastConnect = Math.max(lastConnect, viewer.connectStarted());
-      }
-      if (viewer.firstByte() != 0) {
-        lastFirstByte = Math.max(lastFirstByte, viewer.firstByte());
-      }
-      if (viewer.timeToHeaders() >= 0) {
-        headers.add(viewer.timeToHeaders() / 1e6);
-      }
-      if (viewer.timeToFirstByte() >= 0) {
-        firstBytes.add(viewer.timeToFirstByte() / 1e6);
-      }
-      if (viewer.timeToRequest() >= 0) {
-        toRequest.add(viewer.timeToRequest() / 1e6);
-      }
-      if (viewer.requestToHeaders() >= 0) {
-        requestToHead.add(viewer.requestToHeaders() / 1e6);
-      }
-      chunked |= viewer.chunked();
-      if (viewer.served()) {
-        served++;
-        gaps.add(viewer.maxGap() / 1e6);
-        viewerSeconds += (stoppedAt - viewer.firstByte()) / 1e9;
-        secondHalfBytes += viewer.bodyAtMark() < 0 ? 0 : viewer.body() - viewer.bodyAtMark();
-        // Judged: viewers whose first byte came at least JUDGE_AFTER_BURST before the mark, so their
-        // join burst is behind them and the second half measures the live rate alone. Later joiners
-        // are not judged (their lateness is in the first-byte columns).
-        if (markedAt != 0 && viewer.bodyAtMark() >= 0 && viewer.firstByte() < markedAt - JUDGE_AFTER_BURST) {
-          judged++;
-          double ratio = (viewer.body() - viewer.bodyAtMark()) / (clip.bytesPerSecond() * secondHalf);
-          minRatio = Math.min(minRatio, ratio);
-          rates.add(ratio);
-          // What the viewer got beyond the live rate before the mark: the backlog the server sent at join.
-          bursts.add((viewer.bodyAtMark() - clip.bytesPerSecond() * (markedAt - viewer.firstByte()) / 1e9) / 1024);
-          if (ratio >= config.keepUp()) {
-            keptUp++;
-          }
-        }
-      } else {
-        String why = viewer.error() != null ? viewer.error()
-            : viewer.status() == 0 ? "no response head within the run"
-            : "no body byte within the run";
-        errors.merge(why.replaceAll("[0-9]+ body bytes", "N body bytes"), 1, Integer::sum);
-      }
-    }
+  /** A run's result: the client's tally of its viewers and what the server's process showed. */
+  private static RunResult measure(RunSpec spec, ViewerTally viewers, ProcStats.Sample idle, ProcStats.Sample after,
+      Map<String, Long> idleThreads, Map<String, Long> afterThreads, long[] overflowsBefore, long[] overflowsAfter,
+      int upstreamMax, int upstreamAccepted, int threadsMax, double clientCpu, Map<String, Long> syscalls,
+      long syscallSeconds, Map<String, Map<String, Double>> profile, double warmupFirstByteMs, String heapInfo,
+      String command, String clientGc) {
     Map<String, Long> threadCpu = new LinkedHashMap<>();
     afterThreads.entrySet().stream()
         .map(e -> Map.entry(e.getKey(), e.getValue() - idleThreads.getOrDefault(e.getKey(), 0L)))
         .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
         .limit(6)
         .forEach(e -> threadCpu.put(e.getKey(), e.getValue()));
-    return new RunResult(spec, null, served, errors, sorted(headers), sorted(firstBytes), keptUp,
-        judged, judged == 0 ? Double.NaN : minRatio, LoadReport.percentile(sorted(rates), 50), LoadReport.percentile(sorted(bursts), 50),
-        LoadReport.percentile(sorted(gaps), 99), viewerSeconds,
+    return new RunResult(spec, null, viewers.served(), viewers.errors(), viewers.headersMs(), viewers.firstByteMs(),
+        viewers.keptUp(), viewers.judged(), viewers.rateMin(), viewers.rateMedian(), viewers.burstMedianKb(),
+        viewers.gapP99Ms(), viewers.viewerSeconds(),
         after.cpuSeconds() - idle.cpuSeconds(), idle.rssKb(), after.rssKb(), after.hwmKb(), idle.threads(),
         threadsMax, upstreamMax, upstreamAccepted, after.writeCalls() - idle.writeCalls(),
         after.writtenBytes() - idle.writtenBytes(), overflowsAfter[0] - overflowsBefore[0],
-        overflowsAfter[1] - overflowsBefore[1], threadCpu, clientCpu, chunked, syscalls, syscallSeconds,
-        secondHalf > 0 ? secondHalfBytes / secondHalf : 0, profile, warmupFirstByteMs, heapInfo, command,
-        Stream.of(LoadReport.latencySplit(sorted(toRequest), sorted(requestToHead)),
-                LoadReport.stormSpan(firstConnect, lastConnect, lastFirstByte))
-            .filter(part -> !part.isEmpty()).collect(Collectors.joining("; ")), clientGc);
+        overflowsAfter[1] - overflowsBefore[1], threadCpu, clientCpu, viewers.chunked(), syscalls, syscallSeconds,
+        viewers.secondHalfBytesPerSecond(), profile, warmupFirstByteMs, heapInfo, command, viewers.timeline(),
+        clientGc);
   }
 
   /** This JVM's garbage collections so far: {count, milliseconds} over all collectors. */
@@ -514,12 +445,6 @@ public final class LoadBenchmark {
       millis += Math.max(0, gc.getCollectionTime());
     }
     return new long[] {count, millis};
-  }
-
-  private static double[] sorted(List<Double> values) {
-    double[] array = values.stream().mapToDouble(Double::doubleValue).toArray();
-    Arrays.sort(array);
-    return array;
   }
 
   private static String summary(RunResult r) {
