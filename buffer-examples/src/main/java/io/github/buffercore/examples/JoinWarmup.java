@@ -20,10 +20,10 @@ import org.slf4j.LoggerFactory;
  * crowds of {@value #REHEARSAL} (the rehearsals: they watch for a second, then leave), the queues
  * drained after each, the last of them on a second private server started after the first was closed
  * (see {@link #run}); the viewers send the request heads of several players, with and without the
- * port in {@code Host}, and each private server answers page requests on persistent connections
- * before its first round and after each ({@link WarmupTraffic}). About 12 s on the 2-core benchmark
- * machine for the default 6,000 joins (the trickles' idle selector timeouts give the compiler its
- * time), about 8 s for 2,000.
+ * port in {@code Host}, and leave with orderly closes and with resets, and each private server answers
+ * page requests on persistent connections before its first round and after each ({@link WarmupTraffic}).
+ * About 12 s on the 2-core benchmark machine for the default 6,000 joins (the trickles' idle selector
+ * timeouts give the compiler its time), about 8 s for 2,000.
  *
  * <p>Why: on a cold JVM the first few thousand joins run interpreted or in profiling code while the
  * compiler threads compete for the same cores. Measured on the 2-core load benchmark machine, 2,000

@@ -78,6 +78,59 @@ class WarmupTrafficTest {
     assertThat(connections).extracting(requests -> requests.get(0).contains(withPort)).contains(true, false);
   }
 
+  /**
+   * A round's viewers leave as players do: one in {@link WarmupTraffic#ORDERLY_CLOSE_EVERY} with an
+   * orderly close, which the server reads as end-of-stream, the others with a reset. A real socket
+   * server here answers each viewer with a head and a body, then reads until the viewer is gone.
+   */
+  @Test
+  void aRoundsViewersLeaveWithOrderlyClosesAndResets() throws Exception {
+    int viewers = 2 * WarmupTraffic.ORDERLY_CLOSE_EVERY;
+    List<CompletableFuture<String>> departures = new ArrayList<>();
+    int served;
+    try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      CompletableFuture<Void> accepting = CompletableFuture.runAsync(() -> {
+        try {
+          for (int c = 0; c < viewers; c++) {
+            Socket socket = server.accept();
+            departures.add(CompletableFuture.supplyAsync(() -> serveUntilGone(socket)));
+          }
+        } catch (IOException e) {
+          throw new IllegalStateException(e);
+        }
+      });
+
+      served = WarmupTraffic.round(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort()),
+          viewers, 0);
+      accepting.get(30, TimeUnit.SECONDS);
+    }
+    List<String> how = new ArrayList<>();
+    for (CompletableFuture<String> departure : departures) {
+      how.add(departure.get(30, TimeUnit.SECONDS));
+    }
+
+    assertThat(served).isEqualTo(viewers);
+    assertThat(how).filteredOn("end of stream"::equals).hasSize(viewers / WarmupTraffic.ORDERLY_CLOSE_EVERY);
+    assertThat(how).filteredOn("reset"::equals).hasSize(viewers - viewers / WarmupTraffic.ORDERLY_CLOSE_EVERY);
+  }
+
+  /** Answers one stream request with a head and a body, then reads until the viewer leaves: how it left. */
+  private static String serveUntilGone(Socket socket) {
+    try (socket) {
+      BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+      for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+        // the request head
+      }
+      OutputStream out = socket.getOutputStream();
+      out.write("HTTP/1.1 200 OK\r\nContent-Type: video/mp2t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.write(new byte[WarmupTraffic.BODY_BYTES]);
+      out.flush();
+      return in.read() < 0 ? "end of stream" : "more bytes";
+    } catch (IOException e) {
+      return e.getMessage() != null && e.getMessage().contains("reset") ? "reset" : e.toString();
+    }
+  }
+
   /** Reads request heads and answers each with a framed body until one asks to close; returns the heads. */
   private static List<String> answerUntilClose(Socket socket) throws IOException {
     List<String> heads = new ArrayList<>();
