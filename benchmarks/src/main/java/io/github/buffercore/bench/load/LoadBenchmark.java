@@ -399,8 +399,9 @@ public final class LoadBenchmark {
       ViewerTally tally = ViewerTally.of(client.viewers(), clip.bytesPerSecond(), config.keepUp(), markedAt,
           stoppedAt, JUDGE_AFTER_BURST);
       return measure(spec, tally, idle, after, idleThreads, afterThreads, overflowsBefore, overflowsAfter,
-          upstreamMax, upstream.accepted() - acceptedBefore, threadsMax, selfAfter.cpuSeconds() - selfBefore.cpuSeconds(), counts, syscallSeconds, profile,
-          warmupFirstByteMs, heapInfo, String.join(" ", command), clientGc);
+          upstreamMax, upstream.accepted() - acceptedBefore, threadsMax,
+          selfAfter.cpuSeconds() - selfBefore.cpuSeconds(), counts, syscallSeconds, profile, warmupFirstByteMs,
+          heapInfo, String.join(" ", command), clientGc);
     } finally {
       // On a failure mid-run the viewers still hold sockets; stopping twice is harmless.
       if (client != null) {
