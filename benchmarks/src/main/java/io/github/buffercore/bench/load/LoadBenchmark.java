@@ -1,5 +1,7 @@
 package io.github.buffercore.bench.load;
 
+import io.github.buffercore.bench.load.LoadConfig.RunSpec;
+import io.github.buffercore.bench.load.LoadConfig.Stack;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.GarbageCollectorMXBean;
@@ -11,14 +13,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,97 +53,6 @@ public final class LoadBenchmark {
   static final String PATH = "/stream/" + CHANNEL;
   /** How long before the mid-run mark a viewer's first byte must come for its rate to be judged. */
   private static final long JUDGE_AFTER_BURST = TimeUnit.SECONDS.toNanos(2);
-
-  /** A server under test. */
-  enum Stack {
-    JDK("jdk", "io.github.buffercore.examples.jdk.JdkServerMain"),
-    JETTY("jetty", "io.github.buffercore.examples.jetty.JettyServerMain"),
-    NETTY("netty", "io.github.buffercore.examples.netty.NettyServerMain"),
-    /** The floor: {@link FloorServer}, the least any server must do per viewer (no library, no HTTP codec). */
-    FLOOR("floor", "io.github.buffercore.bench.load.FloorServer"),
-    VLC("vlc", null);
-
-    final String id;
-    final String mainClass;
-
-    Stack(String id, String mainClass) {
-      this.id = id;
-      this.mainClass = mainClass;
-    }
-
-    static Stack of(String id) {
-      for (Stack stack : values()) {
-        if (stack.id.equals(id)) {
-          return stack;
-        }
-      }
-      throw new IllegalArgumentException("Unknown stack '" + id + "' (jdk, jetty, netty, floor or vlc)");
-    }
-  }
-
-  /** One requested run. */
-  record RunSpec(Stack stack, int viewers) {
-    static List<RunSpec> parse(String text) {
-      List<RunSpec> runs = new ArrayList<>();
-      for (String part : text.split(",")) {
-        String[] kv = part.strip().split(":");
-        if (kv.length != 2) {
-          throw new IllegalArgumentException("Bad run '" + part + "': expected stack:viewers, e.g. netty:1000");
-        }
-        int viewers = Integer.parseInt(kv[1]);
-        if (viewers < 1 || viewers > 20_000) {
-          throw new IllegalArgumentException("Bad run '" + part + "': viewers must be 1..20000");
-        }
-        runs.add(new RunSpec(Stack.of(kv[0]), viewers));
-      }
-      return runs;
-    }
-
-    String label() {
-      return stack.id + ":" + viewers;
-    }
-  }
-
-  /** Options of one invocation. */
-  record Config(List<RunSpec> runs, int durationSeconds, int clientThreads, Path jar, Path clip, Path out,
-      String context, double keepUp, Path workDir, boolean jfr, Path notes, int warmupSeconds,
-      int warmStorm, int clientWarmup, String commandLine) {
-
-    static Config parse(String[] args) {
-      Map<String, String> opts = new LinkedHashMap<>();
-      for (int i = 0; i < args.length; i++) {
-        if (!args[i].startsWith("--") || i + 1 >= args.length) {
-          throw new IllegalArgumentException("usage: LoadBenchmark [--runs jdk:1000,netty:5000,vlc:1000] "
-              + "[--duration 20] [--client-threads 2] [--jar FILE] [--clip FILE.ts] [--out FILE] "
-              + "[--context TEXT] [--keep-up 0.9] [--work-dir DIR] [--jfr true|false] [--notes FILE] [--warmup SECONDS] "
-              + "[--warm-storm VIEWERS] [--client-warmup VIEWERS]; bad argument '" + args[i] + "'");
-        }
-        opts.put(args[i], args[++i]);
-      }
-      Config config = new Config(
-          RunSpec.parse(opts.getOrDefault("--runs", "jdk:1000,jetty:1000,netty:1000,vlc:1000")),
-          Integer.parseInt(opts.getOrDefault("--duration", "20")),
-          Integer.parseInt(opts.getOrDefault("--client-threads", "2")),
-          Path.of(opts.getOrDefault("--jar", "buffer-examples/target/buffer-examples.jar")),
-          opts.containsKey("--clip") ? Path.of(opts.get("--clip"))
-              : System.getenv("BUFFERCORE_LOAD_CLIP") != null ? Path.of(System.getenv("BUFFERCORE_LOAD_CLIP")) : null,
-          Path.of(opts.getOrDefault("--out", "benchmarks/LOAD.md")),
-          opts.getOrDefault("--context", ""),
-          Double.parseDouble(opts.getOrDefault("--keep-up", "0.9")),
-          Path.of(opts.getOrDefault("--work-dir", "benchmarks/target/load")),
-          Boolean.parseBoolean(opts.getOrDefault("--jfr", "true")),
-          Path.of(opts.getOrDefault("--notes", "benchmarks/results/LOAD-NOTES.md")),
-          Integer.parseInt(opts.getOrDefault("--warmup", "5")),
-          Integer.parseInt(opts.getOrDefault("--warm-storm", "0")),
-          Integer.parseInt(opts.getOrDefault("--client-warmup", "2000")),
-          Arrays.stream(args).map(a -> a.matches("[A-Za-z0-9_./:,=@+-]+") ? a
-              : "'" + a.replace("'", "'\\''") + "'").collect(Collectors.joining(" ")));
-      if (config.durationSeconds() < 2) {
-        throw new IllegalArgumentException("--duration must be >= 2 seconds, was " + config.durationSeconds());
-      }
-      return config;
-    }
-  }
 
   /** What one run measured. */
   record RunResult(RunSpec spec, String skipped, int served, Map<String, Integer> errors, double[] headersMs,
@@ -189,9 +98,9 @@ public final class LoadBenchmark {
    * @throws Exception if the setup fails (a server that does not start fails its run, not the whole)
    */
   public static void main(String[] args) throws Exception {
-    Config config;
+    LoadConfig config;
     try {
-      config = Config.parse(args);
+      config = LoadConfig.parse(args);
     } catch (IllegalArgumentException bad) {
       System.err.println(bad.getMessage());
       System.exit(2);
@@ -248,7 +157,7 @@ public final class LoadBenchmark {
     }
   }
 
-  private static RunResult runOne(Config config, RunSpec spec, PacedUpstream upstream, TsClip clip)
+  private static RunResult runOne(LoadConfig config, RunSpec spec, PacedUpstream upstream, TsClip clip)
       throws Exception {
     int port = ServerProcess.freePort();
     Path dir = config.workDir().resolve(spec.stack().id + "-" + spec.viewers());

@@ -68,7 +68,7 @@ final class LoadReport {
             + " ms after the first connect";
   }
 
-  static String render(LoadBenchmark.Config config, TsClip clip, List<LoadBenchmark.RunResult> results,
+  static String render(LoadConfig config, TsClip clip, List<LoadBenchmark.RunResult> results,
       ZonedDateTime started, String loadBefore, String loadAfter) {
     StringBuilder out = new StringBuilder();
     out.append("# Load benchmark: viewers on one live channel, per server stack\n\n");

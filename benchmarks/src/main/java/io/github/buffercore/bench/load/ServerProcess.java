@@ -52,9 +52,9 @@ final class ServerProcess {
     }
   }
 
-  static List<String> command(LoadBenchmark.Config config, LoadBenchmark.Stack stack, int port, PacedUpstream upstream, Path dir)
+  static List<String> command(LoadConfig config, LoadConfig.Stack stack, int port, PacedUpstream upstream, Path dir)
       throws IOException {
-    if (stack == LoadBenchmark.Stack.VLC) {
+    if (stack == LoadConfig.Stack.VLC) {
       Path cvlc = onPath("cvlc");
       if (cvlc == null) {
         return null;
@@ -73,7 +73,7 @@ final class ServerProcess {
     Files.writeString(m3u, "#EXTM3U\n#EXTINF:-1 tvg-id=\"" + LoadBenchmark.CHANNEL + "\"," + LoadBenchmark.CHANNEL + "\n" + upstream.url() + "\n");
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     String classPath = config.jar().toAbsolutePath().toString();
-    if (stack == LoadBenchmark.Stack.FLOOR) {
+    if (stack == LoadConfig.Stack.FLOOR) {
       // The floor lives in this jar; the examples jar gives it the same SLF4J provider as the examples.
       try {
         classPath = Path.of(LoadBenchmark.class.getProtectionDomain().getCodeSource().getLocation().toURI())
@@ -97,7 +97,7 @@ final class ServerProcess {
   }
 
   /** Null when the server answers; otherwise why not. */
-  static String awaitReady(LoadBenchmark.Stack stack, int port, Process server, Duration timeout)
+  static String awaitReady(LoadConfig.Stack stack, int port, Process server, Duration timeout)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -105,7 +105,7 @@ final class ServerProcess {
       if (!server.isAlive()) {
         return "the server exited at start with status " + server.exitValue();
       }
-      if (stack == LoadBenchmark.Stack.VLC) {
+      if (stack == LoadConfig.Stack.VLC) {
         try (Socket probe = new Socket(InetAddress.getLoopbackAddress(), port)) {
           return null;
         } catch (IOException notYet) {
@@ -127,7 +127,7 @@ final class ServerProcess {
     return "the server did not answer within " + timeout.toSeconds() + " s";
   }
 
-  static void stop(Process server, LoadBenchmark.RunSpec spec) throws InterruptedException {
+  static void stop(Process server, LoadConfig.RunSpec spec) throws InterruptedException {
     server.destroy();
     if (!server.waitFor(15, TimeUnit.SECONDS)) {
       LOG.warn("Server of run {} (pid {}) ignored SIGTERM for 15 s; killing it", spec.label(), server.pid());
