@@ -261,8 +261,14 @@ class SharedStreamTest {
   void aLappedReaderUnderSkipJumpsForwardAndKeepsReadingValidPackets() throws Exception {
     byte[] body = packets(0, 8_000); // 1.5 MB through a 64 KiB buffer
     CountDownLatch written = new CountDownLatch(1);
+    // The body waits for the reader: a reader made after most of it was written would start near its
+    // end and never be lapped.
+    CountDownLatch readerMade = new CountDownLatch(1);
     server.route("/live", (exchange, n) -> {
       exchange.sendResponseHeaders(200, 0);
+      if (!readerMade.await(30, TimeUnit.SECONDS)) {
+        throw new IOException("the test made no reader within 30 s");
+      }
       exchange.getResponseBody().write(body);
       exchange.getResponseBody().flush();
       written.countDown();
@@ -272,11 +278,12 @@ class SharedStreamTest {
     registry = builder("/live").bufferCapacity(64 * 1024).startBehind(10 * PACKET).build();
     ClientLease lease = registry.acquire("p1", "ch1", tuners(1));
     StreamReader reader = lease.reader();
+    readerMade.countDown();
     assertThat(written.await(30, TimeUnit.SECONDS)).isTrue();
     // Wait until the pump has written everything (the server's flush may precede the pump's read).
     long deadline = System.nanoTime() + GUARD.toNanos();
-    while (registry.snapshot().playlist("p1").orElseThrow().streams().get(0).stats().bytesIn() < body.length
-        && System.nanoTime() < deadline) {
+    while (registry.snapshot().playlist("p1").orElseThrow().streams().get(0).stats().bytesIn() < body.length) {
+      assertThat(System.nanoTime()).as("the pump writes the whole body").isLessThan(deadline);
       Thread.onSpinWait();
     }
 

@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,6 +46,7 @@ public final class TestUpstreamServer implements AutoCloseable {
       int n = counts.get(path).incrementAndGet();
       synchronized (log) {
         log.add(exchange.getRequestURI().getPath());
+        log.notifyAll(); // wakes awaitRequests: the count above moved before this block
       }
       try {
         handler.handle(exchange, n);
@@ -66,6 +68,21 @@ public final class TestUpstreamServer implements AutoCloseable {
   public int requests(String path) {
     AtomicInteger c = counts.get(path);
     return c == null ? 0 : c.get();
+  }
+
+  /**
+   * The number of requests to {@code path} once it reaches {@code expected} or {@code guard} passes,
+   * whichever comes first: the count moves on the server's threads, after the client has sent.
+   */
+  public int awaitRequests(String path, int expected, Duration guard) throws InterruptedException {
+    long deadline = System.nanoTime() + guard.toNanos();
+    synchronized (log) {
+      long left;
+      while (requests(path) < expected && (left = deadline - System.nanoTime()) > 0) {
+        TimeUnit.NANOSECONDS.timedWait(log, left);
+      }
+    }
+    return requests(path);
   }
 
   public List<String> requestLog() {

@@ -370,7 +370,9 @@ class UpstreamPumpEdgesTest {
       return conn;
     };
     Sink sink = new Sink();
-    UpstreamPump pump = pump(silent, sink).startTimeout(Duration.ofMillis(50))
+    // Long enough that a descheduled pump still counts its instant open before the watchdog fires
+    // (an attempt that times out during its open is not counted), short enough for two attempts.
+    UpstreamPump pump = pump(silent, sink).startTimeout(Duration.ofMillis(500))
         .reconnectPolicy(ReconnectPolicy.builder().maxAttempts(2)
             .initialBackoff(Duration.ofMillis(1)).maxBackoff(Duration.ofMillis(1)).build())
         .build();

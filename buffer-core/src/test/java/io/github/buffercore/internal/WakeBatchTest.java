@@ -204,8 +204,12 @@ class WakeBatchTest {
         parked.completeExceptionally(t);
       }
     });
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (ring.waitingReaderCount() == 0) {
-      Thread.onSpinWait(); // until the reader is registered as waiting; the assertions do not race it
+      // until the reader is registered as waiting; the assertions do not race it
+      assertThat(parked).as("the read returned before it waited").isNotDone();
+      assertThat(System.nanoTime()).as("the reader registers as waiting").isLessThan(deadline);
+      Thread.onSpinWait();
     }
     write(ring, 3);
     assertThat(parked).isNotDone(); // 4 packets pending, the delay not passed: still parked

@@ -17,6 +17,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -88,25 +90,32 @@ class WarmupTrafficTest {
     int viewers = 2 * WarmupTraffic.ORDERLY_CLOSE_EVERY;
     List<CompletableFuture<String>> departures = new ArrayList<>();
     int served;
+    // A thread per viewer: the round holds every viewer open at once, so a pool sized by the cores
+    // (the common pool on a larger machine) would leave some unserved.
+    ExecutorService threads = Executors.newCachedThreadPool();
     try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       CompletableFuture<Void> accepting = CompletableFuture.runAsync(() -> {
         try {
           for (int c = 0; c < viewers; c++) {
             Socket socket = server.accept();
-            departures.add(CompletableFuture.supplyAsync(() -> serveUntilGone(socket)));
+            departures.add(CompletableFuture.supplyAsync(() -> serveUntilGone(socket), threads));
           }
         } catch (IOException e) {
           throw new IllegalStateException(e);
         }
-      });
+      }, threads);
 
       served = WarmupTraffic.round(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort()),
           viewers, 0);
       accepting.get(30, TimeUnit.SECONDS);
     }
     List<String> how = new ArrayList<>();
-    for (CompletableFuture<String> departure : departures) {
-      how.add(departure.get(30, TimeUnit.SECONDS));
+    try {
+      for (CompletableFuture<String> departure : departures) {
+        how.add(departure.get(30, TimeUnit.SECONDS));
+      }
+    } finally {
+      threads.shutdownNow();
     }
 
     assertThat(served).isEqualTo(viewers);

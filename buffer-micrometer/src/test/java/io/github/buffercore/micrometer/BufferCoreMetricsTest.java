@@ -53,6 +53,9 @@ class BufferCoreMetricsTest {
     registry = PlaylistRegistry.builder()
         .ticker(ticker)
         .streamGrace(Duration.ZERO)
+        // the tests sweep themselves: a background pass on the shared manual ticker could take an
+        // eviction (and its event) away from the test's own cleanup()
+        .manualCleanup()
         .listener(metrics)
         .upstream(InProcessUpstreamSource.looping(clip).bytesPerSecond(4_000_000).build(),
             (playlistId, channelId) -> UpstreamTarget.of(URI.create("inprocess:" + channelId)))

@@ -73,6 +73,11 @@ final class CountingUpstream implements AutoCloseable {
     return count == null ? 0 : count.get();
   }
 
+  /** The connections open now of every node but {@code node}, read in one consistent view. */
+  synchronized int openExcept(String node) {
+    return open.get() - openOf(node);
+  }
+
   int maxOpenExcluding() {
     return maxOpen.get();
   }

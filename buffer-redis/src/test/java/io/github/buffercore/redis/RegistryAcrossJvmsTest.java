@@ -88,15 +88,16 @@ class RegistryAcrossJvmsTest {
       long killedAt = System.nanoTime();
       victim.kill();
       nodes.remove(victim);
-      awaitValue(() -> upstream.open() - upstream.openOf(name(victim)), open -> open == LIMIT,
+      awaitValue(() -> upstream.openExcept(name(victim)), open -> open == LIMIT,
           "the survivors holding every slot");
       long returnedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
       System.out.printf("kill -9 of %s: its slots in use again after %d ms (TTL %d ms)%n",
           name(victim), returnedMillis, TTL.toMillis());
       assertThat(returnedMillis).as("ms until the killed node's slots were used again")
           .isLessThanOrEqualTo(TTL.toMillis() + 1000);
-      assertThat(upstream.openOf(name(victim))).as("the kernel closed the dead node's sockets")
-          .isZero();
+      // The upstream sees a dead socket only at its next failed write, on its own thread.
+      awaitValue(() -> upstream.openOf(name(victim)), open -> open == 0,
+          "the kernel closed the dead node's sockets");
       assertThat(upstream.maxOpenExcluding()).isLessThanOrEqualTo(LIMIT);
 
       // SIGSTOP a node holding a stream past its TTL; the other takes over; SIGCONT.
@@ -138,11 +139,15 @@ class RegistryAcrossJvmsTest {
       // Redis restarted empty: every holder finds its lease gone and stops; nothing is granted for
       // one TTL (leases it forgot may live that long); then N streams play again.
       long endedBefore = nodes.stream().mapToLong(n -> count(n, "ENDED ")).sum();
+      int acceptedBefore = upstream.accepted();
       redis.kill();
       redis.restart();
       awaitValue(() -> nodes.stream().mapToLong(n -> count(n, "ENDED ")).sum(),
           ended -> ended >= endedBefore + LIMIT, "every stream ending after the restart");
-      awaitValue(upstream::open, open -> open == LIMIT, "N streams playing again");
+      // The old streams' sockets may still count for a tick after ENDED (the upstream sees a closed
+      // socket only at its next write): "playing again" needs N connections opened since the restart.
+      awaitValue(() -> upstream.accepted() - acceptedBefore >= LIMIT && upstream.open() == LIMIT,
+          again -> again, "N streams playing again on new connections");
 
       assertThat(upstream.maxOpenExcluding()).as("upstream connections at once, all phases")
           .isLessThanOrEqualTo(LIMIT);
